@@ -1,0 +1,228 @@
+// Package steps is the engine: it turns a landscape into steps (one per
+// setting), reads their actual state, plans, converges them as a dependency
+// graph with bounded concurrency and retries, reports status and tears the
+// landscape down. It knows nothing about terminals: it emits Events to a
+// Sink, and the TUI, the plain reporter and --json all consume them.
+package steps
+
+import "time"
+
+// Action is what a step will do (plan) or did (apply/destroy).
+type Action string
+
+const (
+	ActionCreate  Action = "create"
+	ActionUpdate  Action = "update"
+	ActionInSync  Action = "in-sync"
+	ActionDelete  Action = "delete"  // destroy: resource created by hanavault goes away
+	ActionRestore Action = "restore" // destroy: pre-existing resource gets its prior settings back
+	ActionKeep    Action = "keep"    // destroy: nothing to do (already gone, or removed with its parent)
+)
+
+// FieldDiff is one setting whose actual value differs from the desired one.
+// Values are short canonical strings meant for people ("Enabled",
+// "aws:kms arn:aws:kms:...:key/..., bucket key on", a policy digest...).
+type FieldDiff struct {
+	Name    string `json:"name"`
+	Desired string `json:"desired"`
+	Actual  string `json:"actual"`
+}
+
+// Change is one step of a plan.
+type Change struct {
+	ID        string      `json:"id"`        // stable step ID, e.g. source/bucket/encryption
+	Region    string      `json:"region"`    // AWS region, or "global" for IAM
+	Component string      `json:"component"` // key, bucket, log-bucket, replication-role, replication
+	Resource  string      `json:"resource"`  // bucket name, alias, role name
+	Title     string      `json:"title"`     // "Default encryption (SSE-KMS, bucket key)"
+	Action    Action      `json:"action"`
+	Fields    []FieldDiff `json:"fields,omitempty"`
+}
+
+// Warning is something the user should read before applying.
+type Warning struct {
+	Field   string `json:"field,omitempty"` // landscape field it concerns
+	Message string `json:"message"`
+}
+
+// Document is one policy document hanavault will write, for viewing in full.
+type Document struct {
+	Name     string `json:"name"`     // "Bucket policy: hana-backup-prd-..."
+	Region   string `json:"region"`   // or "global"
+	Resource string `json:"resource"` // bucket, key alias or role
+	JSON     string `json:"json"`     // indented
+}
+
+// Identity is who runs hanavault.
+type Identity struct {
+	Account   string `json:"account"`
+	Partition string `json:"partition"`
+	Arn       string `json:"arn"`
+}
+
+// Plan is the outcome of reading every step against the landscape.
+type Plan struct {
+	SID               string     `json:"sid"`
+	Identity          Identity   `json:"identity"`
+	SourceRegion      string     `json:"sourceRegion"`
+	ReplicationRegion string     `json:"replicationRegion"`
+	Changes           []Change   `json:"changes"`
+	Warnings          []Warning  `json:"warnings"`
+	Documents         []Document `json:"documents,omitempty"`
+}
+
+// Counts returns how many changes have each action.
+func (p *Plan) Counts() map[Action]int {
+	m := map[Action]int{}
+	for _, c := range p.Changes {
+		m[c.Action]++
+	}
+	return m
+}
+
+// EventKind tells what happened to a step.
+type EventKind string
+
+const (
+	EventStarted  EventKind = "started"
+	EventRetrying EventKind = "retrying"
+	EventProgress EventKind = "progress" // long steps (emptying a bucket) report along the way
+	EventDone     EventKind = "done"
+	EventFailed   EventKind = "failed"
+	EventSkipped  EventKind = "skipped" // a dependency failed or the run was interrupted
+	EventNote     EventKind = "note"    // run-level information (journal path, how to resume, key deletion dates)
+)
+
+// Event is one thing the engine reports while applying or destroying.
+type Event struct {
+	Time      time.Time     `json:"time"`
+	Kind      EventKind     `json:"kind"`
+	StepID    string        `json:"step,omitempty"`
+	Region    string        `json:"region,omitempty"`
+	Component string        `json:"component,omitempty"`
+	Resource  string        `json:"resource,omitempty"`
+	Title     string        `json:"title,omitempty"`
+	Action    Action        `json:"action,omitempty"`
+	Attempt   int           `json:"attempt,omitempty"`
+	Reason    string        `json:"reason,omitempty"` // retrying: why; skipped: why
+	Error     string        `json:"error,omitempty"`
+	Detail    string        `json:"detail,omitempty"` // progress text, note text
+	Elapsed   time.Duration `json:"elapsedNs,omitempty"`
+	// Done/Total give progress of long steps (versions deleted of total).
+	Done  int64 `json:"done,omitempty"`
+	Total int64 `json:"total,omitempty"`
+}
+
+// Sink receives events. The engine serialises calls to Emit.
+type Sink interface {
+	Emit(Event)
+}
+
+// SinkFunc adapts a function to a Sink.
+type SinkFunc func(Event)
+
+// Emit calls f.
+func (f SinkFunc) Emit(e Event) { f(e) }
+
+// ResourceState is a resource's health in status.
+type ResourceState string
+
+const (
+	StateOK      ResourceState = "ok"
+	StateDrift   ResourceState = "drift"
+	StateMissing ResourceState = "missing"
+)
+
+// ResourceStatus is one step as status sees it.
+type ResourceStatus struct {
+	ID        string        `json:"id"`
+	Region    string        `json:"region"`
+	Component string        `json:"component"`
+	Resource  string        `json:"resource"`
+	Title     string        `json:"title"`
+	State     ResourceState `json:"state"`
+	Fields    []FieldDiff   `json:"fields,omitempty"`
+}
+
+// ReplicationHealth summarises replication as S3 reports it on recent objects.
+type ReplicationHealth struct {
+	Configured bool   `json:"configured"`
+	Sampled    int    `json:"sampled"`
+	Completed  int    `json:"completed"`
+	Pending    int    `json:"pending"`
+	Failed     int    `json:"failed"`
+	Detail     string `json:"detail,omitempty"`
+}
+
+// Overall is the landscape's health in one word.
+type Overall string
+
+const (
+	OverallOK          Overall = "ok"
+	OverallDrift       Overall = "drift"
+	OverallMissing     Overall = "missing"      // nothing exists
+	OverallHalfApplied Overall = "half-applied" // some resources exist, some are missing
+)
+
+// Status is what status reports.
+type Status struct {
+	SID               string                `json:"sid"`
+	Identity          Identity              `json:"identity"`
+	SourceRegion      string                `json:"sourceRegion"`
+	ReplicationRegion string                `json:"replicationRegion"`
+	Overall           Overall               `json:"overall"`
+	Resources         []ResourceStatus      `json:"resources"`
+	Replication       ReplicationHealth     `json:"replication"`
+	NextAction        string                `json:"nextAction"`
+	Summary           map[ResourceState]int `json:"summary"`
+}
+
+// BucketContents is what destroy would delete from one bucket.
+type BucketContents struct {
+	Bucket           string `json:"bucket"`
+	Region           string `json:"region"`
+	Exists           bool   `json:"exists"`
+	PreExisting      bool   `json:"preExisting"` // kept, settings restored, contents untouched
+	Versions         int64  `json:"versions"`
+	DeleteMarkers    int64  `json:"deleteMarkers"`
+	Bytes            int64  `json:"bytes"`
+	MultipartUploads int64  `json:"multipartUploads"`
+}
+
+// DestroyPreview is what destroy shows before asking for confirmation.
+type DestroyPreview struct {
+	SID               string           `json:"sid"`
+	Identity          Identity         `json:"identity"`
+	Changes           []Change         `json:"changes"` // delete / restore / keep per step
+	Buckets           []BucketContents `json:"buckets"`
+	KeyDeletionWindow int              `json:"keyDeletionWindowDays"`
+	Keys              []KeyInfo        `json:"keys"`
+}
+
+// KeyInfo names a KMS key destroy will schedule for deletion.
+type KeyInfo struct {
+	Region string `json:"region"`
+	Alias  string `json:"alias"`
+	KeyID  string `json:"keyId"`
+	Arn    string `json:"arn"`
+	State  string `json:"state"`
+}
+
+// KeyDeletion is a key scheduled for deletion by destroy.
+type KeyDeletion struct {
+	KeyInfo
+	DeletionDate time.Time `json:"deletionDate"`
+	CancelHint   string    `json:"cancelHint"` // aws kms cancel-key-deletion ... && aws kms enable-key ...
+}
+
+// Result summarises an apply or destroy run.
+type Result struct {
+	Succeeded     int           `json:"succeeded"`
+	Failed        int           `json:"failed"`
+	Skipped       int           `json:"skipped"`
+	MutatingCalls int           `json:"mutatingCalls"`
+	Elapsed       time.Duration `json:"elapsedNs"`
+	JournalPath   string        `json:"journal"`
+	KeyDeletions  []KeyDeletion `json:"keyDeletions,omitempty"`
+	Kept          []string      `json:"kept,omitempty"` // pre-existing resources kept (settings restored)
+}
