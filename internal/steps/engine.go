@@ -131,3 +131,9 @@ func (e *Engine) Known(ctx context.Context, scanTags bool) ([]KnownLandscape, er
 func (e *Engine) LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error) {
 	return spec.Landscape{}, ErrNotImplemented
 }
+
+// RollbackLastRun undoes what the last apply run created or changed,
+// leaving resources from earlier runs in place.
+func (e *Engine) RollbackLastRun(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
+	return nil, ErrNotImplemented
+}
