@@ -1,0 +1,314 @@
+package policy
+
+import (
+	"slices"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+)
+
+// Service principals used in hanavault's documents.
+const (
+	// S3ServicePrincipal is the principal S3 replication assumes the role as.
+	S3ServicePrincipal = "s3.amazonaws.com"
+	// LoggingServicePrincipal delivers S3 server access logs.
+	LoggingServicePrincipal = "logging.s3.amazonaws.com"
+)
+
+// Statement IDs of the documents hanavault writes. Drift reports and the
+// plan name statements by these.
+const (
+	SidEnableIAMPolicies           = "EnableIAMPolicies"
+	SidKeyAdministration           = "KeyAdministration"
+	SidKeyUsageByBackupRole        = "KeyUsageByBackupRole"
+	SidGrantsForAWSResources       = "GrantsForAWSResources"
+	SidDenyInsecureTransport       = "DenyInsecureTransport"
+	SidDenyNonKMSEncryptionHeader  = "DenyNonKMSEncryptionHeader"
+	SidDenySSEC                    = "DenySSEC"
+	SidDenyOtherKMSKey             = "DenyOtherKMSKey"
+	SidDenyMissingEncryptionHeader = "DenyMissingEncryptionHeader"
+	SidAllowBackintRoleObjects     = "AllowBackintRoleObjects"
+	SidAllowBackintRoleBucket      = "AllowBackintRoleBucket"
+	SidAllowS3ServerAccessLogs     = "AllowS3ServerAccessLogs"
+	SidAllowS3Replication          = "AllowS3Replication"
+	SidReadSourceBucket            = "ReadSourceBucket"
+	SidReadSourceObjectVersions    = "ReadSourceObjectVersions"
+	SidReplicateToReplicaBucket    = "ReplicateToReplicaBucket"
+	SidDecryptWithSourceKey        = "DecryptWithSourceKey"
+	SidEncryptWithReplicaKey       = "EncryptWithReplicaKey"
+)
+
+// S3 request condition keys the bucket policy tests (S3 user guide,
+// UsingKMSEncryption and ServerSideEncryptionCustomerKeys).
+const (
+	KeySSE             = "s3:x-amz-server-side-encryption"
+	KeySSEKMSKeyID     = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+	KeySSECAlgorithm   = "s3:x-amz-server-side-encryption-customer-algorithm"
+	KeySecureTransport = "aws:SecureTransport"
+	KeyViaService      = "kms:ViaService"
+	KeyS3Context       = "kms:EncryptionContext:aws:s3:arn"
+	KeySourceArn       = "aws:SourceArn"
+	KeySourceAccount   = "aws:SourceAccount"
+	KeyGrantForAWS     = "kms:GrantIsForAWSResource"
+)
+
+// keyAdminActions are the key policy's default administrator actions
+// (KMS developer guide, key-policy-default): everything needed to manage
+// the key, and no cryptographic operation.
+var keyAdminActions = []string{
+	"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+	"kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
+	"kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+}
+
+// keyUserActions are the default key-user actions (key-policy-default).
+var keyUserActions = []string{
+	"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey",
+}
+
+// keyGrantActions let key users create grants for AWS services.
+var keyGrantActions = []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}
+
+// backintObjectActions are what the EC2 backup role (AWS Backint Agent)
+// may do with backup objects.
+var backintObjectActions = []string{
+	"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject",
+	"s3:PutObjectTagging", "s3:GetObjectTagging", "s3:AbortMultipartUpload",
+	"s3:ListMultipartUploadParts",
+}
+
+// backintBucketActions are what the EC2 backup role may do on the bucket.
+var backintBucketActions = []string{
+	"s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads",
+}
+
+// KeyPolicyParams describe one region's customer-managed key.
+type KeyPolicyParams struct {
+	Partition    string
+	Account      string
+	AdminRoleARN string   // administers the key; no crypto
+	UserRoleARNs []string // encrypt/decrypt (the EC2 backup role)
+}
+
+// KeyPolicy is the key policy: the account statement that enables IAM
+// policies (and prevents lock-out), administration for the admin role
+// without cryptographic use, and use plus AWS-resource grants for the user
+// roles. A statement whose role list is empty is left out (KMS rejects
+// principals that do not exist). User roles are sorted and de-duplicated.
+func KeyPolicy(p KeyPolicyParams) Document {
+	d := Document{Version: Version, Statement: []Statement{{
+		Sid:       SidEnableIAMPolicies,
+		Effect:    Allow,
+		Principal: AWSPrincipal(cloud.RootARN(p.Partition, p.Account)),
+		Action:    Values{"kms:*"},
+		Resource:  Values{"*"},
+	}}}
+	if p.AdminRoleARN != "" {
+		d.Statement = append(d.Statement, Statement{
+			Sid:       SidKeyAdministration,
+			Effect:    Allow,
+			Principal: AWSPrincipal(p.AdminRoleARN),
+			Action:    slices.Clone(keyAdminActions),
+			Resource:  Values{"*"},
+		})
+	}
+	users := slices.Clone(p.UserRoleARNs)
+	slices.Sort(users)
+	users = slices.Compact(users)
+	users = slices.DeleteFunc(users, func(s string) bool { return s == "" })
+	if len(users) > 0 {
+		d.Statement = append(d.Statement, Statement{
+			Sid:       SidKeyUsageByBackupRole,
+			Effect:    Allow,
+			Principal: AWSPrincipal(users...),
+			Action:    slices.Clone(keyUserActions),
+			Resource:  Values{"*"},
+		}, Statement{
+			Sid:       SidGrantsForAWSResources,
+			Effect:    Allow,
+			Principal: AWSPrincipal(users...),
+			Action:    slices.Clone(keyGrantActions),
+			Resource:  Values{"*"},
+			Condition: Condition{"Bool": {KeyGrantForAWS: Values{"true"}}},
+		})
+	}
+	return d
+}
+
+// BucketPolicyParams describe one backup bucket.
+type BucketPolicyParams struct {
+	Partition     string
+	Bucket        string
+	KeyARN        string // the only KMS key uploads may name
+	BackupRoleARN string // the EC2 role Backint runs as
+	// RequireEncryptionHeader also denies uploads without an SSE header
+	// (strict mode). It blocks clients that rely on default encryption and,
+	// per aws-facts §4, possibly multipart UploadPart requests.
+	RequireEncryptionHeader bool
+}
+
+// BucketPolicy is the backup bucket's policy: TLS only; uploads that send
+// an SSE header must ask for aws:kms with the bucket's key (header-less
+// uploads fall through to default encryption unless
+// RequireEncryptionHeader); no SSE-C; and the Backint role's object and
+// bucket permissions.
+func BucketPolicy(p BucketPolicyParams) Document {
+	bucket := cloud.BucketARN(p.Partition, p.Bucket)
+	objects := bucket + "/*"
+	deny := func(sid string, cond Condition) Statement {
+		return Statement{Sid: sid, Effect: Deny, Principal: AnyPrincipal(),
+			Action: Values{"s3:PutObject"}, Resource: Values{objects}, Condition: cond}
+	}
+	d := Document{Version: Version, Statement: []Statement{
+		denyInsecureTransport(bucket),
+		// StringNotEquals alone would be true for a missing header and deny
+		// header-less uploads; the Null guard limits the deny to uploads that
+		// send a header other than aws:kms.
+		deny(SidDenyNonKMSEncryptionHeader, Condition{
+			"StringNotEquals": {KeySSE: Values{"aws:kms"}},
+			"Null":            {KeySSE: Values{"false"}},
+		}),
+		deny(SidDenySSEC, Condition{"Null": {KeySSECAlgorithm: Values{"false"}}}),
+		deny(SidDenyOtherKMSKey, Condition{
+			"StringNotEquals": {KeySSEKMSKeyID: Values{p.KeyARN}},
+			"Null":            {KeySSEKMSKeyID: Values{"false"}},
+		}),
+	}}
+	if p.RequireEncryptionHeader {
+		d.Statement = append(d.Statement, deny(SidDenyMissingEncryptionHeader,
+			Condition{"Null": {KeySSE: Values{"true"}}}))
+	}
+	if p.BackupRoleARN != "" {
+		d.Statement = append(d.Statement, Statement{
+			Sid:       SidAllowBackintRoleObjects,
+			Effect:    Allow,
+			Principal: AWSPrincipal(p.BackupRoleARN),
+			Action:    slices.Clone(backintObjectActions),
+			Resource:  Values{objects},
+		}, Statement{
+			Sid:       SidAllowBackintRoleBucket,
+			Effect:    Allow,
+			Principal: AWSPrincipal(p.BackupRoleARN),
+			Action:    slices.Clone(backintBucketActions),
+			Resource:  Values{bucket},
+		})
+	}
+	return d
+}
+
+// LogBucketPolicyParams describe one region's access-log bucket.
+type LogBucketPolicyParams struct {
+	Partition    string
+	Account      string
+	LogBucket    string
+	SourceBucket string // the backup bucket whose access is logged
+	Prefix       string // TargetPrefix of the logging configuration
+}
+
+// LogBucketPolicy lets S3 server access logging write under Prefix for the
+// source bucket of this account only (S3 user guide,
+// enable-server-access-logging), and denies non-TLS access. It has no SSE
+// deny statements: log delivery sends no SSE header and the log bucket uses
+// SSE-S3 default encryption.
+func LogBucketPolicy(p LogBucketPolicyParams) Document {
+	logBucket := cloud.BucketARN(p.Partition, p.LogBucket)
+	return Document{Version: Version, Statement: []Statement{
+		{
+			Sid:       SidAllowS3ServerAccessLogs,
+			Effect:    Allow,
+			Principal: ServicePrincipal(LoggingServicePrincipal),
+			Action:    Values{"s3:PutObject"},
+			Resource:  Values{logBucket + "/" + p.Prefix + "*"},
+			Condition: Condition{
+				"ArnLike":      {KeySourceArn: Values{cloud.BucketARN(p.Partition, p.SourceBucket)}},
+				"StringEquals": {KeySourceAccount: Values{p.Account}},
+			},
+		},
+		denyInsecureTransport(logBucket),
+	}}
+}
+
+// ReplicationTrustPolicy lets S3 assume the replication role.
+func ReplicationTrustPolicy() Document {
+	return Document{Version: Version, Statement: []Statement{{
+		Sid:       SidAllowS3Replication,
+		Effect:    Allow,
+		Principal: ServicePrincipal(S3ServicePrincipal),
+		Action:    Values{"sts:AssumeRole"},
+	}}}
+}
+
+// ReplicationPolicyParams describe one replication direction.
+type ReplicationPolicyParams struct {
+	Partition     string
+	SourceBucket  string
+	ReplicaBucket string
+	SourceKeyARN  string
+	ReplicaKeyARN string
+	SourceRegion  string
+	ReplicaRegion string
+}
+
+// ReplicationRolePolicy is the replication role's least-privilege inline
+// policy (S3 user guide, replication-config-for-kms-objects): read the
+// source configuration and object versions, replicate into the replica
+// bucket, decrypt with the source key and encrypt with the replica key —
+// each KMS grant only through S3 in that key's region and only for the
+// bucket's objects. The encryption-context condition lists both the object
+// ARN form and the bare bucket ARN that S3 Bucket Keys put in the context.
+// No statement uses Resource "*" (Security Hub KMS.1/KMS.2).
+func ReplicationRolePolicy(p ReplicationPolicyParams) Document {
+	src := cloud.BucketARN(p.Partition, p.SourceBucket)
+	dst := cloud.BucketARN(p.Partition, p.ReplicaBucket)
+	via := func(region string) string { return "s3." + region + "." + cloud.DNSSuffix(p.Partition) }
+	return Document{Version: Version, Statement: []Statement{
+		{
+			Sid:      SidReadSourceBucket,
+			Effect:   Allow,
+			Action:   Values{"s3:GetReplicationConfiguration", "s3:ListBucket"},
+			Resource: Values{src},
+		},
+		{
+			Sid:      SidReadSourceObjectVersions,
+			Effect:   Allow,
+			Action:   Values{"s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"},
+			Resource: Values{src + "/*"},
+		},
+		{
+			Sid:      SidReplicateToReplicaBucket,
+			Effect:   Allow,
+			Action:   Values{"s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"},
+			Resource: Values{dst + "/*"},
+		},
+		{
+			Sid:      SidDecryptWithSourceKey,
+			Effect:   Allow,
+			Action:   Values{"kms:Decrypt"},
+			Resource: Values{p.SourceKeyARN},
+			Condition: Condition{
+				"StringEquals": {KeyViaService: Values{via(p.SourceRegion)}},
+				"StringLike":   {KeyS3Context: Values{src, src + "/*"}},
+			},
+		},
+		{
+			Sid:      SidEncryptWithReplicaKey,
+			Effect:   Allow,
+			Action:   Values{"kms:Encrypt", "kms:GenerateDataKey"},
+			Resource: Values{p.ReplicaKeyARN},
+			Condition: Condition{
+				"StringEquals": {KeyViaService: Values{via(p.ReplicaRegion)}},
+				"StringLike":   {KeyS3Context: Values{dst, dst + "/*"}},
+			},
+		},
+	}}
+}
+
+func denyInsecureTransport(bucket string) Statement {
+	return Statement{
+		Sid:       SidDenyInsecureTransport,
+		Effect:    Deny,
+		Principal: AnyPrincipal(),
+		Action:    Values{"s3:*"},
+		Resource:  Values{bucket, bucket + "/*"},
+		Condition: Condition{"Bool": {KeySecureTransport: Values{"false"}}},
+	}
+}
