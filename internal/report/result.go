@@ -1,0 +1,68 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// RenderResult renders the outcome of an apply, destroy or rollback run
+// (op names it: "apply", "destroy", "rollback"): step counts, the calls
+// that changed AWS, the journal path, KMS keys scheduled for deletion with
+// their deletion dates and cancel commands, and the pre-existing resources
+// kept. Text is wrapped to DefaultWidth; commands are never wrapped.
+func RenderResult(r *steps.Result, op string, th Theme) string {
+	pg := newPage(DefaultWidth)
+	name := opTitle(op)
+	calls := plural(int64(r.MutatingCalls), "change", "changes") + " sent to AWS"
+	if r.Failed == 0 && r.Skipped == 0 {
+		pg.text("", "", th.paint(th.OK, name+" complete")+fmt.Sprintf(": %s done in %s, %s.",
+			plural(int64(r.Succeeded), "step", "steps"), HumanDuration(r.Elapsed), calls))
+	} else {
+		pg.text("", "", th.paint(th.Error, name+" did not finish")+fmt.Sprintf(": %d done, %s, %d skipped (%s, %s).",
+			r.Succeeded, th.failedCount(r.Failed), r.Skipped, HumanDuration(r.Elapsed), calls))
+		pg.text("", "", fmt.Sprintf("Nothing is lost: the journal records every change. Fix what failed, then run hanavault %s again; it picks up where it stopped.", op))
+	}
+	if r.JournalPath != "" {
+		pg.item(th.paint(th.Faint, "Journal:")+" ", r.JournalPath)
+	}
+	if len(r.KeyDeletions) > 0 {
+		pg.gap()
+		pg.text("", "", th.paint(th.Heading, "KMS keys scheduled for deletion"))
+		for _, k := range r.KeyDeletions {
+			pg.item("  - ", fmt.Sprintf("%s in %s (key %s): deleted on %s. Until then it is disabled; backups encrypted with it become unreadable for good on that date.",
+				k.Alias, k.Region, k.KeyID, formatDate(k.DeletionDate)))
+			hint := k.CancelHint
+			if hint == "" {
+				hint = cancelCommand(k.Region, k.KeyID)
+			}
+			pg.raw("    To cancel: " + th.paint(th.Key, hint))
+		}
+	}
+	if len(r.Kept) > 0 {
+		pg.gap()
+		pg.text("", "", th.paint(th.Heading, "Kept"))
+		for _, k := range r.Kept {
+			pg.item("  - ", k)
+		}
+	}
+	return pg.String()
+}
+
+// opTitle capitalises an operation name for a heading.
+func opTitle(op string) string {
+	if op == "" {
+		return "Run"
+	}
+	return strings.ToUpper(op[:1]) + op[1:]
+}
+
+// formatDate shows a time in UTC to the minute.
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return "(date unknown)"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}

@@ -1,0 +1,110 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+func (th Theme) stateStyle(s steps.ResourceState, text string) string {
+	switch s {
+	case steps.StateOK:
+		return th.paint(th.OK, text)
+	case steps.StateDrift:
+		return th.paint(th.Drift, text)
+	}
+	return th.paint(th.Missing, text)
+}
+
+func (th Theme) overallStyle(o steps.Overall) string {
+	switch o {
+	case steps.OverallOK:
+		return th.paint(th.OK, string(o))
+	case steps.OverallDrift:
+		return th.paint(th.Drift, string(o))
+	}
+	return th.paint(th.Missing, string(o))
+}
+
+// RenderStatus renders a status report for people: per region and
+// resource each setting as ok, drift (with desired and actual values) or
+// missing; replication health; a summary and the next action. Lines are
+// wrapped to width (0 means DefaultWidth).
+func RenderStatus(s *steps.Status, th Theme, width int) string {
+	pg := newPage(width)
+	title := "Status of " + s.SID
+	if s.Identity.Account != "" {
+		title += " in account " + s.Identity.Account
+	}
+	pg.text("", "", th.paint(th.Title, title)+": "+th.overallStyle(s.Overall))
+	if s.SourceRegion != "" || s.ReplicationRegion != "" {
+		pg.text("", "", fmt.Sprintf("Backups in %s, replicated to %s.", s.SourceRegion, s.ReplicationRegion))
+	}
+
+	entries := make([]entry, len(s.Resources))
+	for i, r := range s.Resources {
+		entries[i] = entry{id: r.ID, region: r.Region, component: r.Component, resource: r.Resource, index: i}
+	}
+	const stateWidth = len("missing")
+	for _, sg := range group(entries, s.SourceRegion, s.ReplicationRegion) {
+		pg.gap()
+		pg.text("", "", th.paint(th.Heading, sg.side.heading()))
+		for _, rg := range sg.resources {
+			pg.text("  ", "    ", resourceHeading(th, rg))
+			for _, i := range rg.indexes {
+				r := s.Resources[i]
+				word := fmt.Sprintf("%-*s", stateWidth, r.State)
+				title := r.Title
+				if title == "" {
+					title = r.ID
+				}
+				pg.item("    "+th.stateStyle(r.State, word)+"  ", title)
+				for _, f := range r.Fields {
+					pg.item("               ", fmt.Sprintf("%s: desired %s, actual %s", f.Name, orNotSet(f.Desired), orNotSet(f.Actual)))
+				}
+			}
+		}
+	}
+
+	pg.gap()
+	pg.text("", "", th.paint(th.Heading, "Replication"))
+	pg.text("  ", "  ", replicationWords(s.Replication, th))
+
+	pg.gap()
+	pg.text("", "", th.paint(th.Heading, fmt.Sprintf("Summary: %d ok, %d drift, %d missing.",
+		s.Summary[steps.StateOK], s.Summary[steps.StateDrift], s.Summary[steps.StateMissing])))
+	if s.NextAction != "" {
+		pg.item(th.paint(th.Key, "Next:")+" ", s.NextAction)
+	}
+	return pg.String()
+}
+
+// replicationWords describes replication health in one paragraph.
+func replicationWords(h steps.ReplicationHealth, th Theme) string {
+	var out string
+	switch {
+	case !h.Configured:
+		out = th.paint(th.Missing, "Not configured") + ": new backups are not copied to the replication region."
+	case h.Sampled == 0:
+		out = "Configured. No recent backups to check yet."
+	default:
+		out = fmt.Sprintf("Configured. Of the %s checked: %d replicated, %d pending, %s.",
+			plural(int64(h.Sampled), "most recent backup object", "most recent backup objects"),
+			h.Completed, h.Pending, th.failedCount(h.Failed))
+		if h.Failed > 0 {
+			out += " Failed objects are never retried by S3: fix the cause, then upload them again or use S3 Batch Replication."
+		}
+	}
+	if h.Detail != "" {
+		out += " " + h.Detail
+	}
+	return out
+}
+
+func (th Theme) failedCount(n int) string {
+	s := fmt.Sprintf("%d failed", n)
+	if n > 0 {
+		return th.paint(th.Error, s)
+	}
+	return s
+}
