@@ -235,7 +235,7 @@ func TestHumanBytes(t *testing.T) {
 
 func TestHumanDuration(t *testing.T) {
 	tests := map[time.Duration]string{
-		400 * time.Millisecond: "0.4s",
+		400 * time.Millisecond:   "0.4s",
 		12340 * time.Millisecond: "12.3s",
 		83 * time.Second:         "1m23s",
 		time.Hour + 2*time.Minute + 3*time.Second + 600*time.Millisecond: "1h2m4s",
