@@ -120,8 +120,9 @@ func Authorize(req Request, identityPolicies []string, resourcePolicy string) (D
 // Explicit deny anywhere gives ExplicitDeny. Allow when the key policy
 // allows the principal directly, or when the key policy allows the account
 // principal (arn:<p>:iam::<keyAccount>:root — "enable IAM policies") AND an
-// identity policy allows. A principal without any account information is
-// taken to belong to keyAccount.
+// identity policy allows. keyAccount is the key's account: it fills the
+// aws:ResourceAccount condition key unless the request sets it, and a
+// principal whose ARN carries no account is taken to belong to it.
 func AuthorizeKMS(req Request, keyPolicy string, identityPolicies []string, keyAccount string) (Decision, error) {
 	r, err := ExplainKMS(req, keyPolicy, identityPolicies, keyAccount)
 	return r.Decision, err

@@ -37,11 +37,11 @@ type caller struct {
 // Principal.Account nor the principal ARN carries an account.
 //
 // The request context gets aws:PrincipalArn, aws:PrincipalAccount and
-// aws:PrincipalServiceName from the principal unless the caller set them
-// (the global condition keys reference documents them as always present
-// for such principals); for an assumed-role session aws:PrincipalArn is the
-// role's ARN without path information, which is the best the session ARN
-// reveals.
+// aws:PrincipalServiceName from the principal, and aws:ResourceAccount from
+// defaultAccount, unless the caller set them (the global condition keys
+// reference documents them as present for such requests). For an
+// assumed-role session aws:PrincipalArn is the role's ARN with path "/",
+// the best the session ARN reveals.
 func newCaller(req Request, defaultAccount string) *caller {
 	c := &caller{
 		arn:      req.Principal.AWS,
@@ -85,6 +85,7 @@ func newCaller(req Request, defaultAccount string) *caller {
 		setDefault("aws:principalaccount", c.account)
 	}
 	setDefault("aws:principalservicename", c.service)
+	setDefault("aws:resourceaccount", defaultAccount)
 	return c
 }
 
