@@ -45,6 +45,10 @@ type Landscape struct {
 
 // Lifecycle is the backup buckets' lifecycle. Current versions move to
 // StorageClass after TransitionDays and expire ArchiveDays later.
+//
+// TransitionDays 0 means "archive at once" when StorageClass is set, and
+// "use the default (7)" only while StorageClass is unset too (see
+// ApplyDefaults; Parse resolves it from the keys present in the file).
 type Lifecycle struct {
 	TransitionDays               int    `yaml:"transitionDays,omitempty" json:"transitionDays"`                             // default 7
 	StorageClass                 string `yaml:"storageClass,omitempty" json:"storageClass"`                                 // GLACIER (default) | DEEP_ARCHIVE | GLACIER_IR
