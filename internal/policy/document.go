@@ -92,8 +92,9 @@ func AnyPrincipal() *Principal { return &Principal{All: true} }
 // Parse parses a policy document. It accepts plain JSON or the URL-encoded
 // form IAM returns, a single statement object or a list of statements, and
 // a single string or a list wherever values are expected. It rejects
-// unknown elements, element names in the wrong case, unknown effects and
-// statements that combine an element with its Not form.
+// unknown elements, element names in the wrong case, unknown effects,
+// statements that combine an element with its Not form, and duplicate Sids
+// (IAM requires them to be unique within a policy).
 func Parse(text string) (Document, error) {
 	plain, err := cloud.DecodePolicyDocument(text)
 	if err != nil {
@@ -133,6 +134,13 @@ func Parse(text string) (Document, error) {
 	}
 	if len(d.Statement) == 0 {
 		return Document{}, fmt.Errorf("parse policy document: no Statement")
+	}
+	seen := map[string]bool{}
+	for _, s := range d.Statement {
+		if s.Sid != "" && seen[s.Sid] {
+			return Document{}, fmt.Errorf("parse policy document: duplicate Sid %q", s.Sid)
+		}
+		seen[s.Sid] = true
 	}
 	return d, nil
 }

@@ -105,6 +105,7 @@ func TestParseRejects(t *testing.T) {
 		"object value":              `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":{"a":"b"},"Resource":"*"}]}`,
 		"condition without keys":    `{"Version":"2012-10-17","Statement":[{` + ok + `,"Condition":{"Bool":{}}}]}`,
 		"condition without values":  `{"Version":"2012-10-17","Statement":[{` + ok + `,"Condition":{"Bool":{"aws:SecureTransport":[]}}}]}`,
+		"duplicate sid":             `{"Version":"2012-10-17","Statement":[{"Sid":"A",` + ok + `},{"Sid":"A",` + ok + `}]}`,
 	}
 	for name, text := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -95,7 +95,7 @@ func (r Result) String() string {
 // (arn:<p>:iam::<acct>:root or a bare account ID) counts as Allow here;
 // Authorize and AuthorizeKMS treat such grants as delegation to IAM.
 func Evaluate(policyJSON string, req Request, identity bool) (Decision, error) {
-	p, err := Compile(policyJSON, identity)
+	p, err := compileCached(policyJSON, identity)
 	if err != nil {
 		return ImplicitDeny, err
 	}
@@ -136,7 +136,7 @@ func Explain(req Request, identityPolicies []string, resourcePolicy string) (Res
 	}
 	var res *Policy
 	if strings.TrimSpace(resourcePolicy) != "" {
-		if res, err = Compile(resourcePolicy, false); err != nil {
+		if res, err = compileCached(resourcePolicy, false); err != nil {
 			return Result{Decision: ImplicitDeny, Statement: -1}, fmt.Errorf("resource policy: %w", err)
 		}
 	}
@@ -166,7 +166,7 @@ func ExplainKMS(req Request, keyPolicy string, identityPolicies []string, keyAcc
 	if strings.TrimSpace(keyPolicy) == "" {
 		return Result{Decision: ImplicitDeny, Statement: -1}, fmt.Errorf("key policy is empty")
 	}
-	kp, err := Compile(keyPolicy, false)
+	kp, err := compileCached(keyPolicy, false)
 	if err != nil {
 		return Result{Decision: ImplicitDeny, Statement: -1}, fmt.Errorf("key policy: %w", err)
 	}
@@ -200,7 +200,7 @@ func compileIdentity(texts []string) ([]*Policy, error) {
 		if strings.TrimSpace(t) == "" {
 			continue
 		}
-		p, err := Compile(t, true)
+		p, err := compileCached(t, true)
 		if err != nil {
 			return nil, fmt.Errorf("identity policy %d: %w", i+1, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hanavault/hanavault/internal/policy"
 )
@@ -59,6 +60,44 @@ func Compile(policyJSON string, identity bool) (*Policy, error) {
 		}
 		p.stmts = append(p.stmts, st)
 	}
+	return p, nil
+}
+
+// compiled caches compiled policies by text: the in-memory account
+// authorizes every data-plane call against the same few documents, and
+// parsing dominates the cost (see BenchmarkAuthorize). Policies are
+// immutable, so sharing them is safe. When the cache is full it is emptied.
+var compiled = struct {
+	sync.Mutex
+	m map[cacheKey]*Policy
+}{m: map[cacheKey]*Policy{}}
+
+type cacheKey struct {
+	text     string
+	identity bool
+}
+
+const cacheLimit = 128
+
+// compileCached is Compile with the cache; errors are not cached.
+func compileCached(text string, identity bool) (*Policy, error) {
+	k := cacheKey{text, identity}
+	compiled.Lock()
+	p, ok := compiled.m[k]
+	compiled.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := Compile(text, identity)
+	if err != nil {
+		return nil, err
+	}
+	compiled.Lock()
+	if len(compiled.m) >= cacheLimit {
+		clear(compiled.m)
+	}
+	compiled.m[k] = p
+	compiled.Unlock()
 	return p, nil
 }
 
