@@ -135,6 +135,7 @@ func scenarios() []scenario {
 		{"EC2 role PutObject aws:kms with the bucket key over TLS", false, ec2, "s3:PutObject", srcObj, merge(tls, sseKMS(srcKey)), eval.Allow, policy.SidAllowBackintRoleObjects},
 		{"EC2 role PutObject aws:kms without TLS", false, ec2, "s3:PutObject", srcObj, merge(plain, sseKMS(srcKey)), eval.ExplicitDeny, policy.SidDenyInsecureTransport},
 		{"EC2 role PutObject AES256", false, ec2, "s3:PutObject", srcObj, merge(tls, aes), eval.ExplicitDeny, policy.SidDenyNonKMSEncryptionHeader},
+		{"EC2 role PutObject aws:kms:dsse", false, ec2, "s3:PutObject", srcObj, merge(tls, ctx{policy.KeySSE: {"aws:kms:dsse"}, policy.KeySSEKMSKeyID: {srcKey}}), eval.ExplicitDeny, policy.SidDenyNonKMSEncryptionHeader},
 		{"EC2 role PutObject aws:kms with another account's key", false, ec2, "s3:PutObject", srcObj, merge(tls, sseKMS(foreignK)), eval.ExplicitDeny, policy.SidDenyOtherKMSKey},
 		{"EC2 role PutObject to the replica bucket with the source key", false, ec2, "s3:PutObject", dstObj, merge(tls, sseKMS(srcKey)), eval.ExplicitDeny, policy.SidDenyOtherKMSKey},
 		{"EC2 role PutObject without SSE header (default encryption)", false, ec2, "s3:PutObject", srcObj, tls, eval.Allow, policy.SidAllowBackintRoleObjects},

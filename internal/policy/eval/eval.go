@@ -120,7 +120,10 @@ func Authorize(req Request, identityPolicies []string, resourcePolicy string) (D
 // Explicit deny anywhere gives ExplicitDeny. Allow when the key policy
 // allows the principal directly, or when the key policy allows the account
 // principal (arn:<p>:iam::<keyAccount>:root — "enable IAM policies") AND an
-// identity policy allows. keyAccount is the key's account: it fills the
+// identity policy allows. The account principal must be the caller's own
+// account: a key policy naming another account's root delegates to that
+// account's IAM policies (cross-account use), never to ours. keyAccount is
+// the key's account: it fills the
 // aws:ResourceAccount condition key unless the request sets it, and a
 // principal whose ARN carries no account is taken to belong to it.
 func AuthorizeKMS(req Request, keyPolicy string, identityPolicies []string, keyAccount string) (Decision, error) {

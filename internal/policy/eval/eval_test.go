@@ -239,6 +239,8 @@ func TestAuthorizeKMS(t *testing.T) {
 		{"identity deny beats key policy", asRole, keyPolicy(userStmt), []string{idDenyKMS}, ExplicitDeny, "IdDenyKMS"},
 		{"key policy deny", asRole, keyPolicy(userStmt, keyDeny), nil, ExplicitDeny, "KeyDeny"},
 		{"other account's root does not enable our IAM", asOtherRole, keyPolicy(foreignRoot), []string{idDecrypt}, ImplicitDeny, ""},
+		{"cross-account: foreign root plus the foreign role's identity allow", asForeign, keyPolicy(foreignRoot), []string{idDecrypt}, Allow, "IdDecrypt"},
+		{"cross-account: foreign root alone", asForeign, keyPolicy(foreignRoot), nil, ImplicitDeny, ""},
 		{"session of the role", asSession, keyPolicy(userStmt), nil, Allow, "User"},
 		{"the root user itself", asRoot, keyPolicy(rootKeyStmt), nil, Allow, "EnableIAMPolicies"},
 		{"service principal", asS3, keyPolicy(rootKeyStmt, userStmt), []string{idDecrypt}, ImplicitDeny, ""},
