@@ -219,6 +219,13 @@ func TestPrincipalContextKeys(t *testing.T) {
 			t.Errorf("%+v: %s, want %s", tc.who, got, tc.want)
 		}
 	}
+	// aws:PrincipalAccount comes from the ARN or from Account alone.
+	acctOnly := condPolicy(one("StringEquals", "aws:PrincipalAccount", "111122223333"))
+	for _, who := range []Principal{{Account: "111122223333"}, {AWS: "arn:aws:iam::111122223333:role/x"}} {
+		if got, err := Evaluate(acctOnly, Request{Principal: who, Action: "s3:GetObject", Resource: "x"}, true); err != nil || got != Allow {
+			t.Errorf("aws:PrincipalAccount for %+v: %s %v", who, got, err)
+		}
+	}
 	// An explicit context value wins over the filled-in one.
 	got, err := Evaluate(pol, Request{Principal: Principal{AWS: "arn:aws:iam::111122223333:role/backup"}, Action: "s3:GetObject",
 		Resource: "arn:aws:s3:::b/k", Context: ctx{"AWS:PrincipalArn": {"arn:aws:iam::111122223333:role/x"}}}, false)

@@ -49,7 +49,7 @@ func newCaller(req Request, defaultAccount string) *caller {
 		account:  req.Principal.Account,
 		action:   strings.ToLower(req.Action),
 		resource: req.Resource,
-		ctx:      make(map[string][]string, len(req.Context)+3),
+		ctx:      make(map[string][]string, len(req.Context)+4),
 	}
 	if a, err := cloud.ParseARN(c.arn); err == nil {
 		c.partition = a.Partition
@@ -81,7 +81,7 @@ func newCaller(req Request, defaultAccount string) *caller {
 		principalArn = cloud.RoleARN(c.partition, c.account, "/", c.sessionRole)
 	}
 	setDefault("aws:principalarn", principalArn)
-	if c.arn != "" {
+	if c.isAWS() {
 		setDefault("aws:principalaccount", c.account)
 	}
 	setDefault("aws:principalservicename", c.service)
