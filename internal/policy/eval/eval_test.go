@@ -309,8 +309,10 @@ func reference(pattern, s string) bool {
 }
 
 func TestWildcardMatchAgainstRegexp(t *testing.T) {
-	patterns := []string{"", "*", "?", "a*", "*a", "a*b", "*a*b*", "a?c", "**", "a*?", "*?*", "ab*ab", "*/*", "arn:*:s3:::b/*"}
-	subjects := []string{"", "a", "b", "ab", "abc", "acb", "aab", "abab", "ababab", "a/b", "*", "?", "arn:aws:s3:::b/x", "x*y"}
+	patterns := []string{"", "*", "?", "a*", "*a", "a*b", "*a*b*", "a?c", "**", "a*?", "*?*", "ab*ab", "*/*", "arn:*:s3:::b/*",
+		"?b", "a?b", "??/*", "ä*"}
+	subjects := []string{"", "a", "b", "ab", "abc", "acb", "aab", "abab", "ababab", "a/b", "*", "?", "arn:aws:s3:::b/x", "x*y",
+		"ä", "äb", "aäb", "日本/ab"}
 	for _, p := range patterns {
 		for _, s := range subjects {
 			if got, want := wildcardMatch(p, s), reference(p, s); got != want {
