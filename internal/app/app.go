@@ -1,0 +1,180 @@
+// Package app wires hanavault together for one run: it resolves the AWS
+// account (through internal/awsapi, or the persisted in-memory sandbox of
+// internal/memaws), the region, the local state directory, and builds the
+// engine and the discoverer on top. The CLI and the wizard get everything
+// they touch from an Env.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/hanavault/hanavault/internal/awsapi"
+	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/discover"
+	"github.com/hanavault/hanavault/internal/memaws"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// SandboxRegion is the region the sandbox uses unless --region says otherwise.
+const SandboxRegion = "eu-central-1"
+
+// Options select the account and the local state for a run.
+type Options struct {
+	Profile     string // --profile (AWS_PROFILE is read by the SDK)
+	Region      string // --region
+	EndpointURL string // --endpoint-url / AWS_ENDPOINT_URL
+	StateDir    string // --state-dir; "" means DefaultStateDir
+	// Sandbox uses the in-memory account kept in <StateDir>/sandbox.
+	Sandbox bool
+	// AllowSandboxFallback switches to the sandbox when no AWS credentials
+	// are configured at all and neither Profile nor EndpointURL is set.
+	// Only the bare `hanavault` wizard sets it: subcommands never fall back
+	// silently.
+	AllowSandboxFallback bool
+}
+
+// Env is one run's account, engine and discovery.
+type Env struct {
+	Account   cloud.Account
+	Engine    *steps.Engine
+	Discovery *discover.Discoverer
+	// Region is the resolved region: --region, else the profile's, else
+	// SandboxRegion in the sandbox. It may be "" for AWS when nothing
+	// configures one; commands that need it say so.
+	Region   string
+	Profile  string
+	StateDir string
+	// Sandbox is set when Account is the in-memory sandbox; SandboxDir is
+	// where it is kept and SandboxReason says why it is in use, in words.
+	Sandbox       bool
+	SandboxDir    string
+	SandboxReason string
+}
+
+// Open resolves the account and builds the engine and the discoverer.
+func Open(ctx context.Context, o Options) (*Env, error) {
+	if o.StateDir == "" {
+		dir, err := DefaultStateDir(os.Getenv, runtime.GOOS)
+		if err != nil {
+			return nil, err
+		}
+		o.StateDir = dir
+	}
+	if o.Sandbox {
+		if o.EndpointURL != "" {
+			return nil, errors.New("--sandbox and --endpoint-url exclude each other: the sandbox never calls an endpoint")
+		}
+		dir := SandboxDir(o.StateDir)
+		return openSandbox(o, fmt.Sprintf("This is the sandbox (--sandbox): an in-memory account kept in %s. Nothing reaches AWS.", dir))
+	}
+	cfg := awsapi.Config{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL}
+	// An explicit --profile or --endpoint-url is a request for AWS: then a
+	// missing credential is an error with a hint, never the sandbox.
+	if o.AllowSandboxFallback && o.Profile == "" && o.EndpointURL == "" {
+		ok, err := awsapi.HasCredentials(ctx, cfg)
+		if err != nil {
+			return nil, withHint(err, o.Profile)
+		}
+		if !ok {
+			dir := SandboxDir(o.StateDir)
+			return openSandbox(o, fmt.Sprintf("No AWS credentials found, so this is the sandbox: an in-memory account kept in %s. Use --profile to work with AWS.", dir))
+		}
+	}
+	acct, err := awsapi.Load(ctx, cfg)
+	if err != nil {
+		return nil, withHint(err, o.Profile)
+	}
+	return build(acct, acct.Region(), o, false, "", ""), nil
+}
+
+func openSandbox(o Options, reason string) (*Env, error) {
+	dir := SandboxDir(o.StateDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create the sandbox directory %s: %w", dir, err)
+	}
+	acct, err := memaws.Open(dir, memaws.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open the sandbox account in %s: %w", dir, err)
+	}
+	region := o.Region
+	if region == "" {
+		region = SandboxRegion
+	}
+	return build(acct, region, o, true, dir, reason), nil
+}
+
+func build(acct cloud.Account, region string, o Options, sandbox bool, sandboxDir, reason string) *Env {
+	return &Env{
+		Account:       acct,
+		Engine:        steps.New(steps.Options{Account: acct, StateDir: o.StateDir}),
+		Discovery:     discover.New(acct, region),
+		Region:        region,
+		Profile:       o.Profile,
+		StateDir:      o.StateDir,
+		Sandbox:       sandbox,
+		SandboxDir:    sandboxDir,
+		SandboxReason: reason,
+	}
+}
+
+// SandboxDir is where the sandbox account is kept under stateDir.
+func SandboxDir(stateDir string) string { return filepath.Join(stateDir, "sandbox") }
+
+// DefaultStateDir is hanavault's local state directory: HANAVAULT_STATE_DIR
+// if set; else $XDG_STATE_HOME/hanavault; else %LOCALAPPDATA%\hanavault on
+// Windows; else ~/.local/state/hanavault.
+func DefaultStateDir(getenv func(string) string, goos string) (string, error) {
+	if d := getenv("HANAVAULT_STATE_DIR"); d != "" {
+		return d, nil
+	}
+	if d := getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "hanavault"), nil
+	}
+	if goos == "windows" {
+		if d := getenv("LOCALAPPDATA"); d != "" {
+			return filepath.Join(d, "hanavault"), nil
+		}
+	}
+	home := getenv("HOME")
+	if home == "" && goos == "windows" {
+		home = getenv("USERPROFILE")
+	}
+	if home == "" {
+		return "", errors.New("cannot find a directory for hanavault's state: HOME is not set; pass --state-dir")
+	}
+	return filepath.Join(home, ".local", "state", "hanavault"), nil
+}
+
+// HintError is an error with one sentence that names the fix.
+type HintError struct {
+	Err  error
+	Hint string
+}
+
+func (e *HintError) Error() string { return e.Err.Error() }
+
+func (e *HintError) Unwrap() error { return e.Err }
+
+// withHint attaches awsapi's advice to err when there is some.
+func withHint(err error, profile string) error {
+	if h := awsapi.HintForProfile(err, profile); h != "" {
+		return &HintError{Err: err, Hint: h}
+	}
+	return err
+}
+
+// Hint returns the advice for err: the hint attached by Open, or awsapi's
+// advice for an error from a later AWS call (expired session, access
+// denied naming the IAM action, …); "" when there is none.
+func Hint(err error, profile string) string {
+	var he *HintError
+	if errors.As(err, &he) {
+		return he.Hint
+	}
+	return awsapi.HintForProfile(err, profile)
+}

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+)
+
+// isolateAWS points the SDK at empty configuration: no credentials, no
+// profile, no region, no instance metadata. Nothing can leave loopback.
+func isolateAWS(t *testing.T) {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	for _, k := range []string{
+		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+	} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+}
+
+func TestDefaultStateDir(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		goos string
+		want string
+	}{
+		{"override", map[string]string{"HANAVAULT_STATE_DIR": "/srv/hv", "XDG_STATE_HOME": "/x", "HOME": "/home/a"}, "linux", "/srv/hv"},
+		{"xdg", map[string]string{"XDG_STATE_HOME": "/x", "HOME": "/home/a"}, "linux", filepath.Join("/x", "hanavault")},
+		{"home", map[string]string{"HOME": "/home/a"}, "darwin", filepath.Join("/home/a", ".local", "state", "hanavault")},
+		{"windows", map[string]string{"LOCALAPPDATA": `C:\Users\a\AppData\Local`, "USERPROFILE": `C:\Users\a`}, "windows", filepath.Join(`C:\Users\a\AppData\Local`, "hanavault")},
+		{"windows without LOCALAPPDATA", map[string]string{"USERPROFILE": "/users/a"}, "windows", filepath.Join("/users/a", ".local", "state", "hanavault")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DefaultStateDir(func(k string) string { return tt.env[k] }, tt.goos)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if _, err := DefaultStateDir(func(string) string { return "" }, "linux"); err == nil || !strings.Contains(err.Error(), "--state-dir") {
+		t.Errorf("no HOME: err %v, want advice to pass --state-dir", err)
+	}
+}
+
+func TestSubcommandsNeverFallBack(t *testing.T) {
+	isolateAWS(t)
+	ctx := context.Background()
+	env, err := Open(ctx, Options{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if env.Sandbox || env.SandboxReason != "" {
+		t.Fatal("a subcommand fell back to the sandbox")
+	}
+	_, err = env.Engine.Identity(ctx)
+	if err == nil {
+		t.Fatal("Identity succeeded without credentials")
+	}
+	if h := Hint(err, ""); !strings.Contains(h, "No AWS credentials") {
+		t.Errorf("hint %q does not explain the missing credentials (error %v)", h, err)
+	}
+}
+
+func TestWizardDoesNotFallBackWithAProfile(t *testing.T) {
+	isolateAWS(t)
+	_, err := Open(context.Background(), Options{StateDir: t.TempDir(), Profile: "nosuch", AllowSandboxFallback: true})
+	if err == nil {
+		t.Fatal("an unknown profile fell back to the sandbox")
+	}
+	if h := Hint(err, "nosuch"); !strings.Contains(h, `"nosuch" does not exist`) {
+		t.Errorf("hint %q does not name the missing profile (error %v)", h, err)
+	}
+}
+
+func TestSandboxRejectsEndpoint(t *testing.T) {
+	_, err := Open(context.Background(), Options{StateDir: t.TempDir(), Sandbox: true, EndpointURL: "http://127.0.0.1:5000"})
+	if err == nil || !strings.Contains(err.Error(), "--endpoint-url") {
+		t.Errorf("err %v, want the conflict named", err)
+	}
+}
