@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // isolateAWS points the SDK at empty configuration: no credentials, no
