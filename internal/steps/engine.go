@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
@@ -15,6 +14,8 @@ type Options struct {
 	// StateDir is the root of hanavault's local state; each landscape's
 	// journal lives in <StateDir>/<account>/<SID>/.
 	StateDir string
+	// HomeRegion is the region account-wide list calls (ListBuckets) use.
+	HomeRegion string
 	// Concurrency bounds the steps running at once (default 8).
 	Concurrency int
 	// RetryTimeout bounds retries of eventual-consistency errors per step
@@ -48,9 +49,6 @@ type PreflightIssue struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
 }
-
-// ErrNotImplemented marks engine entry points still under construction.
-var ErrNotImplemented = errors.New("not implemented yet")
 
 // New returns an engine.
 func New(opts Options) *Engine {
@@ -89,51 +87,11 @@ func (e *Engine) Identity(ctx context.Context) (Identity, error) {
 	return Identity{Account: id.Account, Partition: id.Partition(), Arn: id.Arn}, nil
 }
 
-// Preflight checks what only AWS can tell before a plan: bucket names owned
-// by others, aliases already used by foreign keys, roles that do not exist.
-func (e *Engine) Preflight(ctx context.Context, l spec.Landscape) ([]PreflightIssue, error) {
-	return nil, ErrNotImplemented
-}
 
-// Plan reads every step and reports what apply would do.
-func (e *Engine) Plan(ctx context.Context, l spec.Landscape) (*Plan, error) {
-	return nil, ErrNotImplemented
-}
 
-// Apply converges the landscape, emitting events to sink.
-func (e *Engine) Apply(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
-	return nil, ErrNotImplemented
-}
 
-// Status reads both regions and reports each resource's health.
-func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) {
-	return nil, ErrNotImplemented
-}
 
-// PreviewDestroy reports what destroy would delete, with bucket contents.
-func (e *Engine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*DestroyPreview, error) {
-	return nil, ErrNotImplemented
-}
 
-// Destroy removes the landscape from both regions, emitting events to sink.
-func (e *Engine) Destroy(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
-	return nil, ErrNotImplemented
-}
 
-// Known lists the landscapes in local state and, when scanTags is set,
-// those found by their tags in the account.
-func (e *Engine) Known(ctx context.Context, scanTags bool) ([]KnownLandscape, error) {
-	return nil, ErrNotImplemented
-}
 
-// LoadLandscape returns the landscape saved by the last apply of sid, or,
-// with fromTags, rebuilds it from the tagged resources in the account.
-func (e *Engine) LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error) {
-	return spec.Landscape{}, ErrNotImplemented
-}
 
-// RollbackLastRun undoes what the last apply run created or changed,
-// leaving resources from earlier runs in place.
-func (e *Engine) RollbackLastRun(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
-	return nil, ErrNotImplemented
-}

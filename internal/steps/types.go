@@ -217,12 +217,15 @@ type KeyDeletion struct {
 
 // Result summarises an apply or destroy run.
 type Result struct {
-	Succeeded     int           `json:"succeeded"`
-	Failed        int           `json:"failed"`
-	Skipped       int           `json:"skipped"`
-	MutatingCalls int           `json:"mutatingCalls"`
-	Elapsed       time.Duration `json:"elapsedNs"`
-	JournalPath   string        `json:"journal"`
-	KeyDeletions  []KeyDeletion `json:"keyDeletions,omitempty"`
-	Kept          []string      `json:"kept,omitempty"` // pre-existing resources kept (settings restored)
+	Succeeded     int `json:"succeeded"`
+	Failed        int `json:"failed"`
+	Skipped       int `json:"skipped"`
+	MutatingCalls int `json:"mutatingCalls"`
+	// CriticalPathCalls is the longest chain of calls that had to run one
+	// after another (the run's round-trip depth).
+	CriticalPathCalls int           `json:"criticalPathCalls"`
+	Elapsed           time.Duration `json:"elapsedNs"`
+	JournalPath       string        `json:"journal"`
+	KeyDeletions      []KeyDeletion `json:"keyDeletions,omitempty"`
+	Kept              []string      `json:"kept,omitempty"` // pre-existing resources kept (settings restored)
 }

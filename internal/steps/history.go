@@ -1,0 +1,139 @@
+package steps
+
+import (
+	"encoding/json"
+	"sync"
+
+	"github.com/hanavault/hanavault/internal/journal"
+)
+
+// createOps are the calls that bring a resource into existence; a step
+// with one of them in its history owns what it created.
+var createOps = map[string]bool{
+	"s3:CreateBucket":         true,
+	"kms:CreateKey":           true,
+	"kms:CreateAlias":         true,
+	"iam:CreateRole":          true,
+	"iam:PutRolePolicy":       true,
+	"s3:PutBucketReplication": true,
+}
+
+// stepHistory is what the journal says about one step across all runs.
+type stepHistory struct {
+	created     bool     // a create call was sent (done, failed after sending, or in flight)
+	ids         []string // IDs/ARNs returned by done records, oldest first
+	preExisting bool
+	prior       json.RawMessage // the first prior value journaled
+	priorAbsent bool
+	priorSet    bool
+	pending     bool            // an intent without a done/failed record (crash in flight)
+	runs        map[string]bool // runs that made mutating calls for this step
+	createdIn   map[string]bool // runs whose create call for this step succeeded or was in flight
+}
+
+// summarize folds journal records into per-step history.
+func summarize(recs []journal.Record) map[string]*stepHistory {
+	out := map[string]*stepHistory{}
+	open := map[string]journal.Record{} // step|op → last intent
+	get := func(id string) *stepHistory {
+		h := out[id]
+		if h == nil {
+			h = &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}}
+			out[id] = h
+		}
+		return h
+	}
+	for _, r := range recs {
+		if r.Step == "" {
+			continue
+		}
+		h := get(r.Step)
+		k := r.Step + "|" + r.Op
+		switch r.Kind {
+		case journal.KindIntent:
+			h.runs[r.Run] = true
+			if r.PreExisting {
+				h.preExisting = true
+				if !h.priorSet && (r.PriorAbsent || len(r.Prior) > 0) {
+					h.prior, h.priorAbsent, h.priorSet = r.Prior, r.PriorAbsent, true
+				}
+			}
+			if createOps[r.Op] && !r.PreExisting {
+				h.created = true
+				h.createdIn[r.Run] = true
+			}
+			open[k] = r
+		case journal.KindDone:
+			delete(open, k)
+			if r.ID != "" {
+				h.ids = append(h.ids, r.ID)
+			}
+		case journal.KindFailed:
+			delete(open, k)
+		}
+	}
+	for _, r := range open {
+		out[r.Step].pending = true
+	}
+	return out
+}
+
+// hist returns the history of a step (never nil).
+func (r *run) hist(id string) *stepHistory {
+	if h := r.history[id]; h != nil {
+		return h
+	}
+	return &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}}
+}
+
+// memoEntry caches one lookup shared by several steps.
+type memoEntry struct {
+	mu   sync.Mutex
+	done bool
+	val  any
+	err  error
+}
+
+// memo returns the cached result of key, computing it with fn once.
+// Concurrent callers for the same key wait for the first.
+func memo[T any](r *run, key string, fn func() (T, error)) (T, error) {
+	r.memoMu.Lock()
+	m := r.memos[key]
+	if m == nil {
+		m = &memoEntry{}
+		r.memos[key] = m
+	}
+	r.memoMu.Unlock()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.done {
+		v, _ := m.val.(T)
+		return v, m.err
+	}
+	v, err := fn()
+	if err == nil {
+		m.done, m.val = true, v
+	}
+	return v, err
+}
+
+// remember stores a value for key (after a step created the resource).
+func remember[T any](r *run, key string, v T) {
+	r.memoMu.Lock()
+	m := r.memos[key]
+	if m == nil {
+		m = &memoEntry{}
+		r.memos[key] = m
+	}
+	r.memoMu.Unlock()
+	m.mu.Lock()
+	m.done, m.val, m.err = true, v, nil
+	m.mu.Unlock()
+}
+
+// forget drops a cached value so the next lookup reads AWS again.
+func forget(r *run, key string) {
+	r.memoMu.Lock()
+	delete(r.memos, key)
+	r.memoMu.Unlock()
+}

@@ -1,0 +1,433 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/policy"
+)
+
+// keyLookup is what hanavault knows about one side's KMS key.
+type keyLookup struct {
+	found      bool
+	meta       cloud.KeyMetadata
+	aliasFound bool
+	aliasKeyID string // key the alias points to
+}
+
+// fieldError is a problem with one landscape field (a name taken, an alias
+// in use, a role missing). Preflight turns it into a PreflightIssue.
+type fieldError struct {
+	field string
+	msg   string
+}
+
+func (e *fieldError) Error() string { return e.field + ": " + e.msg }
+
+func (sd side) field(kind string) string {
+	src := sd.name == SideSource
+	switch kind {
+	case "bucket":
+		if src {
+			return "originalBucketName"
+		}
+		return "replicationBucketName"
+	case "log":
+		if src {
+			return "originalLogBucketName"
+		}
+		return "replicationLogBucketName"
+	case "alias":
+		if src {
+			return "originalCMKAlias"
+		}
+		return "replicationCMKAlias"
+	}
+	return kind
+}
+
+const statePendingDeletion = "PendingDeletion"
+
+// findKey locates this landscape's key on a side: through its alias, the
+// journal's key IDs, or (after a create call whose answer was lost) by
+// scanning the region's keys for hanavault's tags.
+func (r *run) findKey(st *step, sd side) (keyLookup, error) {
+	return memo(r, "key:"+sd.name, func() (keyLookup, error) {
+		var lk keyLookup
+		kms := r.acct.KMS(sd.region)
+		meta, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, sd.alias) })
+		switch {
+		case err == nil:
+			lk.aliasFound, lk.aliasKeyID = true, meta.KeyID
+			ours, err := r.keyIsOurs(st, sd, meta)
+			if err != nil {
+				return lk, err
+			}
+			if !ours {
+				return lk, &fieldError{field: sd.field("alias"), msg: fmt.Sprintf(
+					"%s already exists in %s and points to key %s, which hanavault did not create for %s; choose another alias",
+					sd.alias, sd.region, meta.KeyID, r.l.SID)}
+			}
+			if meta.KeyState != statePendingDeletion {
+				lk.found, lk.meta = true, meta
+				return lk, nil
+			}
+		case cloud.IsCode(err, cloud.CodeNotFoundException):
+		default:
+			return lk, fmt.Errorf("look up %s in %s: %w", sd.alias, sd.region, err)
+		}
+		h := r.hist(stepID(sd.name, "key"))
+		for i := len(h.ids) - 1; i >= 0; i-- {
+			m, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, h.ids[i]) })
+			if cloud.IsCode(err, cloud.CodeNotFoundException) {
+				continue
+			}
+			if err != nil {
+				return lk, fmt.Errorf("describe key %s in %s: %w", h.ids[i], sd.region, err)
+			}
+			if m.KeyState != statePendingDeletion {
+				lk.found, lk.meta = true, m
+				return lk, nil
+			}
+		}
+		if h.created {
+			keys, err := r.scanKeys(st, sd)
+			if err != nil {
+				return lk, err
+			}
+			if len(keys) > 0 {
+				lk.found, lk.meta = true, keys[0]
+			}
+		}
+		return lk, nil
+	})
+}
+
+// keyIsOurs checks the key's tags.
+func (r *run) keyIsOurs(st *step, sd side, meta cloud.KeyMetadata) (bool, error) {
+	if meta.KeyManager == "AWS" {
+		return false, nil
+	}
+	tags, err := read(r, st, func(ctx context.Context) ([]cloud.Tag, error) {
+		return r.acct.KMS(sd.region).ListResourceTags(ctx, meta.KeyID)
+	})
+	if err != nil {
+		return false, fmt.Errorf("read tags of key %s in %s: %w", meta.KeyID, sd.region, err)
+	}
+	if !isOurs(tags, r.l.SID) {
+		return false, nil
+	}
+	if v, ok := cloud.TagValue(tags, TagSide); ok && v != sd.name {
+		return false, nil
+	}
+	return true, nil
+}
+
+// scanKeys lists the region's usable customer keys tagged for this
+// landscape and side, newest first.
+func (r *run) scanKeys(st *step, sd side) ([]cloud.KeyMetadata, error) {
+	kms := r.acct.KMS(sd.region)
+	var out []cloud.KeyMetadata
+	marker := ""
+	for {
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListKeysOutput, error) { return kms.ListKeys(ctx, marker) })
+		if err != nil {
+			return nil, fmt.Errorf("list keys in %s: %w", sd.region, err)
+		}
+		for _, k := range page.Keys {
+			m, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, k.KeyID) })
+			if err != nil {
+				continue
+			}
+			if m.KeyManager == "AWS" || m.KeyState == statePendingDeletion {
+				continue
+			}
+			ours, err := r.keyIsOurs(st, sd, m)
+			if err == nil && ours {
+				out = append(out, m)
+			}
+		}
+		if !page.Truncated || page.NextMarker == "" {
+			break
+		}
+		marker = page.NextMarker
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].CreationDate.After(out[j].CreationDate) })
+	return out, nil
+}
+
+func (r *run) keyPolicy() string {
+	return policy.KeyPolicy(policy.KeyPolicyParams{
+		Partition:    r.partition(),
+		Account:      r.id.Account,
+		AdminRoleARN: r.get("adminRole.arn"),
+		UserRoleARNs: []string{r.get("ec2Role.arn")},
+	}).JSON()
+}
+
+func (r *run) keyDescription(sd side) string {
+	return fmt.Sprintf("hanavault %s HANA backup key (%s, %s)", r.l.SID, sd.name, sd.region)
+}
+
+// keyARN returns the side's key ARN, or a placeholder when the key does
+// not exist yet (plan). ok reports whether the ARN is real.
+func (r *run) keyARN(st *step, sd side) (string, bool) {
+	lk, err := r.findKey(st, sd)
+	if err != nil || !lk.found {
+		return unknownARN("key " + sd.alias), false
+	}
+	return lk.meta.Arn, true
+}
+
+func (r *run) keySteps(sd side) []*step {
+	kms := func() cloud.KMS { return r.acct.KMS(sd.region) }
+	keyID := stepID(sd.name, "key")
+	key := &step{
+		id: keyID, region: sd.region, component: CompKey, resource: sd.alias,
+		title: "KMS key (symmetric, customer managed)",
+	}
+	key.desired = func(r *run) []field {
+		d, _ := tagsField(r.tagsFor(CompKey, sd.name), nil)
+		return []field{{name: "state", value: "Enabled"}, d}
+	}
+	key.read = func(ctx context.Context, r *run) (observed, error) {
+		lk, err := r.findKey(key, sd)
+		if err != nil || !lk.found {
+			return observed{}, err
+		}
+		tags, err := read(r, key, func(ctx context.Context) ([]cloud.Tag, error) { return kms().ListResourceTags(ctx, lk.meta.KeyID) })
+		if err != nil {
+			return observed{}, fmt.Errorf("read tags of key %s: %w", lk.meta.KeyID, err)
+		}
+		_, a := tagsField(r.tagsFor(CompKey, sd.name), tags)
+		return observed{exists: true, id: lk.meta.Arn, fields: []field{{name: "state", value: lk.meta.KeyState}, a}}, nil
+	}
+	key.converge = func(ctx context.Context, r *run, obs observed) error {
+		if !obs.exists {
+			var md cloud.KeyMetadata
+			err := r.mutate(key, mutation{op: "kms:CreateKey", resource: sd.alias}, func(ctx context.Context) (string, error) {
+				var err error
+				md, err = kms().CreateKey(ctx, cloud.CreateKeyInput{
+					Description: r.keyDescription(sd),
+					Policy:      r.keyPolicy(),
+					KeySpec:     "SYMMETRIC_DEFAULT",
+					KeyUsage:    "ENCRYPT_DECRYPT",
+					Tags:        r.tagsFor(CompKey, sd.name),
+				})
+				return md.Arn, err
+			})
+			if err != nil {
+				return err
+			}
+			lk, _ := r.findKey(key, sd)
+			lk.found, lk.meta = true, md
+			remember(r, "key:"+sd.name, lk)
+			return nil
+		}
+		lk, err := r.findKey(key, sd)
+		if err != nil {
+			return err
+		}
+		for _, f := range obs.fields {
+			switch {
+			case f.name == "state" && f.value == "Disabled":
+				if err := r.mutate(key, mutation{op: "kms:EnableKey", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
+					return lk.meta.Arn, kms().EnableKey(ctx, lk.meta.KeyID)
+				}); err != nil {
+					return err
+				}
+			case f.name == "state" && f.value != "Enabled":
+				return fmt.Errorf("key %s is %s; hanavault cannot use it", lk.meta.KeyID, f.value)
+			}
+		}
+		want := r.tagsFor(CompKey, sd.name)
+		d, _ := tagsField(want, nil)
+		for _, f := range obs.fields {
+			if f.name == "tags" && f.value != d.value {
+				if err := r.mutate(key, mutation{op: "kms:TagResource", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
+					return lk.meta.Arn, kms().TagResource(ctx, lk.meta.KeyID, want)
+				}); err != nil {
+					return err
+				}
+			}
+		}
+		forget(r, "key:"+sd.name)
+		return nil
+	}
+	key.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
+		if r.keepKey(sd) {
+			r.addKept(fmt.Sprintf("KMS key %s in %s: kept because the pre-existing bucket %s may hold objects encrypted with it; schedule its deletion yourself once nothing needs it", sd.alias, sd.region, sd.bucket))
+			return ActionKeep, nil
+		}
+		lk, err := r.findKey(key, sd)
+		if err != nil {
+			return "", err
+		}
+		if !lk.found {
+			return ActionKeep, nil
+		}
+		days := int32(r.l.KMSDeletionWindowDays)
+		var when time.Time
+		if err := r.mutate(key, mutation{op: "kms:ScheduleKeyDeletion", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
+			var err error
+			when, err = kms().ScheduleKeyDeletion(ctx, lk.meta.KeyID, days)
+			return lk.meta.Arn, err
+		}); err != nil {
+			return "", err
+		}
+		r.addKeyDeletion(KeyDeletion{
+			KeyInfo:      KeyInfo{Region: sd.region, Alias: sd.alias, KeyID: lk.meta.KeyID, Arn: lk.meta.Arn, State: statePendingDeletion},
+			DeletionDate: when,
+			CancelHint: fmt.Sprintf("aws kms cancel-key-deletion --region %s --key-id %s && aws kms enable-key --region %s --key-id %s",
+				sd.region, lk.meta.KeyID, sd.region, lk.meta.KeyID),
+		})
+		forget(r, "key:"+sd.name)
+		return ActionDelete, nil
+	}
+
+	pol := &step{
+		id: stepID(sd.name, "key", "policy"), region: sd.region, component: CompKey, resource: sd.alias,
+		title: "Key policy (admin role administers, EC2 role encrypts/decrypts)", deps: []string{keyID},
+	}
+	pol.desired = func(r *run) []field { return []field{policyField("key policy", r.keyPolicy())} }
+	pol.read = func(ctx context.Context, r *run) (observed, error) {
+		lk, err := r.findKey(pol, sd)
+		if err != nil || !lk.found {
+			return observed{}, err
+		}
+		doc, err := read(r, pol, func(ctx context.Context) (string, error) { return kms().GetKeyPolicy(ctx, lk.meta.KeyID) })
+		if err != nil {
+			return observed{}, fmt.Errorf("read policy of key %s: %w", lk.meta.KeyID, err)
+		}
+		f := policyField("key policy", doc)
+		if f.key() != policyField("", r.keyPolicy()).key() {
+			f.value = explainPolicyDiff(r.keyPolicy(), doc)
+		}
+		return observed{exists: true, fields: []field{f}}, nil
+	}
+	pol.converge = func(ctx context.Context, r *run, obs observed) error {
+		lk, err := r.findKey(pol, sd)
+		if err != nil {
+			return err
+		}
+		if !lk.found {
+			return fmt.Errorf("key %s not found", sd.alias)
+		}
+		return r.mutate(pol, mutation{op: "kms:PutKeyPolicy", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
+			return lk.meta.Arn, kms().PutKeyPolicy(ctx, lk.meta.KeyID, r.keyPolicy())
+		})
+	}
+	pol.undo = keepWithParent
+
+	rot := &step{
+		id: stepID(sd.name, "key", "rotation"), region: sd.region, component: CompKey, resource: sd.alias,
+		title: "Automatic key rotation", deps: []string{keyID},
+	}
+	rot.desired = func(r *run) []field { return []field{{name: "rotation", value: "enabled"}} }
+	rot.read = func(ctx context.Context, r *run) (observed, error) {
+		lk, err := r.findKey(rot, sd)
+		if err != nil || !lk.found {
+			return observed{}, err
+		}
+		on, err := read(r, rot, func(ctx context.Context) (bool, error) { return kms().GetKeyRotationStatus(ctx, lk.meta.KeyID) })
+		if err != nil {
+			return observed{}, fmt.Errorf("read rotation of key %s: %w", lk.meta.KeyID, err)
+		}
+		v := "disabled"
+		if on {
+			v = "enabled"
+		}
+		return observed{exists: true, fields: []field{{name: "rotation", value: v}}}, nil
+	}
+	rot.converge = func(ctx context.Context, r *run, obs observed) error {
+		lk, err := r.findKey(rot, sd)
+		if err != nil {
+			return err
+		}
+		return r.mutate(rot, mutation{op: "kms:EnableKeyRotation", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
+			return lk.meta.Arn, kms().EnableKeyRotation(ctx, lk.meta.KeyID)
+		})
+	}
+	rot.undo = keepWithParent
+
+	alias := &step{
+		id: stepID(sd.name, "key", "alias"), region: sd.region, component: CompKey, resource: sd.alias,
+		title: "Key alias", deps: []string{keyID},
+	}
+	alias.desired = func(r *run) []field {
+		arn, ok := r.keyARN(alias, sd)
+		return []field{{name: "target key", value: arn, unknown: !ok}}
+	}
+	alias.read = func(ctx context.Context, r *run) (observed, error) {
+		lk, err := r.findKey(alias, sd)
+		if err != nil || !lk.aliasFound {
+			return observed{}, err
+		}
+		target := lk.aliasKeyID
+		if lk.found && lk.meta.KeyID == target {
+			target = lk.meta.Arn
+		}
+		return observed{exists: true, fields: []field{{name: "target key", value: target}}}, nil
+	}
+	alias.converge = func(ctx context.Context, r *run, obs observed) error {
+		lk, err := r.findKey(alias, sd)
+		if err != nil {
+			return err
+		}
+		if !lk.found {
+			return fmt.Errorf("key for %s not found", sd.alias)
+		}
+		op, call := "kms:CreateAlias", kms().CreateAlias
+		if obs.exists {
+			op, call = "kms:UpdateAlias", kms().UpdateAlias
+		}
+		aliasARN := cloud.AliasARN(r.partition(), sd.region, r.id.Account, sd.alias)
+		err = r.mutate(alias, mutation{op: op, resource: sd.alias}, func(ctx context.Context) (string, error) {
+			return aliasARN, call(ctx, sd.alias, lk.meta.KeyID)
+		})
+		if cloud.IsCode(err, cloud.CodeAlreadyExistsException) {
+			// The alias appeared since the read (a create whose answer was
+			// lost): point it at this landscape's key.
+			err = r.mutate(alias, mutation{op: "kms:UpdateAlias", resource: sd.alias}, func(ctx context.Context) (string, error) {
+				return aliasARN, kms().UpdateAlias(ctx, sd.alias, lk.meta.KeyID)
+			})
+		}
+		if err == nil {
+			lk.aliasFound, lk.aliasKeyID = true, lk.meta.KeyID
+			remember(r, "key:"+sd.name, lk)
+		}
+		return err
+	}
+	alias.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
+		m, err := read(r, alias, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms().DescribeKey(ctx, sd.alias) })
+		if cloud.IsCode(err, cloud.CodeNotFoundException) {
+			return ActionKeep, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("look up %s: %w", sd.alias, err)
+		}
+		ours, err := r.keyIsOurs(alias, sd, m)
+		if err != nil {
+			return "", err
+		}
+		if !ours {
+			return ActionKeep, nil
+		}
+		if err := r.mutate(alias, mutation{op: "kms:DeleteAlias", resource: sd.alias}, func(ctx context.Context) (string, error) {
+			return "", kms().DeleteAlias(ctx, sd.alias)
+		}); err != nil && !cloud.IsCode(err, cloud.CodeNotFoundException) {
+			return "", err
+		}
+		return ActionDelete, nil
+	}
+	return []*step{key, pol, rot, alias}
+}
+
+// keepWithParent is the undo of settings that disappear with their
+// resource (key policy, rotation, settings of a bucket hanavault created).
+func keepWithParent(ctx context.Context, r *run, info undoInfo) (Action, error) {
+	return ActionKeep, nil
+}

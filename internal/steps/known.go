@@ -1,0 +1,302 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/journal"
+	"github.com/hanavault/hanavault/internal/spec"
+)
+
+// ErrUnknownLandscape is returned when no landscape with a SID is known.
+var ErrUnknownLandscape = errors.New("landscape not found")
+
+// Known lists the landscapes in local state and, when scanTags is set,
+// those found by their tags in the account, each with its health.
+func (e *Engine) Known(ctx context.Context, scanTags bool) ([]KnownLandscape, error) {
+	id, err := e.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]*KnownLandscape{}
+	root := filepath.Join(e.opts.StateDir, id.Account)
+	entries, err := os.ReadDir(root)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read state directory %s: %w", root, err)
+	}
+	for _, ent := range entries {
+		if !ent.IsDir() {
+			continue
+		}
+		l, err := e.localLandscape(id.Account, ent.Name())
+		if err != nil {
+			continue
+		}
+		lc := l
+		found[l.SID] = &KnownLandscape{SID: l.SID, SourceRegion: l.SourceRegion, ReplicationRegion: l.ReplicationRegion, Local: true, Landscape: &lc}
+	}
+	if scanTags {
+		tagged, err := e.scanTagged(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for sid := range tagged {
+			if k := found[sid]; k != nil {
+				k.Tagged = true
+				continue
+			}
+			found[sid] = &KnownLandscape{SID: sid, Tagged: true}
+		}
+	}
+	out := make([]KnownLandscape, 0, len(found))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, k := range found {
+		wg.Add(1)
+		go func(k *KnownLandscape) {
+			defer wg.Done()
+			if k.Landscape == nil {
+				if l, err := e.fromTags(ctx, k.SID); err == nil {
+					k.Landscape = &l
+					k.SourceRegion, k.ReplicationRegion = l.SourceRegion, l.ReplicationRegion
+				}
+			}
+			if k.Landscape != nil {
+				if s, err := e.Status(ctx, *k.Landscape); err == nil {
+					k.Overall = s.Overall
+				}
+			}
+			mu.Lock()
+			out = append(out, *k)
+			mu.Unlock()
+		}(k)
+	}
+	wg.Wait()
+	sort.Slice(out, func(i, j int) bool { return out[i].SID < out[j].SID })
+	return out, nil
+}
+
+// localLandscape reads the landscape saved by the last apply, or the one
+// recorded in the journal's last run-start record.
+func (e *Engine) localLandscape(account, sid string) (spec.Landscape, error) {
+	dir := e.journalDir(account, sid)
+	if l, err := spec.Load(filepath.Join(dir, "landscape.yaml")); err == nil {
+		return l, nil
+	}
+	recs, _, err := journal.Read(dir)
+	if err != nil {
+		return spec.Landscape{}, err
+	}
+	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].Kind == journal.KindRunStart && len(recs[i].Landscape) > 0 {
+			var l spec.Landscape
+			if err := json.Unmarshal(recs[i].Landscape, &l); err == nil {
+				return l, nil
+			}
+		}
+	}
+	return spec.Landscape{}, fmt.Errorf("%w: no landscape recorded in %s", ErrUnknownLandscape, dir)
+}
+
+// LoadLandscape returns the landscape saved by the last apply of sid, or,
+// with fromTags, rebuilds it from the tagged resources in the account.
+func (e *Engine) LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error) {
+	if fromTags {
+		return e.fromTags(ctx, sid)
+	}
+	id, err := e.Identity(ctx)
+	if err != nil {
+		return spec.Landscape{}, err
+	}
+	l, err := e.localLandscape(id.Account, sid)
+	if err != nil {
+		return spec.Landscape{}, fmt.Errorf("%w: %s has no local state in %s for account %s (use --from-tags to rebuild it from the resources' tags)",
+			ErrUnknownLandscape, sid, e.opts.StateDir, id.Account)
+	}
+	return l, nil
+}
+
+// taggedBucket is a bucket carrying hanavault's tags.
+type taggedBucket struct {
+	name, region, component, side string
+	adopted                        bool
+}
+
+// scanTagged lists the account's buckets and groups those tagged by
+// hanavault by landscape.
+func (e *Engine) scanTagged(ctx context.Context) (map[string][]taggedBucket, error) {
+	home := e.opts.HomeRegion
+	if home == "" {
+		home = "us-east-1"
+	}
+	buckets, err := e.opts.Account.S3(home).ListBuckets(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list buckets: %w", err)
+	}
+	out := map[string][]taggedBucket{}
+	var mu sync.Mutex
+	sem := make(chan struct{}, 16)
+	var wg sync.WaitGroup
+	for _, b := range buckets {
+		wg.Add(1)
+		go func(b cloud.BucketSummary) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			region := b.BucketRegion
+			if region == "" {
+				lc, err := e.opts.Account.S3(home).GetBucketLocation(ctx, b.Name)
+				if err != nil {
+					return
+				}
+				region = normalizeLocation(lc)
+			}
+			tags, err := e.opts.Account.S3(region).GetBucketTagging(ctx, b.Name)
+			if err != nil {
+				return
+			}
+			sid, ok := cloud.TagValue(tags, TagLandscape)
+			if !ok {
+				return
+			}
+			comp, _ := cloud.TagValue(tags, TagComponent)
+			sd, _ := cloud.TagValue(tags, TagSide)
+			_, adopted := cloud.TagValue(tags, TagAdopted)
+			mu.Lock()
+			out[sid] = append(out[sid], taggedBucket{name: b.Name, region: region, component: comp, side: sd, adopted: adopted})
+			mu.Unlock()
+		}(b)
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// fromTags rebuilds a landscape from its tagged resources: the buckets
+// (names, regions), their encryption (keys → aliases), the replication
+// configuration (role, options), the bucket policy (EC2 role) and the key
+// policy (admin role).
+func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, error) {
+	tagged, err := e.scanTagged(ctx)
+	if err != nil {
+		return spec.Landscape{}, err
+	}
+	l := spec.Landscape{SID: sid}
+	for _, b := range tagged[sid] {
+		switch {
+		case b.component == CompBucket && b.side == SideSource:
+			l.OriginalBucketName, l.SourceRegion = b.name, b.region
+		case b.component == CompBucket && b.side == SideReplica:
+			l.ReplicationBucketName, l.ReplicationRegion = b.name, b.region
+		case b.component == CompLogBucket && b.side == SideSource:
+			l.OriginalLogBucketName = b.name
+		case b.component == CompLogBucket && b.side == SideReplica:
+			l.ReplicationLogBucketName = b.name
+		}
+	}
+	if l.OriginalBucketName == "" || l.ReplicationBucketName == "" {
+		return l, fmt.Errorf("%w: no backup buckets tagged %s=%s found in this account", ErrUnknownLandscape, TagLandscape, sid)
+	}
+	acct := e.opts.Account
+	src := acct.S3(l.SourceRegion)
+	// Keys and aliases, from the buckets' default encryption.
+	for _, x := range []struct {
+		bucket, region string
+		alias          *string
+	}{{l.OriginalBucketName, l.SourceRegion, &l.OriginalCMKAlias}, {l.ReplicationBucketName, l.ReplicationRegion, &l.ReplicationCMKAlias}} {
+		enc, err := acct.S3(x.region).GetBucketEncryption(ctx, x.bucket)
+		if err != nil || enc.KMSMasterKeyID == "" {
+			continue
+		}
+		aliases, err := acct.KMS(x.region).ListAliases(ctx, enc.KMSMasterKeyID, "")
+		if err == nil && len(aliases.Aliases) > 0 {
+			*x.alias = aliases.Aliases[0].AliasName
+		}
+		if x.region == l.SourceRegion {
+			if doc, err := acct.KMS(x.region).GetKeyPolicy(ctx, enc.KMSMasterKeyID); err == nil {
+				l.KMSAdminRole = principalOf(doc, "KeyAdministration")
+			}
+		}
+	}
+	if rc, err := src.GetBucketReplication(ctx, l.OriginalBucketName); err == nil {
+		if a, err := cloud.ParseARN(rc.Role); err == nil {
+			l.ReplicationRoleName = spec.RoleName(a.String())
+		}
+		if len(rc.Rules) > 0 {
+			l.DeleteMarkerReplication = rc.Rules[0].DeleteMarkerReplication
+			l.ReplicationTimeControl = rc.Rules[0].ReplicationTime
+		}
+	}
+	if doc, err := src.GetBucketPolicy(ctx, l.OriginalBucketName); err == nil {
+		l.EC2RoleToRunBackup = principalOf(doc, "AllowBackintRole")
+		l.RequireEncryptionHeader = strings.Contains(doc, "DenyMissingEncryptionHeader")
+	}
+	if lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalBucketName); err == nil {
+		for _, ru := range lc.Rules {
+			if ru.ID != "hanavault-archive-and-expire" {
+				continue
+			}
+			if len(ru.Transitions) > 0 {
+				l.Lifecycle.TransitionDays = int(ru.Transitions[0].Days)
+				l.Lifecycle.StorageClass = ru.Transitions[0].StorageClass
+				l.Lifecycle.ArchiveDays = int(ru.ExpirationDays) - l.Lifecycle.TransitionDays
+			}
+			l.Lifecycle.NoncurrentExpirationDays = int(ru.NoncurrentVersionExpirationDays)
+			l.Lifecycle.AbortIncompleteMultipartDays = int(ru.AbortIncompleteMultipartUploadDays)
+		}
+	}
+	if l.OriginalLogBucketName != "" {
+		if lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalLogBucketName); err == nil {
+			for _, ru := range lc.Rules {
+				if ru.ID == "hanavault-expire-access-logs" {
+					l.LogRetentionDays = int(ru.ExpirationDays)
+				}
+			}
+		}
+	}
+	l.ApplyDefaults()
+	return l, nil
+}
+
+// principalOf returns the first AWS principal of the statement with sid in
+// a policy document, or "".
+func principalOf(doc, sid string) string {
+	plain, err := cloud.DecodePolicyDocument(doc)
+	if err != nil {
+		return ""
+	}
+	var d struct {
+		Statement []struct {
+			Sid       string
+			Principal json.RawMessage
+		}
+	}
+	if json.Unmarshal([]byte(plain), &d) != nil {
+		return ""
+	}
+	for _, s := range d.Statement {
+		if s.Sid != sid {
+			continue
+		}
+		var p struct{ AWS json.RawMessage }
+		if json.Unmarshal(s.Principal, &p) != nil {
+			return ""
+		}
+		var one string
+		if json.Unmarshal(p.AWS, &one) == nil {
+			return one
+		}
+		var many []string
+		if json.Unmarshal(p.AWS, &many) == nil && len(many) > 0 {
+			return many[0]
+		}
+	}
+	return ""
+}

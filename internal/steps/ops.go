@@ -1,0 +1,671 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/journal"
+	"github.com/hanavault/hanavault/internal/policy"
+	"github.com/hanavault/hanavault/internal/spec"
+)
+
+// Plan reads every step and reports what apply would do.
+func (e *Engine) Plan(ctx context.Context, l spec.Landscape) (*Plan, error) {
+	r, err := e.newRun(ctx, l, readOnly, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	steps := r.buildSteps()
+	changes, obs, err := r.readAll(steps)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{
+		SID: r.l.SID, Identity: r.id, SourceRegion: r.l.SourceRegion, ReplicationRegion: r.l.ReplicationRegion,
+		Changes: changes, Warnings: r.warnings(steps, obs), Documents: r.documents(steps),
+	}
+	return p, nil
+}
+
+// warnings combines the landscape's own warnings with what reading AWS
+// found (pre-existing buckets that will be adopted).
+func (r *run) warnings(steps []*step, obs map[string]observed) []Warning {
+	var out []Warning
+	for _, w := range r.l.Warnings() {
+		out = append(out, Warning{Field: w.Field, Message: w.Message})
+	}
+	for _, st := range steps {
+		if o, ok := obs[st.id]; ok && o.note != "" {
+			out = append(out, Warning{Message: o.note})
+		}
+	}
+	return out
+}
+
+// documents returns every policy document the landscape uses, for viewing.
+func (r *run) documents(steps []*step) []Document {
+	byID := map[string]*step{}
+	for _, st := range steps {
+		byID[st.id] = st
+	}
+	var out []Document
+	for _, sd := range sides(r.l) {
+		st := byID[stepID(sd.name, "key", "policy")]
+		out = append(out, Document{Name: fmt.Sprintf("Key policy: %s (%s)", sd.alias, sd.region), Region: sd.region, Resource: sd.alias, JSON: r.keyPolicy()})
+		bp, _ := r.bucketPolicy(st, sd)
+		out = append(out, Document{Name: "Bucket policy: " + sd.bucket, Region: sd.region, Resource: sd.bucket, JSON: bp})
+		out = append(out, Document{Name: "Log bucket policy: " + sd.logBucket, Region: sd.region, Resource: sd.logBucket, JSON: r.logBucketPolicy(sd)})
+	}
+	rp, _ := r.replicationRolePolicy(byID[stepID(GlobalScope, "replication-role", "policy")])
+	out = append(out,
+		Document{Name: "Replication role trust policy: " + r.l.ReplicationRoleName, Region: GlobalScope, Resource: r.l.ReplicationRoleName, JSON: policy.ReplicationTrustPolicy().JSON()},
+		Document{Name: "Replication role policy: " + r.l.ReplicationRoleName + "/" + replicationPolicyName, Region: GlobalScope, Resource: r.l.ReplicationRoleName, JSON: rp},
+	)
+	return out
+}
+
+// Apply converges the landscape, emitting events to sink.
+func (e *Engine) Apply(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
+	r, err := e.newRun(ctx, l, writable, sink)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	start := e.opts.Now()
+	if err := r.saveLandscape(); err != nil {
+		return nil, fmt.Errorf("save the landscape in the state directory: %w", err)
+	}
+	if err := r.journalRun(journal.KindRunStart, "apply"); err != nil {
+		return nil, err
+	}
+	r.emit(Event{Kind: EventNote, Detail: "undo journal: " + r.jr.Path()})
+	steps := r.buildSteps()
+	byID := map[string]*step{}
+	for _, st := range steps {
+		byID[st.id] = st
+	}
+	gr, err := runGraph(ctx, nodesOf(steps), e.opts.Concurrency, func(id string) error {
+		return r.applyStep(byID[id])
+	}, func(id, reason string) {
+		st := byID[id]
+		r.emit(Event{Kind: EventSkipped, StepID: id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title, Reason: reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := r.result(gr, steps)
+	res.Elapsed = e.opts.Now().Sub(start)
+	return res, r.finish(ctx, gr, "apply", "rerun apply to continue: every step re-reads AWS and does only what is missing")
+}
+
+// applyStep reads one step, converges it when it differs, and reports.
+func (r *run) applyStep(st *step) error {
+	t0 := r.e.opts.Now()
+	r.emit(Event{Kind: EventStarted, StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title})
+	var action Action
+	err := r.withRetry(st, func() error {
+		obs, err := st.read(r.stop, r)
+		if err != nil {
+			return err
+		}
+		a, _ := diff(st.desired(r), obs)
+		if action == "" {
+			action = a
+		}
+		if a == ActionInSync {
+			return nil
+		}
+		return st.converge(r.stop, r, obs)
+	})
+	ev := Event{StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title,
+		Action: action, Elapsed: r.e.opts.Now().Sub(t0)}
+	if err != nil {
+		err = asFieldError(err)
+		ev.Kind, ev.Error = EventFailed, err.Error()
+		if errors.Is(err, errInterrupted) {
+			ev.Kind, ev.Reason, ev.Error = EventSkipped, "interrupted", ""
+		}
+		r.emit(ev)
+		return err
+	}
+	ev.Kind = EventDone
+	r.emit(ev)
+	return nil
+}
+
+// ErrInterrupted reports a run stopped by its context after the calls in
+// flight completed.
+var ErrInterrupted = errors.New("interrupted: stopped after the calls in flight completed")
+
+// StepsFailedError reports steps that failed; the run's journal allows a
+// rerun to continue.
+type StepsFailedError struct {
+	Op     string
+	Failed map[string]error
+}
+
+func (e *StepsFailedError) Error() string {
+	ids := make([]string, 0, len(e.Failed))
+	for id := range e.Failed {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var parts []string
+	for _, id := range ids {
+		parts = append(parts, id+": "+e.Failed[id].Error())
+	}
+	return fmt.Sprintf("%s: %d step(s) failed: %s", e.Op, len(ids), strings.Join(parts, "; "))
+}
+
+// finish writes the run's end record and turns the outcome into an error.
+func (r *run) finish(ctx context.Context, gr graphResult, op, resume string) error {
+	status := "ok"
+	var err error
+	switch {
+	case ctx.Err() != nil:
+		status, err = "interrupted", ErrInterrupted
+	case len(gr.errs) > 0:
+		status, err = "failed", &StepsFailedError{Op: op, Failed: gr.errs}
+	}
+	if jerr := r.journalRun(journal.KindRunEnd, status); jerr != nil && err == nil {
+		err = jerr
+	}
+	if status != "ok" {
+		r.emit(Event{Kind: EventNote, Detail: resume})
+	}
+	return err
+}
+
+// Status reads both regions and reports each resource's health.
+func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) {
+	r, err := e.newRun(ctx, l, readOnly, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	steps := r.buildSteps()
+	changes, obs, err := r.readAll(steps)
+	if err != nil {
+		return nil, err
+	}
+	s := &Status{SID: r.l.SID, Identity: r.id, SourceRegion: r.l.SourceRegion, ReplicationRegion: r.l.ReplicationRegion,
+		Summary: map[ResourceState]int{}}
+	for _, c := range changes {
+		rs := ResourceStatus{ID: c.ID, Region: c.Region, Component: c.Component, Resource: c.Resource, Title: c.Title, Fields: c.Fields}
+		switch c.Action {
+		case ActionInSync:
+			rs.State = StateOK
+		case ActionUpdate:
+			rs.State = StateDrift
+		default:
+			rs.State = StateMissing
+		}
+		s.Summary[rs.State]++
+		s.Resources = append(s.Resources, rs)
+	}
+	switch {
+	case s.Summary[StateMissing] == len(s.Resources):
+		s.Overall = OverallMissing
+	case s.Summary[StateMissing] > 0:
+		s.Overall = OverallHalfApplied
+	case s.Summary[StateDrift] > 0:
+		s.Overall = OverallDrift
+	default:
+		s.Overall = OverallOK
+	}
+	if o, ok := obs[stepID(SideSource, "bucket", "replication")]; ok && o.exists {
+		s.Replication = r.replicationHealth()
+	}
+	s.NextAction = nextAction(s)
+	return s, nil
+}
+
+func nextAction(s *Status) string {
+	switch s.Overall {
+	case OverallOK:
+		if s.Replication.Failed > 0 {
+			return "Replication failed for some recent backups: check the replication role and both keys; failed objects are not retried, so upload them again."
+		}
+		return "Nothing to do: the landscape matches its definition."
+	case OverallDrift:
+		return "Run apply to restore the drifted settings (hanavault apply, or choose apply in the wizard)."
+	case OverallHalfApplied:
+		return "Run apply to create what is missing; it continues where the last run stopped."
+	default:
+		return "Nothing exists yet: run apply to create the landscape."
+	}
+}
+
+// replicationHealth samples the newest backups in the source bucket and
+// reports their replication status.
+func (r *run) replicationHealth() ReplicationHealth {
+	const sample = 10
+	h := ReplicationHealth{Configured: true}
+	sd := sides(r.l)[0]
+	st := &step{id: "status/replication-health", region: sd.region}
+	s3 := r.acct.S3(sd.region)
+	var latest []cloud.ObjectVersion
+	in := cloud.ListObjectVersionsInput{Bucket: sd.bucket, MaxKeys: deleteBatch}
+	for pages := 0; pages < 5; pages++ {
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) { return s3.ListObjectVersions(ctx, in) })
+		if err != nil {
+			h.Detail = "could not list recent backups: " + err.Error()
+			return h
+		}
+		for _, v := range page.Versions {
+			if v.IsLatest {
+				latest = append(latest, v)
+			}
+		}
+		if !page.IsTruncated {
+			break
+		}
+		in.KeyMarker, in.VersionIDMarker = page.NextKeyMarker, page.NextVersionIDMarker
+	}
+	sort.Slice(latest, func(i, j int) bool { return latest[i].LastModified.After(latest[j].LastModified) })
+	if len(latest) > sample {
+		latest = latest[:sample]
+	}
+	for _, v := range latest {
+		info, err := read(r, st, func(ctx context.Context) (cloud.ObjectInfo, error) { return s3.HeadObject(ctx, sd.bucket, v.Key, v.VersionID) })
+		if err != nil {
+			continue
+		}
+		h.Sampled++
+		switch info.ReplicationStatus {
+		case "COMPLETED", "COMPLETE":
+			h.Completed++
+		case "PENDING":
+			h.Pending++
+		case "FAILED":
+			h.Failed++
+		}
+	}
+	switch {
+	case h.Sampled == 0:
+		h.Detail = "no backups in the source bucket yet"
+	case h.Failed > 0:
+		h.Detail = fmt.Sprintf("%d of the %d newest backups FAILED to replicate", h.Failed, h.Sampled)
+	case h.Pending > 0:
+		h.Detail = fmt.Sprintf("%d of the %d newest backups are still replicating", h.Pending, h.Sampled)
+	default:
+		h.Detail = fmt.Sprintf("the %d newest backups are replicated", h.Sampled)
+	}
+	return h
+}
+
+// PreviewDestroy reports what destroy would delete, with bucket contents.
+func (e *Engine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*DestroyPreview, error) {
+	r, err := e.newRun(ctx, l, readOnly, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	steps := r.buildSteps()
+	_, obs, err := r.readAll(steps)
+	if err != nil {
+		return nil, err
+	}
+	r.decideKeptKeys(steps)
+	p := &DestroyPreview{SID: r.l.SID, Identity: r.id, KeyDeletionWindow: r.l.KMSDeletionWindowDays}
+	for _, st := range steps {
+		o := obs[st.id]
+		c := Change{ID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title}
+		c.Action = r.previewAction(st, o)
+		p.Changes = append(p.Changes, c)
+	}
+	for _, sd := range sides(r.l) {
+		for _, k := range []bucketKind{backupBucket, logBucket} {
+			st := &step{id: stepID(sd.name, string(k)), region: sd.region}
+			bl, err := r.findBucket(st, sd, k)
+			if err != nil {
+				return nil, asFieldError(err)
+			}
+			name := sd.bucketName(k)
+			if !bl.exists {
+				p.Buckets = append(p.Buckets, BucketContents{Bucket: name, Region: sd.region})
+				continue
+			}
+			c, err := r.countContents(st, sd.region, name)
+			if err != nil {
+				return nil, err
+			}
+			c.PreExisting = bl.preExisting || r.hist(st.id).preExisting
+			p.Buckets = append(p.Buckets, c)
+		}
+		st := &step{id: stepID(sd.name, "key"), region: sd.region}
+		lk, err := r.findKey(st, sd)
+		if err != nil {
+			return nil, asFieldError(err)
+		}
+		if lk.found && !r.keepKey(sd) {
+			p.Keys = append(p.Keys, KeyInfo{Region: sd.region, Alias: sd.alias, KeyID: lk.meta.KeyID, Arn: lk.meta.Arn, State: lk.meta.KeyState})
+		}
+	}
+	return p, nil
+}
+
+// previewAction says what destroy will do to one step.
+func (r *run) previewAction(st *step, o observed) Action {
+	if !o.exists {
+		return ActionKeep
+	}
+	h := r.hist(st.id)
+	switch st.id {
+	case stepID(SideSource, "bucket", "replication"):
+		if h.preExisting && h.priorSet {
+			return ActionRestore
+		}
+		return ActionDelete
+	}
+	switch {
+	case strings.HasSuffix(st.id, "/bucket"), strings.HasSuffix(st.id, "/log-bucket"):
+		if o.preExisting || h.preExisting {
+			return ActionKeep
+		}
+		return ActionDelete
+	case strings.HasSuffix(st.id, "/key"):
+		for _, sd := range sides(r.l) {
+			if st.id == stepID(sd.name, "key") && r.keepKey(sd) {
+				return ActionKeep
+			}
+		}
+		return ActionDelete
+	case strings.HasSuffix(st.id, "/alias"), st.component == CompRole:
+		return ActionDelete
+	}
+	if h.preExisting && h.priorSet {
+		return ActionRestore
+	}
+	return ActionKeep
+}
+
+// decideKeptKeys marks the sides whose backup bucket is pre-existing: their
+// keys are not scheduled for deletion.
+func (r *run) decideKeptKeys(steps []*step) {
+	r.mu.Lock()
+	if r.keptKeys == nil {
+		r.keptKeys = map[string]bool{}
+	}
+	r.mu.Unlock()
+	for _, sd := range sides(r.l) {
+		st := &step{id: stepID(sd.name, "bucket"), region: sd.region}
+		bl, err := r.findBucket(st, sd, backupBucket)
+		keep := r.hist(st.id).preExisting || (err == nil && bl.exists && bl.preExisting)
+		r.mu.Lock()
+		r.keptKeys[sd.name] = keep
+		r.mu.Unlock()
+	}
+}
+
+// Destroy removes the landscape from both regions, emitting events to sink.
+func (e *Engine) Destroy(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
+	return e.undoRun(ctx, l, sink, nil)
+}
+
+// RollbackLastRun undoes what the last apply run created, leaving
+// resources from earlier runs in place.
+func (e *Engine) RollbackLastRun(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
+	return e.undoRun(ctx, l, sink, func(r *run) map[string]bool {
+		last := lastApplyRun(r.jr.Records())
+		only := map[string]bool{}
+		for id, h := range r.history {
+			if h.createdIn[last] {
+				only[id] = true
+			}
+		}
+		return only
+	})
+}
+
+func lastApplyRun(recs []journal.Record) string {
+	last := ""
+	for _, rec := range recs {
+		if rec.Kind == journal.KindRunStart && rec.Detail == "apply" {
+			last = rec.Run
+		}
+	}
+	return last
+}
+
+// undoRun runs every step's undo in reverse dependency order, limited to
+// the steps filter selects (nil: all, i.e. destroy).
+func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filter func(*run) map[string]bool) (*Result, error) {
+	r, err := e.newRun(ctx, l, writable, sink)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	start := e.opts.Now()
+	op := "destroy"
+	if filter != nil {
+		op = "rollback"
+	}
+	if err := r.journalRun(journal.KindRunStart, op); err != nil {
+		return nil, err
+	}
+	r.emit(Event{Kind: EventNote, Detail: "undo journal: " + r.jr.Path()})
+	steps := r.buildSteps()
+	r.decideKeptKeys(steps)
+	// Keys go last on each side: only once the buckets whose objects they
+	// encrypt are gone (or kept).
+	extra := map[string][]string{}
+	for _, sd := range sides(r.l) {
+		extra[stepID(sd.name, "key")] = []string{stepID(sd.name, "bucket"), stepID(sd.name, "log-bucket")}
+	}
+	nodes := reverseGraph(nodesOf(steps), extra)
+	if filter != nil {
+		only := filter(r)
+		nodes = restrictGraph(nodes, only)
+		var kept []*step
+		for _, st := range steps {
+			if only[st.id] {
+				kept = append(kept, st)
+			}
+		}
+		steps = kept
+	}
+	byID := map[string]*step{}
+	for _, st := range steps {
+		byID[st.id] = st
+	}
+	gr, err := runGraph(ctx, nodes, e.opts.Concurrency, func(id string) error {
+		return r.undoStep(byID[id])
+	}, func(id, reason string) {
+		st := byID[id]
+		r.emit(Event{Kind: EventSkipped, StepID: id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title, Reason: reason})
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := r.result(gr, steps)
+	res.Elapsed = e.opts.Now().Sub(start)
+	if ferr := r.finish(ctx, gr, op, "rerun "+op+" to continue: it re-reads AWS and removes only what is left"); ferr != nil {
+		return res, ferr
+	}
+	if filter == nil {
+		path, err := r.jr.Archive()
+		if err != nil {
+			return res, fmt.Errorf("archive the journal: %w", err)
+		}
+		res.JournalPath = path
+	}
+	for _, kd := range res.KeyDeletions {
+		r.emit(Event{Kind: EventNote, Detail: fmt.Sprintf("key %s (%s) will be deleted on %s; to cancel: %s",
+			kd.Alias, kd.Region, kd.DeletionDate.Format("2006-01-02"), kd.CancelHint)})
+	}
+	return res, nil
+}
+
+// restrictGraph keeps only the nodes in only, preserving the order between
+// them through removed nodes.
+func restrictGraph(nodes []node, only map[string]bool) []node {
+	byID := map[string]node{}
+	for _, n := range nodes {
+		byID[n.id] = n
+	}
+	var reach func(id string, seen map[string]bool, out map[string]bool)
+	reach = func(id string, seen map[string]bool, out map[string]bool) {
+		for _, d := range byID[id].deps {
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			if only[d] {
+				out[d] = true
+				continue
+			}
+			reach(d, seen, out)
+		}
+	}
+	var out []node
+	for _, n := range nodes {
+		if !only[n.id] {
+			continue
+		}
+		deps := map[string]bool{}
+		reach(n.id, map[string]bool{}, deps)
+		var ds []string
+		for d := range deps {
+			ds = append(ds, d)
+		}
+		sort.Strings(ds)
+		out = append(out, node{id: n.id, deps: ds, lock: n.lock})
+	}
+	return out
+}
+
+// undoStep runs one step's undo with retries and reports it.
+func (r *run) undoStep(st *step) error {
+	t0 := r.e.opts.Now()
+	r.emit(Event{Kind: EventStarted, StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title})
+	h := r.hist(st.id)
+	info := undoInfo{preExisting: h.preExisting, created: h.created, prior: h.prior, priorAbsent: h.priorAbsent, priorSet: h.priorSet}
+	var action Action
+	err := r.withRetry(st, func() error {
+		var err error
+		action, err = st.undo(r.stop, r, info)
+		return err
+	})
+	ev := Event{StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title,
+		Action: action, Elapsed: r.e.opts.Now().Sub(t0)}
+	if err != nil {
+		err = asFieldError(err)
+		ev.Kind, ev.Error = EventFailed, err.Error()
+		if errors.Is(err, errInterrupted) {
+			ev.Kind, ev.Reason, ev.Error = EventSkipped, "interrupted", ""
+		}
+		r.emit(ev)
+		return err
+	}
+	ev.Kind = EventDone
+	r.emit(ev)
+	return nil
+}
+
+// Preflight checks what only AWS can tell before a plan: bucket names owned
+// by others, aliases already used by foreign keys, roles that do not exist,
+// regions not enabled.
+func (e *Engine) Preflight(ctx context.Context, l spec.Landscape) ([]PreflightIssue, error) {
+	var issues []PreflightIssue
+	if err := l.Normalized().Validate(); err != nil {
+		var ves spec.ValidationErrors
+		if errors.As(err, &ves) {
+			for _, fe := range ves {
+				issues = append(issues, PreflightIssue{Field: fe.Field, Message: fe.Error()})
+			}
+			return issues, nil
+		}
+		return nil, err
+	}
+	r, err := e.newRun(ctx, l, readOnly, nil)
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return []PreflightIssue{{Field: fe.Field, Message: fe.Message}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	var mu sync.Mutex
+	add := func(err error) {
+		var fe *fieldError
+		if errors.As(err, &fe) {
+			mu.Lock()
+			issues = append(issues, PreflightIssue{Field: fe.field, Message: fe.msg})
+			mu.Unlock()
+		}
+	}
+	var firstErr error
+	var wg sync.WaitGroup
+	check := func(fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(); err != nil {
+				var fe *fieldError
+				if errors.As(err, &fe) {
+					add(err)
+					return
+				}
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, sd := range sides(r.l) {
+		check(func() error {
+			_, err := r.findBucket(&step{id: stepID(sd.name, "bucket"), region: sd.region}, sd, backupBucket)
+			return err
+		})
+		check(func() error {
+			_, err := r.findBucket(&step{id: stepID(sd.name, "log-bucket"), region: sd.region}, sd, logBucket)
+			return err
+		})
+		check(func() error {
+			_, err := r.findKey(&step{id: stepID(sd.name, "key"), region: sd.region}, sd)
+			return err
+		})
+	}
+	check(func() error {
+		_, err := r.findRole(&step{id: stepID(GlobalScope, "replication-role"), region: GlobalScope})
+		return err
+	})
+	check(func() error { return r.checkRegions() })
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	sort.Slice(issues, func(i, j int) bool { return issues[i].Field < issues[j].Field })
+	return issues, nil
+}
+
+// checkRegions fails when a landscape region is not enabled for the account.
+func (r *run) checkRegions() error {
+	ctx, cancel := r.callCtx()
+	defer cancel()
+	regions, err := r.acct.EC2(r.l.SourceRegion).DescribeRegions(ctx, true)
+	if err != nil {
+		// Not fatal: the EC2 permission may be missing; later calls tell.
+		return nil
+	}
+	status := map[string]string{}
+	for _, rg := range regions {
+		status[rg.Name] = rg.OptInStatus
+	}
+	for _, x := range []struct{ field, region string }{{"sourceRegion", r.l.SourceRegion}, {"replicationRegion", r.l.ReplicationRegion}} {
+		if s, ok := status[x.region]; ok && s == "not-opted-in" {
+			return &fieldError{field: x.field, msg: fmt.Sprintf("region %s is not enabled for account %s; enable it in the account settings or choose another region", x.region, r.id.Account)}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,437 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/policy"
+)
+
+// roleLookup is what hanavault knows about the replication role.
+type roleLookup struct {
+	exists bool
+	role   cloud.Role
+	trust  string // decoded trust policy
+}
+
+func (r *run) findRole(st *step) (roleLookup, error) {
+	name := r.l.ReplicationRoleName
+	return memo(r, "role", func() (roleLookup, error) {
+		role, err := read(r, st, func(ctx context.Context) (cloud.Role, error) { return r.acct.IAM().GetRole(ctx, name) })
+		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+			return roleLookup{}, nil
+		}
+		if err != nil {
+			return roleLookup{}, fmt.Errorf("look up role %s: %w", name, err)
+		}
+		h := r.hist(stepID(GlobalScope, "replication-role"))
+		if !h.created && !isOurs(role.Tags, r.l.SID) {
+			return roleLookup{}, &fieldError{field: "replicationRoleName", msg: fmt.Sprintf(
+				"role %s already exists and was not created by hanavault for %s; choose another replicationRoleName", name, r.l.SID)}
+		}
+		trust, err := cloud.DecodePolicyDocument(role.AssumeRolePolicyDocument)
+		if err != nil {
+			return roleLookup{}, fmt.Errorf("role %s: %w", name, err)
+		}
+		r.set("replicationRole.arn", role.Arn)
+		return roleLookup{exists: true, role: role, trust: trust}, nil
+	})
+}
+
+func (r *run) replicationRoleARN(st *step) (string, bool) {
+	rl, err := r.findRole(st)
+	if err != nil || !rl.exists {
+		return cloud.RoleARN(r.partition(), r.id.Account, "/", r.l.ReplicationRoleName), false
+	}
+	return rl.role.Arn, true
+}
+
+func (r *run) replicationRolePolicy(st *step) (string, bool) {
+	sds := sides(r.l)
+	src, ok1 := r.keyARN(st, sds[0])
+	dst, ok2 := r.keyARN(st, sds[1])
+	return policy.ReplicationRolePolicy(policy.ReplicationPolicyParams{
+		Partition:     r.partition(),
+		SourceBucket:  sds[0].bucket,
+		ReplicaBucket: sds[1].bucket,
+		SourceKeyARN:  src,
+		ReplicaKeyARN: dst,
+		SourceRegion:  sds[0].region,
+		ReplicaRegion: sds[1].region,
+	}).JSON(), ok1 && ok2
+}
+
+func (r *run) roleSteps() []*step {
+	name := r.l.ReplicationRoleName
+	iam := func() cloud.IAM { return r.acct.IAM() }
+	roleID := stepID(GlobalScope, "replication-role")
+	role := &step{
+		id: roleID, region: GlobalScope, component: CompRole, resource: name,
+		title: "Replication role (trusted by s3.amazonaws.com only)",
+	}
+	trust := policy.ReplicationTrustPolicy().JSON()
+	role.desired = func(r *run) []field {
+		d, _ := tagsField(r.tagsFor(CompRole, ""), nil)
+		return []field{policyField("trust policy", trust), d}
+	}
+	role.read = func(ctx context.Context, r *run) (observed, error) {
+		rl, err := r.findRole(role)
+		if err != nil || !rl.exists {
+			return observed{}, err
+		}
+		f := policyField("trust policy", rl.trust)
+		if f.key() != policyField("", trust).key() {
+			f.value = explainPolicyDiff(trust, rl.trust)
+		}
+		_, t := tagsField(r.tagsFor(CompRole, ""), rl.role.Tags)
+		return observed{exists: true, id: rl.role.Arn, fields: []field{f, t}}, nil
+	}
+	role.converge = func(ctx context.Context, r *run, obs observed) error {
+		if !obs.exists {
+			var created cloud.Role
+			err := r.mutate(role, mutation{op: "iam:CreateRole", resource: name}, func(ctx context.Context) (string, error) {
+				var err error
+				created, err = iam().CreateRole(ctx, cloud.CreateRoleInput{
+					RoleName: name, Path: "/", AssumeRolePolicyDocument: trust,
+					Description: fmt.Sprintf("hanavault %s: S3 replication of HANA backups from %s to %s", r.l.SID, r.l.SourceRegion, r.l.ReplicationRegion),
+					Tags:        r.tagsFor(CompRole, ""),
+				})
+				return created.Arn, err
+			})
+			if cloud.IsCode(err, cloud.CodeEntityAlreadyExists) {
+				forget(r, "role")
+				return nil // our own create whose answer was lost; the next read sees it
+			}
+			if err != nil {
+				return err
+			}
+			r.set("replicationRole.arn", created.Arn)
+			remember(r, "role", roleLookup{exists: true, role: created, trust: trust})
+			return nil
+		}
+		for _, f := range obs.fields {
+			switch f.name {
+			case "trust policy":
+				if f.key() != policyField("", trust).key() {
+					if err := r.mutate(role, mutation{op: "iam:UpdateAssumeRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
+						return obs.id, iam().UpdateAssumeRolePolicy(ctx, name, trust)
+					}); err != nil {
+						return err
+					}
+				}
+			case "tags":
+				d, _ := tagsField(r.tagsFor(CompRole, ""), nil)
+				if f.value != d.value {
+					if err := r.mutate(role, mutation{op: "iam:TagRole", resource: name}, func(ctx context.Context) (string, error) {
+						return obs.id, iam().TagRole(ctx, name, r.tagsFor(CompRole, ""))
+					}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		forget(r, "role")
+		return nil
+	}
+	role.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
+		rl, err := r.findRole(role)
+		if err != nil {
+			return "", err
+		}
+		if !rl.exists {
+			return ActionKeep, nil
+		}
+		if err := r.deleteRole(role, name); err != nil {
+			return "", err
+		}
+		forget(r, "role")
+		return ActionDelete, nil
+	}
+
+	pol := &step{
+		id: stepID(GlobalScope, "replication-role", "policy"), region: GlobalScope, component: CompRole, resource: name,
+		title: "Replication role policy (replication actions; KMS via S3 with the buckets' encryption context)",
+		deps:  []string{roleID, stepID(SideSource, "key"), stepID(SideReplica, "key")},
+	}
+	pol.desired = func(r *run) []field {
+		doc, ok := r.replicationRolePolicy(pol)
+		f := policyField("role policy", doc)
+		f.unknown = !ok
+		return []field{f}
+	}
+	pol.read = func(ctx context.Context, r *run) (observed, error) {
+		rl, err := r.findRole(pol)
+		if err != nil || !rl.exists {
+			return observed{}, err
+		}
+		doc, err := read(r, pol, func(ctx context.Context) (string, error) { return iam().GetRolePolicy(ctx, name, replicationPolicyName) })
+		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+			return observed{}, nil
+		}
+		if err != nil {
+			return observed{}, fmt.Errorf("read policy %s of role %s: %w", replicationPolicyName, name, err)
+		}
+		plain, err := cloud.DecodePolicyDocument(doc)
+		if err != nil {
+			return observed{}, err
+		}
+		f := policyField("role policy", plain)
+		if want, ok := r.replicationRolePolicy(pol); ok && policyField("", want).key() != f.key() {
+			f.value = explainPolicyDiff(want, plain)
+		}
+		return observed{exists: true, fields: []field{f}}, nil
+	}
+	pol.converge = func(ctx context.Context, r *run, obs observed) error {
+		doc, ok := r.replicationRolePolicy(pol)
+		if !ok {
+			return fmt.Errorf("role policy of %s: a key it names does not exist", name)
+		}
+		return r.mutate(pol, mutation{op: "iam:PutRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
+			return r.get("replicationRole.arn"), iam().PutRolePolicy(ctx, name, replicationPolicyName, doc)
+		})
+	}
+	pol.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
+		rl, err := r.findRole(pol)
+		if err != nil || !rl.exists {
+			return ActionKeep, err
+		}
+		err = r.mutate(pol, mutation{op: "iam:DeleteRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
+			return rl.role.Arn, iam().DeleteRolePolicy(ctx, name, replicationPolicyName)
+		})
+		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+			return ActionKeep, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return ActionDelete, nil
+	}
+	return []*step{role, pol}
+}
+
+// deleteRole removes what blocks DeleteRole (inline policies, attached
+// managed policies, instance profiles), in that order, then the role.
+func (r *run) deleteRole(st *step, name string) error {
+	iam := r.acct.IAM()
+	marker := ""
+	for {
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListRolePoliciesOutput, error) { return iam.ListRolePolicies(ctx, name, marker) })
+		if err != nil {
+			return fmt.Errorf("list inline policies of role %s: %w", name, err)
+		}
+		for _, p := range page.PolicyNames {
+			if err := r.mutate(st, mutation{op: "iam:DeleteRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
+				return "", iam.DeleteRolePolicy(ctx, name, p)
+			}); err != nil && !cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+				return err
+			}
+		}
+		if !page.IsTruncated {
+			break
+		}
+		marker = page.Marker
+	}
+	marker = ""
+	for {
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListAttachedRolePoliciesOutput, error) {
+			return iam.ListAttachedRolePolicies(ctx, name, marker)
+		})
+		if err != nil {
+			return fmt.Errorf("list managed policies of role %s: %w", name, err)
+		}
+		for _, p := range page.AttachedPolicies {
+			if err := r.mutate(st, mutation{op: "iam:DetachRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
+				return "", iam.DetachRolePolicy(ctx, name, p.PolicyArn)
+			}); err != nil && !cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+				return err
+			}
+		}
+		if !page.IsTruncated {
+			break
+		}
+		marker = page.Marker
+	}
+	marker = ""
+	for {
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListInstanceProfilesOutput, error) {
+			return iam.ListInstanceProfilesForRole(ctx, name, marker)
+		})
+		if err != nil {
+			return fmt.Errorf("list instance profiles of role %s: %w", name, err)
+		}
+		for _, p := range page.InstanceProfiles {
+			if err := r.mutate(st, mutation{op: "iam:RemoveRoleFromInstanceProfile", resource: name}, func(ctx context.Context) (string, error) {
+				return p.Arn, iam.RemoveRoleFromInstanceProfile(ctx, p.InstanceProfileName, name)
+			}); err != nil && !cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+				return err
+			}
+		}
+		if !page.IsTruncated {
+			break
+		}
+		marker = page.Marker
+	}
+	err := r.mutate(st, mutation{op: "iam:DeleteRole", resource: name}, func(ctx context.Context) (string, error) {
+		return "", iam.DeleteRole(ctx, name)
+	})
+	if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+		return nil
+	}
+	return err
+}
+
+// replicationConfig is the desired replication configuration.
+func (r *run) replicationConfig(st *step) (cloud.ReplicationConfiguration, bool) {
+	sds := sides(r.l)
+	roleARN, ok1 := r.replicationRoleARN(st)
+	dstKey, ok2 := r.keyARN(st, sds[1])
+	return cloud.ReplicationConfiguration{
+		Role: roleARN,
+		Rules: []cloud.ReplicationRule{{
+			ID:                      "hanavault-" + strings.ToLower(r.l.SID) + "-to-" + sds[1].region,
+			Priority:                1,
+			Status:                  "Enabled",
+			DeleteMarkerReplication: r.l.DeleteMarkerReplication,
+			SseKmsEncryptedObjects:  true,
+			DestinationBucket:       r.bucketARN(sds[1].bucket),
+			ReplicaKmsKeyID:         dstKey,
+			ReplicationTime:         r.l.ReplicationTimeControl,
+			Metrics:                 r.l.ReplicationTimeControl,
+		}},
+	}, ok1 && ok2
+}
+
+func showReplication(c cloud.ReplicationConfiguration) string {
+	if len(c.Rules) == 0 {
+		return "no rules"
+	}
+	var parts []string
+	for _, ru := range c.Rules {
+		p := []string{fmt.Sprintf("%s → %s", ru.Status, strings.TrimPrefix(ru.DestinationBucket, "arn:"))}
+		if ru.ReplicaKmsKeyID != "" {
+			p = append(p, "re-encrypted with "+ru.ReplicaKmsKeyID)
+		} else {
+			p = append(p, "no replica key")
+		}
+		if !ru.SseKmsEncryptedObjects {
+			p = append(p, "SSE-KMS objects skipped")
+		}
+		p = append(p, "delete markers "+onOff(ru.DeleteMarkerReplication), "RTC "+onOff(ru.ReplicationTime))
+		parts = append(parts, strings.Join(p, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+func canonReplication(c cloud.ReplicationConfiguration) string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+func (r *run) replicationStep() *step {
+	sds := sides(r.l)
+	src := sds[0]
+	st := &step{
+		id: stepID(SideSource, "bucket", "replication"), region: src.region, component: CompReplication, resource: src.bucket,
+		title: "Cross-region replication of SSE-KMS backups, re-encrypted with the replica key",
+		deps: []string{
+			stepID(SideSource, "bucket", "versioning"), stepID(SideReplica, "bucket", "versioning"),
+			stepID(GlobalScope, "replication-role", "policy"), stepID(SideReplica, "key"),
+		},
+		lock: src.bucket,
+	}
+	s := setting[cloud.ReplicationConfiguration]{
+		name: "replication", field: "replication",
+		get: func(ctx context.Context, s3 cloud.S3, b string) (cloud.ReplicationConfiguration, bool, error) {
+			v, err := s3.GetBucketReplication(ctx, b)
+			return absentIf(v, err, cloud.CodeNoSuchReplication)
+		},
+		want:  func(r *run, st *step) (cloud.ReplicationConfiguration, bool) { return r.replicationConfig(st) },
+		show:  showReplication,
+		canon: canonReplication,
+		putOp: "s3:PutBucketReplication",
+		put: func(ctx context.Context, s3 cloud.S3, b string, v cloud.ReplicationConfiguration) error {
+			return s3.PutBucketReplication(ctx, b, v)
+		},
+		delOp: "s3:DeleteBucketReplication",
+		del:   func(ctx context.Context, s3 cloud.S3, b string) error { return s3.DeleteBucketReplication(ctx, b) },
+		explain: func(d, a cloud.ReplicationConfiguration) string {
+			return explainReplication(d, a)
+		},
+	}
+	gen := settingStep(src, backupBucket, s)
+	st.desired, st.read, st.converge = gen.desired, gen.read, gen.converge
+	// Destroy removes replication before the buckets are emptied, so no
+	// pending replica lands in an emptied replica bucket; a pre-existing
+	// bucket gets its prior configuration back.
+	st.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
+		if info.preExisting && info.priorSet {
+			return gen.undo(ctx, r, info)
+		}
+		bl, err := r.findBucket(st, src, backupBucket)
+		if err != nil || !bl.exists {
+			return ActionKeep, err
+		}
+		err = r.mutate(st, mutation{op: "s3:DeleteBucketReplication", resource: src.bucket}, func(ctx context.Context) (string, error) {
+			return r.bucketARN(src.bucket), r.acct.S3(src.region).DeleteBucketReplication(ctx, src.bucket)
+		})
+		if err != nil && !cloud.IsCode(err, cloud.CodeNoSuchReplication) {
+			return "", err
+		}
+		return ActionDelete, nil
+	}
+	return st
+}
+
+// explainReplication names the replication settings that differ.
+func explainReplication(d, a cloud.ReplicationConfiguration) string {
+	var diffs []string
+	if d.Role != a.Role {
+		diffs = append(diffs, "role "+a.Role)
+	}
+	if len(a.Rules) != len(d.Rules) {
+		diffs = append(diffs, fmt.Sprintf("%d rules", len(a.Rules)))
+	} else {
+		for i := range d.Rules {
+			dr, ar := d.Rules[i], a.Rules[i]
+			if dr.Status != ar.Status {
+				diffs = append(diffs, "status "+ar.Status)
+			}
+			if dr.DestinationBucket != ar.DestinationBucket {
+				diffs = append(diffs, "destination "+ar.DestinationBucket)
+			}
+			if dr.ReplicaKmsKeyID != ar.ReplicaKmsKeyID {
+				k := ar.ReplicaKmsKeyID
+				if k == "" {
+					k = "(none)"
+				}
+				diffs = append(diffs, "replica key "+k)
+			}
+			if dr.SseKmsEncryptedObjects != ar.SseKmsEncryptedObjects {
+				diffs = append(diffs, "SSE-KMS objects "+map[bool]string{true: "included", false: "skipped"}[ar.SseKmsEncryptedObjects])
+			}
+			if dr.DeleteMarkerReplication != ar.DeleteMarkerReplication {
+				diffs = append(diffs, "delete markers "+onOff(ar.DeleteMarkerReplication))
+			}
+			if dr.ReplicationTime != ar.ReplicationTime || dr.Metrics != ar.Metrics {
+				diffs = append(diffs, "RTC "+onOff(ar.ReplicationTime)+", metrics "+onOff(ar.Metrics))
+			}
+			if dr.ID != ar.ID || dr.Priority != ar.Priority || dr.Prefix != ar.Prefix || dr.StorageClass != ar.StorageClass {
+				diffs = append(diffs, fmt.Sprintf("rule %s priority %d prefix %q", ar.ID, ar.Priority, ar.Prefix))
+			}
+		}
+	}
+	if len(diffs) == 0 {
+		return showReplication(a)
+	}
+	return strings.Join(diffs, ", ")
+}

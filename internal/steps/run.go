@@ -1,0 +1,325 @@
+package steps
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/journal"
+	"github.com/hanavault/hanavault/internal/spec"
+)
+
+// mode says whether a run may change anything.
+type mode int
+
+const (
+	readOnly mode = iota
+	writable
+)
+
+// ValidationError wraps a landscape that failed validation.
+type ValidationError struct{ Err error }
+
+func (e *ValidationError) Error() string { return "invalid landscape: " + e.Err.Error() }
+func (e *ValidationError) Unwrap() error { return e.Err }
+
+// FieldError is an AWS-side problem with one landscape field, found while
+// reading (a bucket name taken, an alias in use, a role missing).
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// asFieldError converts the internal field error, if err is one.
+func asFieldError(err error) error {
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return &FieldError{Field: fe.field, Message: fe.msg}
+	}
+	return err
+}
+
+func newRunID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// journalDir is where a landscape's journal lives for this account.
+func (e *Engine) journalDir(account, sid string) string {
+	return journal.Dir(e.opts.StateDir, account, sid)
+}
+
+// newRun validates the landscape, resolves identity and roles, and loads
+// the journal (locked, for writable runs).
+func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink) (*run, error) {
+	l = l.Normalized()
+	if err := l.Validate(); err != nil {
+		return nil, &ValidationError{Err: err}
+	}
+	id, err := e.Identity(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("identify the caller: %w", err)
+	}
+	r := &run{
+		e: e, l: l, id: id, acct: e.opts.Account, runID: newRunID(), stop: ctx,
+		outputs: map[string]string{}, memos: map[string]*memoEntry{}, sink: sink,
+	}
+	dir := e.journalDir(id.Account, l.SID)
+	var recs []journal.Record
+	if m == writable {
+		jr, err := journal.Open(dir, r.runID)
+		if err != nil {
+			return nil, err
+		}
+		r.jr = jr
+		recs = jr.Records()
+		if t := jr.Torn(); t != nil {
+			r.emit(Event{Kind: EventNote, Detail: fmt.Sprintf("the journal's last line (line %d) was torn by a crash and has been set aside; the records before it are intact", t.Line)})
+		}
+	} else {
+		recs, _, err = journal.Read(dir)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("read journal in %s: %w", dir, err)
+		}
+	}
+	r.history = summarize(recs)
+	if err := r.resolveRoles(); err != nil {
+		r.close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *run) close() {
+	if r.jr != nil {
+		_ = r.jr.Close()
+		r.jr = nil
+	}
+}
+
+// resolveRoles finds the exact ARNs (with paths) of the EC2 backup role and
+// the KMS admin role: key and bucket policies must name them exactly.
+func (r *run) resolveRoles() error {
+	for _, x := range []struct{ field, ref, out string }{
+		{"ec2RoleToRunBackup", r.l.EC2RoleToRunBackup, "ec2Role.arn"},
+		{"kmsAdminRole", r.l.KMSAdminRole, "adminRole.arn"},
+	} {
+		name := spec.RoleName(x.ref)
+		ctx, cancel := r.callCtx()
+		role, err := r.acct.IAM().GetRole(ctx, name)
+		cancel()
+		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+			return &FieldError{Field: x.field, Message: fmt.Sprintf("role %q does not exist in account %s", name, r.id.Account)}
+		}
+		if err != nil {
+			return fmt.Errorf("look up role %s (%s): %w", name, x.field, err)
+		}
+		if a, perr := cloud.ParseARN(x.ref); perr == nil && a.String() != role.Arn {
+			return &FieldError{Field: x.field, Message: fmt.Sprintf("%s names %s, but the role %s in this account is %s", x.field, x.ref, name, role.Arn)}
+		}
+		r.set(x.out, role.Arn)
+	}
+	return nil
+}
+
+// buildSteps returns every step of the landscape in a stable order.
+func (r *run) buildSteps() []*step {
+	var out []*step
+	for _, sd := range sides(r.l) {
+		out = append(out, r.keySteps(sd)...)
+		out = append(out, r.bucketSteps(sd, logBucket)...)
+		out = append(out, r.bucketSteps(sd, backupBucket)...)
+	}
+	out = append(out, r.roleSteps()...)
+	out = append(out, r.replicationStep())
+	return out
+}
+
+func nodesOf(steps []*step) []node {
+	out := make([]node, len(steps))
+	for i, s := range steps {
+		out[i] = node{id: s.id, deps: s.deps, lock: s.lock}
+	}
+	return out
+}
+
+// readAll reads every step concurrently and returns the changes in step
+// order, plus the observations.
+func (r *run) readAll(steps []*step) ([]Change, map[string]observed, error) {
+	changes := make([]Change, len(steps))
+	obs := make(map[string]observed, len(steps))
+	var mu sync.Mutex
+	sem := make(chan struct{}, r.e.opts.Concurrency)
+	var wg sync.WaitGroup
+	errs := make([]error, len(steps))
+	for i, st := range steps {
+		wg.Add(1)
+		go func(i int, st *step) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			o, err := st.read(r.stop, r)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			action, fields := diff(st.desired(r), o)
+			changes[i] = Change{ID: st.id, Region: st.region, Component: st.component, Resource: st.resource,
+				Title: st.title, Action: action, Fields: fields}
+			mu.Lock()
+			obs[st.id] = o
+			mu.Unlock()
+		}(i, st)
+	}
+	wg.Wait()
+	if err := firstError(errs); err != nil {
+		return nil, nil, err
+	}
+	return changes, obs, nil
+}
+
+// firstError prefers field errors (they tell the user what to change).
+func firstError(errs []error) error {
+	var first error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var fe *fieldError
+		if errors.As(err, &fe) {
+			return asFieldError(err)
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if errors.Is(first, errInterrupted) {
+		return context.Canceled
+	}
+	return first
+}
+
+// saveLandscape writes the landscape next to the journal, so status and
+// destroy can be run by SID later.
+func (r *run) saveLandscape() error {
+	dir := r.e.journalDir(r.id.Account, r.l.SID)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, ".landscape.yaml.tmp")
+	if err := os.WriteFile(tmp, spec.Marshal(r.l), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "landscape.yaml"))
+}
+
+func (r *run) journalRun(kind journal.Kind, detail string) error {
+	if r.jr == nil {
+		return nil
+	}
+	rec := journal.Record{Kind: kind, Detail: detail}
+	if kind == journal.KindRunStart {
+		b, err := json.Marshal(r.l)
+		if err != nil {
+			return err
+		}
+		rec.Landscape = b
+	}
+	_, err := r.jr.Append(rec)
+	return err
+}
+
+// result collects what a run did.
+func (r *run) result(gr graphResult, steps []*step) *Result {
+	res := &Result{MutatingCalls: int(r.mutating.Load())}
+	for _, st := range steps {
+		switch gr.outcomes[st.id] {
+		case outcomeDone:
+			res.Succeeded++
+		case outcomeFailed:
+			res.Failed++
+		case outcomeSkipped:
+			res.Skipped++
+		}
+	}
+	if r.jr != nil {
+		res.JournalPath = r.jr.Path()
+	}
+	r.mu.Lock()
+	res.KeyDeletions = append(res.KeyDeletions, r.keyDeletions...)
+	res.Kept = append(res.Kept, r.kept...)
+	r.mu.Unlock()
+	sort.Slice(res.KeyDeletions, func(i, j int) bool { return res.KeyDeletions[i].Region < res.KeyDeletions[j].Region })
+	res.CriticalPathCalls = r.criticalPath(steps)
+	return res
+}
+
+// criticalPath is the longest chain of sequential calls through the
+// dependency graph: the run's round-trip depth.
+func (r *run) criticalPath(steps []*step) int {
+	calls := map[string]int{}
+	for _, st := range steps {
+		if v, ok := r.callsByStep.Load(st.id); ok {
+			calls[st.id] = int(v.(interface{ Load() int64 }).Load())
+		}
+	}
+	depth := map[string]int{}
+	var visit func(st *step) int
+	byID := map[string]*step{}
+	for _, st := range steps {
+		byID[st.id] = st
+	}
+	visit = func(st *step) int {
+		if d, ok := depth[st.id]; ok {
+			return d
+		}
+		best := 0
+		for _, d := range st.deps {
+			if ds, ok := byID[d]; ok {
+				if v := visit(ds); v > best {
+					best = v
+				}
+			}
+		}
+		depth[st.id] = best + calls[st.id]
+		return depth[st.id]
+	}
+	max := 0
+	for _, st := range steps {
+		if v := visit(st); v > max {
+			max = v
+		}
+	}
+	return max
+}
+
+func (r *run) addKept(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.kept = append(r.kept, s)
+}
+
+func (r *run) addKeyDeletion(k KeyDeletion) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.keyDeletions = append(r.keyDeletions, k)
+}
+
+// keepKey reports whether a side's key must survive destroy: a
+// pre-existing backup bucket stays, and its objects may need the key.
+func (r *run) keepKey(sd side) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.keptKeys[sd.name]
+}

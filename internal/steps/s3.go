@@ -1,0 +1,214 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+)
+
+// bucketLookup is what hanavault knows about one bucket.
+type bucketLookup struct {
+	exists      bool
+	preExisting bool // found in the account, not created by hanavault
+	tags        []cloud.Tag
+}
+
+// bucketKind says which bucket of a side a step is about.
+type bucketKind string
+
+const (
+	backupBucket bucketKind = "bucket"
+	logBucket    bucketKind = "log-bucket"
+)
+
+func (sd side) bucketName(k bucketKind) string {
+	if k == logBucket {
+		return sd.logBucket
+	}
+	return sd.bucket
+}
+
+func (sd side) bucketField(k bucketKind) string {
+	if k == logBucket {
+		return sd.field("log")
+	}
+	return sd.field("bucket")
+}
+
+func componentOf(k bucketKind) string {
+	if k == logBucket {
+		return CompLogBucket
+	}
+	return CompBucket
+}
+
+// findBucket reports whether a bucket exists in the side's region, whether
+// it is hanavault's, and fails when the name is taken elsewhere.
+func (r *run) findBucket(st *step, sd side, k bucketKind) (bucketLookup, error) {
+	name := sd.bucketName(k)
+	return memo(r, "bucket:"+name, func() (bucketLookup, error) {
+		s3 := r.acct.S3(sd.region)
+		out, err := read(r, st, func(ctx context.Context) (cloud.HeadBucketOutput, error) { return s3.HeadBucket(ctx, name) })
+		switch {
+		case cloud.IsCode(err, cloud.CodeNotFound, cloud.CodeNoSuchBucket):
+			return bucketLookup{}, nil
+		case cloud.IsCode(err, cloud.CodeForbidden, cloud.CodeAccessDenied):
+			return bucketLookup{}, &fieldError{field: sd.bucketField(k), msg: fmt.Sprintf(
+				"bucket name %q is already taken by another AWS account (bucket names are global); choose another name", name)}
+		case err != nil:
+			return bucketLookup{}, fmt.Errorf("look up bucket %s: %w", name, err)
+		}
+		region := out.BucketRegion
+		if region == "" {
+			lc, err := read(r, st, func(ctx context.Context) (string, error) { return s3.GetBucketLocation(ctx, name) })
+			if err != nil {
+				return bucketLookup{}, fmt.Errorf("read location of bucket %s: %w", name, err)
+			}
+			region = normalizeLocation(lc)
+		}
+		if region != sd.region {
+			return bucketLookup{}, &fieldError{field: sd.bucketField(k), msg: fmt.Sprintf(
+				"bucket %q already exists in your account in %s, but the landscape places it in %s", name, region, sd.region)}
+		}
+		tags, err := read(r, st, func(ctx context.Context) ([]cloud.Tag, error) { return s3.GetBucketTagging(ctx, name) })
+		if err != nil && !cloud.IsCode(err, cloud.CodeNoSuchTagSet) {
+			return bucketLookup{}, fmt.Errorf("read tags of bucket %s: %w", name, err)
+		}
+		h := r.hist(stepID(sd.name, string(k)))
+		created := (h.created && !h.preExisting) || isOurs(tags, r.l.SID)
+		return bucketLookup{exists: true, preExisting: !created, tags: tags}, nil
+	})
+}
+
+// setting describes one bucket setting of type T.
+type setting[T any] struct {
+	name  string // step ID suffix
+	title string
+	field string
+	deps  []string
+	// get returns the setting; ok=false when it is not configured.
+	get func(ctx context.Context, s3 cloud.S3, bucket string) (v T, ok bool, err error)
+	// want returns the desired value; ok=false when it depends on
+	// something not created yet.
+	want func(r *run, st *step) (v T, ok bool)
+	show func(v T) string
+	// canon returns the comparable form (default: show).
+	canon func(v T) string
+	// explain, when set, describes how actual differs from desired.
+	explain func(desired, actual T) string
+	putOp   string
+	put     func(ctx context.Context, s3 cloud.S3, bucket string, v T) error
+	delOp   string
+	del     func(ctx context.Context, s3 cloud.S3, bucket string) error
+}
+
+func (s setting[T]) key(v T) string {
+	if s.canon != nil {
+		return s.canon(v)
+	}
+	return s.show(v)
+}
+
+// settingStep turns a setting into a step of the side's bucket of kind k.
+func settingStep[T any](sd side, k bucketKind, s setting[T]) *step {
+	bucket := sd.bucketName(k)
+	parent := stepID(sd.name, string(k))
+	st := &step{
+		id: stepID(sd.name, string(k), s.name), region: sd.region, component: componentOf(k),
+		resource: bucket, title: s.title, deps: append([]string{parent}, s.deps...), lock: bucket,
+	}
+	st.desired = func(r *run) []field {
+		v, ok := s.want(r, st)
+		return []field{{name: s.field, value: s.show(v), compare: s.key(v), unknown: !ok}}
+	}
+	st.read = func(ctx context.Context, r *run) (observed, error) {
+		bl, err := r.findBucket(st, sd, k)
+		if err != nil || !bl.exists {
+			return observed{}, err
+		}
+		v, ok, err := read3(r, st, func(ctx context.Context) (T, bool, error) { return s.get(ctx, r.acct.S3(sd.region), bucket) })
+		if err != nil {
+			return observed{}, fmt.Errorf("read %s of bucket %s: %w", s.field, bucket, err)
+		}
+		obs := observed{exists: true, preExisting: bl.preExisting}
+		if !ok {
+			obs.priorAbsent = true
+			obs.fields = nil
+			return obs, nil
+		}
+		obs.prior = v
+		f := field{name: s.field, value: s.show(v), compare: s.key(v)}
+		if s.explain != nil {
+			if want, wok := s.want(r, st); wok && s.key(want) != f.compare {
+				f.value = s.explain(want, v)
+			}
+		}
+		obs.fields = []field{f}
+		return obs, nil
+	}
+	st.converge = func(ctx context.Context, r *run, obs observed) error {
+		v, ok := s.want(r, st)
+		if !ok {
+			return fmt.Errorf("%s of %s: a resource it depends on does not exist", s.field, bucket)
+		}
+		return r.mutate(st, mutation{op: s.putOp, resource: bucket, preExisting: obs.preExisting, prior: obs.prior, priorAbsent: obs.priorAbsent},
+			func(ctx context.Context) (string, error) {
+				return r.bucketARN(bucket), s.put(ctx, r.acct.S3(sd.region), bucket, v)
+			})
+	}
+	st.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
+		if !info.preExisting || !info.priorSet {
+			return ActionKeep, nil
+		}
+		bl, err := r.findBucket(st, sd, k)
+		if err != nil || !bl.exists {
+			return ActionKeep, err
+		}
+		s3 := r.acct.S3(sd.region)
+		if info.priorAbsent {
+			if s.del == nil {
+				return ActionKeep, nil
+			}
+			err = r.mutate(st, mutation{op: s.delOp, resource: bucket}, func(ctx context.Context) (string, error) {
+				return r.bucketARN(bucket), s.del(ctx, s3, bucket)
+			})
+			return ActionRestore, err
+		}
+		var prior T
+		if err := json.Unmarshal(info.prior, &prior); err != nil {
+			return "", fmt.Errorf("decode the journaled prior %s of bucket %s: %w", s.field, bucket, err)
+		}
+		err = r.mutate(st, mutation{op: s.putOp, resource: bucket}, func(ctx context.Context) (string, error) {
+			return r.bucketARN(bucket), s.put(ctx, s3, bucket, prior)
+		})
+		return ActionRestore, err
+	}
+	return st
+}
+
+// read3 is read for calls that return a value, a presence flag and an error.
+func read3[T any](r *run, st *step, fn func(ctx context.Context) (T, bool, error)) (T, bool, error) {
+	type pair struct {
+		v  T
+		ok bool
+	}
+	p, err := read(r, st, func(ctx context.Context) (pair, error) {
+		v, ok, err := fn(ctx)
+		return pair{v, ok}, err
+	})
+	return p.v, p.ok, err
+}
+
+// absentIf turns the "not configured" error codes into ok=false.
+func absentIf[T any](v T, err error, codes ...string) (T, bool, error) {
+	if err != nil {
+		if cloud.IsCode(err, codes...) {
+			var zero T
+			return zero, false, nil
+		}
+		return v, false, err
+	}
+	return v, true, nil
+}
