@@ -1,0 +1,762 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// Landscape fields the form edits, named by their landscape.yaml keys (the
+// names spec validation and engine preflight use).
+const (
+	fieldSID            = "sid"
+	fieldSource         = "sourceRegion"
+	fieldReplication    = "replicationRegion"
+	fieldOrigBucket     = "originalBucketName"
+	fieldOrigAlias      = "originalCMKAlias"
+	fieldReplBucket     = "replicationBucketName"
+	fieldReplAlias      = "replicationCMKAlias"
+	fieldEC2Role        = "ec2RoleToRunBackup"
+	fieldAdminRole      = "kmsAdminRole"
+	fieldOrigLog        = "originalLogBucketName"
+	fieldReplLog        = "replicationLogBucketName"
+	fieldTransition     = "lifecycle.transitionDays"
+	fieldStorageClass   = "lifecycle.storageClass"
+	fieldArchive        = "lifecycle.archiveDays"
+	fieldNoncurrent     = "lifecycle.noncurrentExpirationDays"
+	fieldDeletionWindow = "kmsDeletionWindowDays"
+	fieldRTC            = "replicationTimeControl"
+	fieldDeleteMarkers  = "deleteMarkerReplication"
+	fieldStrictHeader   = "requireEncryptionHeader"
+)
+
+// typeOwn is the role pickers' "Type a name or ARN…" value.
+const typeOwn = "\x00type"
+
+// params are the form's answers. huh fields bind to them by pointer, so
+// they live on the heap and the wizard holds a pointer.
+type params struct {
+	SID, Source, Replication                     string
+	OrigBucket, OrigAlias, ReplBucket, ReplAlias string
+	EC2Choice, EC2Typed, AdminChoice, AdminTyped string
+	Advanced                                     bool
+	Transition, StorageClass, Archive            string
+	Noncurrent, OrigLog, ReplLog, DeletionWindow string
+	RTC, DeleteMarkers, StrictHeader             bool
+}
+
+// wizard is the landscape form and what it remembers between builds.
+type wizard struct {
+	p *params
+	// base is the landscape the form started from; fields the form does
+	// not show (tags, role name, retention...) come from it.
+	base spec.Landscape
+	form *huh.Form
+	// fix, when set, limits the form to the groups holding these fields
+	// and shows each field's message (from validation or preflight).
+	fix map[string]string
+	// fixVal is each flagged field's value when it was flagged; the
+	// message shows until the user changes it.
+	fixVal map[string]string
+	// banner is shown above the form (why it came back).
+	banner string
+	// auto is each derived field's last derived value: while the field
+	// still holds it, a new SID or region derives it again.
+	auto    map[string]string
+	inputs  map[string]*huh.Input
+	selects     map[string]*huh.Select[string]
+	desc        map[string]string
+	// catVersion is the pickers' OptionsFunc binding; it changes when
+	// discovery answers, so huh reloads their options.
+	catVersion int
+}
+
+// openWizard shows the form: a new one, or the draft the user left.
+func (m *model) openWizard() tea.Cmd {
+	m.screen = scrForm
+	if m.wiz != nil && m.wiz.form != nil && m.wiz.form.State == huh.StateNormal {
+		return nil
+	}
+	if m.wiz == nil {
+		src := m.cfg.Region
+		base := landscapeDefaults("", m.disc.identity.Account, src, pairRegion(src))
+		m.wiz = newWizard(base)
+	}
+	return m.wiz.build(m, nil, "")
+}
+
+// newWizard prepares a form for base; names still equal to their derived
+// defaults keep following the SID and regions.
+func newWizard(base spec.Landscape) *wizard {
+	applyDefaults(&base)
+	w := &wizard{base: base, auto: map[string]string{}}
+	lc := base.Lifecycle
+	w.p = &params{
+		SID: base.SID, Source: base.SourceRegion, Replication: base.ReplicationRegion,
+		OrigBucket: base.OriginalBucketName, OrigAlias: base.OriginalCMKAlias,
+		ReplBucket: base.ReplicationBucketName, ReplAlias: base.ReplicationCMKAlias,
+		EC2Choice: base.EC2RoleToRunBackup, AdminChoice: base.KMSAdminRole,
+		Transition: strconv.Itoa(lc.TransitionDays), StorageClass: lc.StorageClass,
+		Archive: strconv.Itoa(lc.ArchiveDays), Noncurrent: strconv.Itoa(lc.NoncurrentExpirationDays),
+		OrigLog: base.OriginalLogBucketName, ReplLog: base.ReplicationLogBucketName,
+		DeletionWindow: strconv.Itoa(base.KMSDeletionWindowDays),
+		RTC:            base.ReplicationTimeControl, DeleteMarkers: base.DeleteMarkerReplication,
+		StrictHeader: base.RequireEncryptionHeader,
+	}
+	return w
+}
+
+// initAuto records which names are still the derived defaults.
+func (w *wizard) initAuto(account string) {
+	p := w.p
+	d := landscapeDefaults(p.SID, account, p.Source, p.Replication)
+	keep := func(field, cur, def string) {
+		if cur == def {
+			w.auto[field] = cur
+		}
+	}
+	keep(fieldOrigBucket, p.OrigBucket, d.OriginalBucketName)
+	keep(fieldReplBucket, p.ReplBucket, d.ReplicationBucketName)
+	keep(fieldOrigAlias, p.OrigAlias, d.OriginalCMKAlias)
+	keep(fieldReplAlias, p.ReplAlias, d.ReplicationCMKAlias)
+	keep(fieldOrigLog, p.OrigLog, p.OrigBucket+"-logs")
+	keep(fieldReplLog, p.ReplLog, p.ReplBucket+"-logs")
+}
+
+// pairRegion suggests a replication region for a source region.
+func pairRegion(src string) string {
+	pairs := map[string]string{
+		"eu-central-1": "eu-west-1", "eu-west-1": "eu-central-1", "eu-west-2": "eu-west-1",
+		"eu-west-3": "eu-central-1", "eu-north-1": "eu-central-1", "eu-south-1": "eu-central-1",
+		"eu-central-2": "eu-central-1", "eu-south-2": "eu-west-3",
+		"us-east-1": "us-west-2", "us-east-2": "us-west-2", "us-west-1": "us-east-1", "us-west-2": "us-east-1",
+		"ca-central-1": "us-east-1", "sa-east-1": "us-east-1",
+		"ap-southeast-1": "ap-southeast-2", "ap-southeast-2": "ap-southeast-1",
+		"ap-northeast-1": "ap-northeast-3", "ap-northeast-3": "ap-northeast-1",
+		"ap-northeast-2": "ap-northeast-1", "ap-south-1": "ap-southeast-1",
+		"cn-north-1": "cn-northwest-1", "cn-northwest-1": "cn-north-1",
+		"us-gov-west-1": "us-gov-east-1", "us-gov-east-1": "us-gov-west-1",
+	}
+	return pairs[src]
+}
+
+// group is one page of the form and the fields on it.
+type group struct {
+	fields []string
+	g      *huh.Group
+}
+
+// build (re)creates the form; with fix set it shows only the groups that
+// hold those fields, each with its message.
+func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
+	p := w.p
+	w.fix, w.banner = fix, banner
+	w.fixVal = map[string]string{}
+	for f := range fix {
+		w.fixVal[f] = w.value(f)
+	}
+	if len(w.auto) == 0 {
+		w.initAuto(m.disc.identity.Account)
+	}
+	// A role that discovery does not list is shown as typed.
+	for _, r := range []struct {
+		k              roleKind
+		choice, typed *string
+	}{{roleEC2, &p.EC2Choice, &p.EC2Typed}, {roleAdmin, &p.AdminChoice, &p.AdminTyped}} {
+		if *r.choice != "" && *r.choice != typeOwn && !m.disc.cat.hasRole(r.k, *r.choice) {
+			*r.typed, *r.choice = *r.choice, typeOwn
+		}
+	}
+	w.inputs = map[string]*huh.Input{}
+	w.selects = map[string]*huh.Select[string]{}
+	w.desc = map[string]string{}
+
+	input := func(field, title, desc string, v *string, validate func(string) error) *huh.Input {
+		in := huh.NewInput().Key(field).Title(title).Value(v).Validate(validate)
+		w.inputs[field] = in
+		w.desc[field] = desc
+		return in
+	}
+	cat := m.disc.cat
+	regionPicker := func(field, title string, v *string, validate func(string) error) *huh.Select[string] {
+		s := huh.NewSelect[string]().Key(field).Title(title).Value(v).
+			OptionsFunc(func() []huh.Option[string] { return huhOptions(cat.regionChoices()) }, &w.catVersion).
+			Height(5).Validate(validate)
+		w.selects[field] = s
+		return s
+	}
+	rolePicker := func(field, title string, k roleKind, v *string) *huh.Select[string] {
+		s := huh.NewSelect[string]().Key(field).Title(title).Value(v).
+			OptionsFunc(func() []huh.Option[string] { return huhOptions(cat.roleChoices(k)) }, &w.catVersion).
+			Height(5).Validate(func(s string) error {
+			if s == "" {
+				return errors.New("choose a role, or “Type a name or ARN…”")
+			}
+			return nil
+		})
+		w.selects[field] = s
+		return s
+	}
+	days := func(lo, hi int) func(string) error {
+		return func(s string) error { _, err := parseDays(s, lo, hi); return err }
+	}
+	bool3 := func(title, desc string, v *bool) *huh.Confirm {
+		return huh.NewConfirm().Title(title).Description(desc).Affirmative("Yes").Negative("No").Value(v)
+	}
+
+	groups := []group{
+		{[]string{fieldSID, fieldSource, fieldReplication}, huh.NewGroup(
+			input(fieldSID, "SAP system ID (SID)", "3 characters, e.g. PRD", &p.SID, validateSID).CharLimit(3),
+			regionPicker(fieldSource, "Source region · backups are written here", &p.Source, m.checkRegion),
+			regionPicker(fieldReplication, "Replication region · copies are kept here", &p.Replication, func(s string) error {
+				if err := m.checkRegion(s); err != nil {
+					return err
+				}
+				if s == p.Source {
+					return errors.New("pick a region other than the source region")
+				}
+				a, _ := lookupRegion(s)
+				b, _ := lookupRegion(p.Source)
+				if a.Partition != b.Partition {
+					return fmt.Errorf("%s and %s are in different partitions", p.Source, s)
+				}
+				return nil
+			}),
+		).Title("New landscape · system and regions")},
+		{[]string{fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias}, huh.NewGroup(
+			input(fieldOrigBucket, "Backup bucket (source region)", "Derived from the SID; edit to override.", &p.OrigBucket, validateBucketName),
+			input(fieldOrigAlias, "Key alias (source region)", "KMS key alias, alias/…", &p.OrigAlias, aliasCheck),
+			input(fieldReplBucket, "Replica bucket (replication region)", "Derived from the SID; edit to override.", &p.ReplBucket, validateBucketName),
+			input(fieldReplAlias, "Key alias (replication region)", "KMS key alias, alias/…", &p.ReplAlias, aliasCheck),
+		).Title("Buckets and keys")},
+		{[]string{fieldEC2Role}, huh.NewGroup(
+			rolePicker(fieldEC2Role, "EC2 backup role · encrypts and decrypts backups", roleEC2, &p.EC2Choice),
+		).Title("Roles")},
+		{[]string{fieldEC2Role + "/typed"}, huh.NewGroup(
+			input(fieldEC2Role+"/typed", "EC2 backup role · name or ARN", "The role your HANA hosts' instance profile uses.", &p.EC2Typed, validateRoleRef),
+		).Title("Roles")},
+		{[]string{fieldAdminRole}, huh.NewGroup(
+			rolePicker(fieldAdminRole, "KMS admin role · administers the keys", roleAdmin, &p.AdminChoice),
+		).Title("Roles")},
+		{[]string{fieldAdminRole + "/typed"}, huh.NewGroup(
+			input(fieldAdminRole+"/typed", "KMS admin role · name or ARN", "Administers both keys; cannot decrypt with them.", &p.AdminTyped, validateRoleRef),
+		).Title("Roles")},
+		{[]string{"advanced"}, huh.NewGroup(
+			huh.NewConfirm().Title("Change advanced options?").Description(w.advancedSummary()).
+				Affirmative("Yes").Negative("No").Value(&p.Advanced),
+		).Title("Options")},
+		{[]string{fieldTransition, fieldStorageClass, fieldArchive, fieldNoncurrent}, huh.NewGroup(
+			input(fieldTransition, "Archive backups after (days)", "1–3650; current versions move to the archive class then.", &p.Transition, days(1, 3650)),
+			huh.NewSelect[string]().Key(fieldStorageClass).Title("Archive storage class").
+				Options(huh.NewOption("GLACIER (Flexible Retrieval)", "GLACIER"),
+					huh.NewOption("DEEP_ARCHIVE", "DEEP_ARCHIVE"),
+					huh.NewOption("GLACIER_IR (Instant Retrieval)", "GLACIER_IR")).
+				Value(&p.StorageClass).Validate(validateStorageClass),
+			input(fieldArchive, "Keep archived backups for (days)", "1–3650; they expire after that.", &p.Archive, days(1, 3650)),
+			input(fieldNoncurrent, "Delete replaced versions after (days)", "1–3650 days after a newer version or delete marker.", &p.Noncurrent, days(1, 3650)),
+		).Title("Advanced · lifecycle")},
+		{[]string{fieldOrigLog, fieldReplLog, fieldDeletionWindow}, huh.NewGroup(
+			input(fieldOrigLog, "Access-log bucket (source region)", "SSE-S3 encrypted; S3 cannot log to a KMS bucket.", &p.OrigLog, validateBucketName),
+			input(fieldReplLog, "Access-log bucket (replication region)", "SSE-S3 encrypted.", &p.ReplLog, validateBucketName),
+			input(fieldDeletionWindow, "Key deletion window (days)", "7–30: how long destroy waits before KMS deletes a key.", &p.DeletionWindow, days(7, 30)),
+		).Title("Advanced · logs and keys")},
+		{[]string{fieldRTC, fieldDeleteMarkers, fieldStrictHeader}, huh.NewGroup(
+			bool3("Replication Time Control?", "15-minute replication SLA with metrics; extra cost.", &p.RTC),
+			bool3("Replicate delete markers?", "No keeps replicas when backups are deleted at the source.", &p.DeleteMarkers),
+			bool3("Deny uploads without an encryption header?", "Breaks multipart (Backint) uploads; leave No unless told.", &p.StrictHeader),
+		).Title("Advanced · replication and bucket policy")},
+	}
+	var hg []*huh.Group
+	for _, g := range groups {
+		fields := g.fields
+		g.g.WithHideFunc(func() bool { return w.hidden(fields) })
+		hg = append(hg, g.g)
+	}
+	w.form = huh.NewForm(hg...).
+		WithShowHelp(false).
+		WithTheme(m.st.formTheme())
+	w.resize(m.width, m.formHeight()-lineCount(w.bannerView(m)))
+	w.form.Update(tea.BackgroundColorMsg{Color: m.st.background()})
+	w.refreshDescriptions(m)
+	return w.form.Init()
+}
+
+// lineCount counts the lines of s ("" has none).
+func lineCount(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, "\n") + 1
+}
+
+func aliasCheck(s string) error {
+	_, err := validateAlias(s)
+	return err
+}
+
+// hidden decides whether a group of fields is skipped.
+func (w *wizard) hidden(fields []string) bool {
+	p := w.p
+	typed := func(field, choice string) bool { return slices.Contains(fields, field+"/typed") && choice != typeOwn }
+	if typed(fieldEC2Role, p.EC2Choice) || typed(fieldAdminRole, p.AdminChoice) {
+		return true
+	}
+	if w.fix != nil {
+		for _, f := range fields {
+			if _, ok := w.fix[strings.TrimSuffix(f, "/typed")]; ok {
+				return false
+			}
+		}
+		return true
+	}
+	if slices.Contains(fields, "advanced") {
+		return false
+	}
+	advanced := slices.ContainsFunc(fields, func(f string) bool {
+		return strings.HasPrefix(f, "lifecycle.") || f == fieldOrigLog || f == fieldRTC
+	})
+	return advanced && !p.Advanced
+}
+
+// advancedSummary says what the advanced options are now.
+func (w *wizard) advancedSummary() string {
+	p := w.p
+	yn := func(b bool) string {
+		if b {
+			return "on"
+		}
+		return "off"
+	}
+	return fmt.Sprintf("Now: %s after %s days, expire %s days later; replaced versions deleted after %s days; "+
+		"logs to %s; key deletion window %s days; RTC %s; delete markers replicated %s; encryption header required %s.",
+		p.StorageClass, p.Transition, p.Archive, p.Noncurrent, p.OrigLog, p.DeletionWindow,
+		yn(p.RTC), yn(p.DeleteMarkers), yn(p.StrictHeader))
+}
+
+// resize fits the form to the window.
+func (w *wizard) resize(width, height int) {
+	w.form.WithWidth(max(width-2, 20)).WithHeight(max(height, 8))
+}
+
+// value is a field's current answer as text.
+func (w *wizard) value(field string) string {
+	p := w.p
+	switch field {
+	case fieldSID:
+		return p.SID
+	case fieldSource:
+		return p.Source
+	case fieldReplication:
+		return p.Replication
+	case fieldOrigBucket:
+		return p.OrigBucket
+	case fieldOrigAlias:
+		return p.OrigAlias
+	case fieldReplBucket:
+		return p.ReplBucket
+	case fieldReplAlias:
+		return p.ReplAlias
+	case fieldEC2Role:
+		return roleValue(p.EC2Choice, p.EC2Typed)
+	case fieldEC2Role + "/typed":
+		return p.EC2Typed
+	case fieldAdminRole:
+		return roleValue(p.AdminChoice, p.AdminTyped)
+	case fieldAdminRole + "/typed":
+		return p.AdminTyped
+	case fieldOrigLog:
+		return p.OrigLog
+	case fieldReplLog:
+		return p.ReplLog
+	case fieldTransition:
+		return p.Transition
+	case fieldStorageClass:
+		return p.StorageClass
+	case fieldArchive:
+		return p.Archive
+	case fieldNoncurrent:
+		return p.Noncurrent
+	case fieldDeletionWindow:
+		return p.DeletionWindow
+	case fieldRTC:
+		return strconv.FormatBool(p.RTC)
+	case fieldDeleteMarkers:
+		return strconv.FormatBool(p.DeleteMarkers)
+	case fieldStrictHeader:
+		return strconv.FormatBool(p.StrictHeader)
+	}
+	return ""
+}
+
+func roleValue(choice, typed string) string {
+	if choice == typeOwn {
+		return strings.TrimSpace(typed)
+	}
+	return choice
+}
+
+// landscape is the form's answers as a landscape.
+func (w *wizard) landscape() spec.Landscape {
+	p := w.p
+	l := w.base
+	l.SID = strings.TrimSpace(p.SID)
+	l.SourceRegion, l.ReplicationRegion = p.Source, p.Replication
+	l.OriginalBucketName, l.ReplicationBucketName = strings.TrimSpace(p.OrigBucket), strings.TrimSpace(p.ReplBucket)
+	l.OriginalCMKAlias, l.ReplicationCMKAlias = strings.TrimSpace(p.OrigAlias), strings.TrimSpace(p.ReplAlias)
+	l.EC2RoleToRunBackup = roleValue(p.EC2Choice, p.EC2Typed)
+	l.KMSAdminRole = roleValue(p.AdminChoice, p.AdminTyped)
+	l.OriginalLogBucketName, l.ReplicationLogBucketName = strings.TrimSpace(p.OrigLog), strings.TrimSpace(p.ReplLog)
+	atoi := func(s string) int { v, _ := strconv.Atoi(strings.TrimSpace(s)); return v }
+	l.Lifecycle.TransitionDays = atoi(p.Transition)
+	l.Lifecycle.StorageClass = p.StorageClass
+	l.Lifecycle.ArchiveDays = atoi(p.Archive)
+	l.Lifecycle.NoncurrentExpirationDays = atoi(p.Noncurrent)
+	l.KMSDeletionWindowDays = atoi(p.DeletionWindow)
+	l.ReplicationTimeControl, l.DeleteMarkerReplication, l.RequireEncryptionHeader = p.RTC, p.DeleteMarkers, p.StrictHeader
+	if l.ReplicationRoleName == "hanavault-"+w.base.SID+"-replication" {
+		l.ReplicationRoleName = "" // follows a changed SID
+	}
+	applyDefaults(&l)
+	return l
+}
+
+// validator returns the as-you-type check of an input field.
+func validator(field string) func(string) error {
+	switch field {
+	case fieldSID:
+		return validateSID
+	case fieldOrigBucket, fieldReplBucket, fieldOrigLog, fieldReplLog:
+		return validateBucketName
+	case fieldOrigAlias, fieldReplAlias:
+		return aliasCheck
+	case fieldEC2Role + "/typed", fieldAdminRole + "/typed":
+		return validateRoleRef
+	case fieldTransition, fieldArchive, fieldNoncurrent:
+		return func(s string) error { _, err := parseDays(s, 1, 3650); return err }
+	case fieldDeletionWindow:
+		return func(s string) error { _, err := parseDays(s, 7, 30); return err }
+	}
+	return func(string) error { return nil }
+}
+
+// description is what a field shows under its title now: a flagged
+// problem while the value is unchanged, a validation error as the user
+// types, or the field's hint.
+func (w *wizard) description(m *model, field string) string {
+	base := strings.TrimSuffix(field, "/typed")
+	if msg, ok := w.fix[base]; ok && w.value(base) == w.fixVal[base] {
+		return m.st.bad.Render("✗ " + msg)
+	}
+	if v := w.value(field); v != "" || field == fieldSID {
+		if v == "" {
+			return w.desc[field]
+		}
+		if err := validator(field)(v); err != nil {
+			return m.st.bad.Render("✗ " + err.Error())
+		}
+	}
+	switch field {
+	case fieldSource, fieldReplication:
+		return m.regionsHint()
+	case fieldEC2Role:
+		return m.rolesHint(roleEC2)
+	case fieldAdminRole:
+		return m.rolesHint(roleAdmin)
+	}
+	return w.desc[field]
+}
+
+// refreshDescriptions updates every field's description and reports
+// whether any changed.
+func (w *wizard) refreshDescriptions(m *model) bool {
+	changed := false
+	for f, in := range w.inputs {
+		d := w.description(m, f)
+		if d != w.desc["shown:"+f] {
+			w.desc["shown:"+f] = d
+			in.Description(d)
+			changed = true
+		}
+	}
+	for f, s := range w.selects {
+		d := w.description(m, f)
+		if d != w.desc["shown:"+f] {
+			w.desc["shown:"+f] = d
+			s.Description(d)
+			changed = true
+		}
+	}
+	return changed
+}
+
+// sync runs after every form update: it derives names from a changed SID
+// or region (unless the user edited them) and refreshes the as-you-type
+// messages; force makes the form redraw (and reload its pickers) anyway.
+func (w *wizard) sync(m *model, force bool) tea.Cmd {
+	changed := len(w.deriveNames(m.disc.identity.Account)) > 0
+	if w.refreshDescriptions(m) || changed || force {
+		_, cmd := w.form.Update(refreshMsg{})
+		return cmd
+	}
+	return nil
+}
+
+// deriveNames derives again the names that still follow the SID and
+// regions, and returns the fields it changed. A name the user edited stops
+// following.
+func (w *wizard) deriveNames(account string) []string {
+	p := w.p
+	for f, cur := range w.auto {
+		if w.value(f) != cur {
+			delete(w.auto, f)
+		}
+	}
+	var changed []string
+	set := func(field string, v *string, derived string) {
+		if cur, ok := w.auto[field]; ok && *v == cur && derived != cur {
+			*v = derived
+			w.auto[field] = derived
+			if in := w.inputs[field]; in != nil {
+				in.Value(v) // huh copies the bound value into its text input
+			}
+			changed = append(changed, field)
+		}
+	}
+	if strings.TrimSpace(p.SID) != "" {
+		d := landscapeDefaults(p.SID, account, p.Source, p.Replication)
+		set(fieldOrigBucket, &p.OrigBucket, d.OriginalBucketName)
+		set(fieldReplBucket, &p.ReplBucket, d.ReplicationBucketName)
+		set(fieldOrigAlias, &p.OrigAlias, d.OriginalCMKAlias)
+		set(fieldReplAlias, &p.ReplAlias, d.ReplicationCMKAlias)
+	}
+	set(fieldOrigLog, &p.OrigLog, p.OrigBucket+"-logs")
+	set(fieldReplLog, &p.ReplLog, p.ReplBucket+"-logs")
+	return changed
+}
+
+// discoveryChanged reloads the pickers and hints after discovery answered.
+func (w *wizard) discoveryChanged(m *model) tea.Cmd {
+	w.catVersion++
+	if w.form == nil || w.form.State != huh.StateNormal {
+		return nil
+	}
+	return w.sync(m, true)
+}
+
+func (m *model) formBindings() []key.Binding {
+	if m.wiz == nil || m.wiz.form == nil {
+		return nil
+	}
+	back := m.keys.Cancel
+	back.SetHelp("esc", "back (keeps answers)")
+	return append(m.wiz.form.KeyBinds(), back, m.keys.Interrupt)
+}
+
+func (m *model) formKey(msg tea.KeyPressMsg) tea.Cmd {
+	if msg.String() == "esc" && !m.formWantsEsc() {
+		m.screen = scrHome
+		return nil
+	}
+	return m.updateForm(msg)
+}
+
+// formWantsEsc reports whether the focused field uses esc itself (a
+// picker's filter).
+func (m *model) formWantsEsc() bool {
+	for _, b := range m.wiz.form.KeyBinds() {
+		if b.Enabled() && slices.Contains(b.Keys(), "esc") {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *model) updateForm(msg tea.Msg) tea.Cmd {
+	w := m.wiz
+	fm, cmd := w.form.Update(msg)
+	if f, ok := fm.(*huh.Form); ok {
+		w.form = f
+	}
+	switch w.form.State {
+	case huh.StateCompleted:
+		return tea.Batch(cmd, m.formDone())
+	case huh.StateAborted:
+		m.screen = scrHome
+		return cmd
+	}
+	return tea.Batch(cmd, w.sync(m, false))
+}
+
+func (m *model) formView() string {
+	w := m.wiz
+	return w.bannerView(m) + w.form.View()
+}
+
+func (w *wizard) bannerView(m *model) string {
+	if w.banner == "" {
+		return ""
+	}
+	return m.st.warn.Render(wrap(w.banner, m.width-2)) + "\n"
+}
+
+// formDone validates the answers, then asks the engine's preflight.
+func (m *model) formDone() tea.Cmd {
+	w := m.wiz
+	l := w.landscape()
+	if probs := validateLandscape(l); len(probs) > 0 {
+		fix := map[string]string{}
+		for _, p := range probs {
+			fix[p.Field] = joinMsg(fix[p.Field], p.Message)
+		}
+		return m.sendBack(fix, "Some answers need another look: the fields marked ✗ say why.")
+	}
+	m.land = l
+	eng := m.cfg.Engine
+	return m.startOp("Checking names and roles in AWS", scrForm, func(ctx context.Context) func(*model) tea.Cmd {
+		issues, err := eng.Preflight(ctx, l)
+		return func(m *model) tea.Cmd {
+			if err != nil {
+				return m.fail(fmt.Errorf("preflight of landscape %s: %w", l.SID, err))
+			}
+			if len(issues) > 0 {
+				fix := map[string]string{}
+				for _, is := range issues {
+					fix[is.Field] = joinMsg(fix[is.Field], is.Message)
+				}
+				return m.sendBack(fix, "AWS says some names or roles won't work: fix the fields marked ✗.")
+			}
+			return m.saveAndPlan(l)
+		}
+	})
+}
+
+func joinMsg(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+// sendBack reopens the form at the fields concerned, with their messages.
+// Problems with fields the form does not show are listed in the banner.
+func (m *model) sendBack(fix map[string]string, banner string) tea.Cmd {
+	w := m.wiz
+	shown := map[string]string{}
+	var elsewhere []string
+	for f, msg := range fix {
+		if w.shows(f) {
+			shown[f] = msg
+		} else {
+			elsewhere = append(elsewhere, f+": "+msg)
+		}
+	}
+	slices.Sort(elsewhere)
+	if len(shown) == 0 {
+		return m.fail(fmt.Errorf("landscape %s: %s (edit %s and run hanavault apply -f with it)",
+			w.p.SID, strings.Join(elsewhere, "; "), m.landscapeFile(w.p.SID)))
+	}
+	if len(elsewhere) > 0 {
+		banner += " Also: " + strings.Join(elsewhere, "; ")
+	}
+	m.screen = scrForm
+	return w.build(m, shown, banner)
+}
+
+// shows reports whether the form has a field for a landscape key.
+func (w *wizard) shows(field string) bool {
+	switch field {
+	case fieldSID, fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket,
+		fieldReplAlias, fieldEC2Role, fieldAdminRole, fieldOrigLog, fieldReplLog, fieldTransition,
+		fieldStorageClass, fieldArchive, fieldNoncurrent, fieldDeletionWindow, fieldRTC,
+		fieldDeleteMarkers, fieldStrictHeader:
+		return true
+	}
+	return false
+}
+
+// landscapeFile is where the form saves a landscape.
+func (m *model) landscapeFile(sid string) string {
+	return filepath.Join(m.cfg.SaveDir, "landscape-"+sid+".yaml")
+}
+
+// saveAndPlan saves the answers as landscape-<SID>.yaml, then plans.
+func (m *model) saveAndPlan(l spec.Landscape) tea.Cmd {
+	path := m.landscapeFile(l.SID)
+	eng := m.cfg.Engine
+	return m.startOp("Saving the answers and planning "+l.SID, scrForm, func(ctx context.Context) func(*model) tea.Cmd {
+		if err := os.WriteFile(path, marshalLandscape(l), 0o644); err != nil {
+			return func(m *model) tea.Cmd { return m.fail(fmt.Errorf("save landscape %s: %w", l.SID, err)) }
+		}
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			abs = path
+		}
+		plan, err := eng.Plan(ctx, l)
+		return func(m *model) tea.Cmd {
+			m.savedPath = abs
+			if !slices.Contains(m.summary, savedNote(abs)) {
+				m.note("%s", savedNote(abs))
+			}
+			if err != nil {
+				return m.fail(fmt.Errorf("plan landscape %s: %w", l.SID, err))
+			}
+			return m.showPlan(l, plan, scrForm)
+		}
+	})
+}
+
+func savedNote(path string) string { return "Saved the answers to " + path }
+
+// reopenForm shows the form again after the user went back from a later
+// screen.
+func (m *model) reopenForm() tea.Cmd {
+	if m.wiz == nil {
+		return m.goHome()
+	}
+	m.screen = scrForm
+	return m.wiz.build(m, nil, "")
+}
+
+// planFor plans a landscape that did not come from the form.
+func (m *model) planFor(l spec.Landscape, back screen) tea.Cmd {
+	eng := m.cfg.Engine
+	return m.startOp("Planning "+l.SID, back, func(ctx context.Context) func(*model) tea.Cmd {
+		plan, err := eng.Plan(ctx, l)
+		return func(m *model) tea.Cmd {
+			if err != nil {
+				return m.fail(fmt.Errorf("plan landscape %s: %w", l.SID, err))
+			}
+			return m.showPlan(l, plan, back)
+		}
+	})
+}
+
+// openPlanFor plans a known landscape again ("apply again").
+func (m *model) openPlanFor(k steps.KnownLandscape) tea.Cmd {
+	eng := m.cfg.Engine
+	return m.startOp("Planning "+k.SID, scrHome, func(ctx context.Context) func(*model) tea.Cmd {
+		l, err := m.resolve(ctx, k)
+		if err != nil {
+			return func(m *model) tea.Cmd { return m.fail(err) }
+		}
+		plan, err := eng.Plan(ctx, l)
+		return func(m *model) tea.Cmd {
+			if err != nil {
+				return m.fail(fmt.Errorf("plan landscape %s: %w", l.SID, err))
+			}
+			return m.showPlan(l, plan, scrHome)
+		}
+	})
+}

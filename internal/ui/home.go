@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hanavault/hanavault/internal/discover"
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// homeState is the home screen's cursor: 0 is "New landscape", i>0 is
+// known landscape i-1.
+type homeState struct {
+	cursor int
+}
+
+func (h *homeState) clamp(known int) {
+	h.cursor = min(max(h.cursor, 0), known)
+}
+
+// selected returns the known landscape under the cursor.
+func (m *model) selected() (steps.KnownLandscape, bool) {
+	i := m.home.cursor - 1
+	if i < 0 || i >= len(m.disc.known) {
+		return steps.KnownLandscape{}, false
+	}
+	return m.disc.known[i], true
+}
+
+func (m *model) homeBindings() []key.Binding {
+	k := m.keys
+	open := k.Open
+	open.SetHelp("enter", "open")
+	b := []key.Binding{k.Up, k.Down, open, k.New}
+	if _, ok := m.selected(); ok {
+		st, ap, de := k.Status, k.Apply, k.Destroy
+		ap.SetHelp("a", "apply again")
+		b = append(b, st, ap, de)
+	}
+	quit := k.Quit
+	return append(b, k.Refresh, quit)
+}
+
+func (m *model) homeKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	sel, ok := m.selected()
+	switch {
+	case key.Matches(msg, k.Up):
+		m.home.cursor--
+		m.home.clamp(len(m.disc.known))
+	case key.Matches(msg, k.Down):
+		m.home.cursor++
+		m.home.clamp(len(m.disc.known))
+	case key.Matches(msg, k.New):
+		return m.openWizard()
+	case key.Matches(msg, k.Open):
+		if !ok {
+			return m.openWizard()
+		}
+		return m.openStatus(sel, scrHome)
+	case key.Matches(msg, k.Status), key.Matches(msg, k.Apply), key.Matches(msg, k.Destroy):
+		if !ok {
+			m.flash = "Select a landscape first (↓)."
+			return nil
+		}
+		switch {
+		case key.Matches(msg, k.Status):
+			return m.openStatus(sel, scrHome)
+		case key.Matches(msg, k.Apply):
+			return m.openPlanFor(sel)
+		default:
+			return m.openDestroy(sel, scrHome)
+		}
+	case key.Matches(msg, k.Refresh):
+		return m.rediscover()
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	}
+	return nil
+}
+
+// resolve returns the spec of a known landscape: the saved one, or one the
+// engine rebuilds from its state or tags.
+func (m *model) resolve(ctx context.Context, k steps.KnownLandscape) (spec.Landscape, error) {
+	if k.Landscape != nil {
+		return *k.Landscape, nil
+	}
+	if ld, ok := m.cfg.Engine.(landscapeLoader); ok {
+		l, err := ld.LoadLandscape(ctx, k.SID, !k.Local)
+		if err != nil {
+			return l, fmt.Errorf("load landscape %s: %w", k.SID, err)
+		}
+		return l, nil
+	}
+	return spec.Landscape{}, fmt.Errorf("landscape %s: %w", k.SID, errNoSpec)
+}
+
+var errNoSpec = errors.New("no saved landscape file; run hanavault with -f landscape.yaml")
+
+func (m *model) homeView(height int) string {
+	st := m.st
+	d := m.disc
+	var b strings.Builder
+	label := func(s string) string { return st.faint.Render(fmt.Sprintf("%-9s ", s)) }
+
+	switch d.identityState {
+	case loading:
+		b.WriteString(label("Account") + m.spin.View() + " asking AWS who you are…\n")
+	case failed:
+		h := discover.Explain(d.identityErr)
+		b.WriteString(label("Account") + st.bad.Render("✗ ") + h.Problem + "\n")
+		if h.Fix != "" {
+			b.WriteString(label("") + st.faint.Render("Fix: ") + h.Fix + "\n")
+		}
+	default:
+		b.WriteString(label("Account") + d.identity.Account + st.faint.Render(" · partition ") + d.identity.Partition + "\n")
+		b.WriteString(label("Caller") + d.identity.Arn + "\n")
+	}
+	profile := m.cfg.Profile
+	if profile == "" {
+		profile = "default"
+	}
+	region := m.cfg.Region
+	if region == "" {
+		region = "not set"
+	}
+	b.WriteString(label("Profile") + profile + st.faint.Render(" · source region ") + region + "\n")
+	if m.cfg.Sandbox {
+		reason := m.cfg.SandboxReason
+		if reason == "" {
+			reason = "This is the sandbox: an in-memory account, nothing reaches AWS."
+		}
+		b.WriteString("\n" + st.banner.Render("SANDBOX") + " " + wrap(reason, m.width-10) + "\n")
+	}
+
+	b.WriteString("\n" + st.title.Render("Landscapes") + "\n")
+	rows := []string{m.homeRow(0, "+ New landscape")}
+	switch d.knownState {
+	case loading:
+		rows = append(rows, "    "+m.spin.View()+" looking for landscapes in local state and tags…")
+	case failed:
+		h := discover.Explain(d.knownErr)
+		rows = append(rows, "    "+st.bad.Render("✗ ")+"could not list landscapes: "+h.Problem)
+		if h.Fix != "" {
+			rows = append(rows, "      "+st.faint.Render("Fix: ")+h.Fix)
+		}
+	default:
+		if len(d.known) == 0 {
+			rows = append(rows, st.faint.Render("    none yet in this account"))
+		}
+		for i, k := range d.known {
+			line := fmt.Sprintf("%-4s %s → %-15s %s  %s", k.SID, k.SourceRegion, k.ReplicationRegion,
+				m.health(k.Overall), st.faint.Render(knownSummary(k)))
+			rows = append(rows, m.homeRow(i+1, line))
+		}
+	}
+	disc := append([]string{"", st.title.Render("Discovery")}, m.discoveryLines()...)
+	top := strings.Count(b.String(), "\n")
+	room := max(height-top-len(disc), 3)
+	b.WriteString(strings.Join(window(rows, m.home.cursor, room), "\n") + "\n")
+	b.WriteString(strings.Join(disc, "\n"))
+	return b.String()
+}
+
+// homeRow renders one selectable row.
+func (m *model) homeRow(i int, s string) string {
+	if i == m.home.cursor {
+		return m.st.selected.Render("› " + s)
+	}
+	return "  " + s
+}
+
+// health renders a landscape's overall state in a fixed width.
+func (m *model) health(o steps.Overall) string {
+	s := fmt.Sprintf("%-12s", string(o))
+	switch o {
+	case steps.OverallOK:
+		return m.st.ok.Render("● " + s)
+	case steps.OverallDrift, steps.OverallHalfApplied:
+		return m.st.warn.Render("● " + s)
+	case steps.OverallMissing:
+		return m.st.bad.Render("● " + s)
+	}
+	return "● " + s
+}
+
+// window returns at most n rows around row i.
+func window(rows []string, i, n int) []string {
+	if len(rows) <= n {
+		return rows
+	}
+	start := min(max(i-n/2, 0), len(rows)-n)
+	return rows[start : start+n]
+}

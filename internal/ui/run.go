@@ -1,0 +1,594 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// runKind is what a run does.
+type runKind int
+
+const (
+	runApply runKind = iota
+	runRollback
+	runDestroy
+)
+
+func (k runKind) verb() string {
+	return [...]string{"Applying", "Rolling back", "Destroying"}[k]
+}
+
+func (k runKind) noun() string {
+	return [...]string{"Apply", "Roll back", "Destroy"}[k]
+}
+
+// rowState is where one step is.
+type rowState int
+
+const (
+	rowWaiting rowState = iota
+	rowRunning
+	rowRetrying
+	rowDone
+	rowFailed
+	rowSkipped
+)
+
+func (s rowState) final() bool { return s >= rowDone }
+
+// row is one step on the run screen.
+type row struct {
+	id, region, resource, title string
+	action                      steps.Action
+	state                       rowState
+	detail                      string
+	attempt                     int
+	elapsed                     time.Duration
+	done, total                 int64
+}
+
+// runMsg is one message from a running operation: an event, or (end) its
+// result.
+type runMsg struct {
+	run int
+	ev  steps.Event
+	end bool
+	res *steps.Result
+	err error
+}
+
+// runState is the run screen.
+type runState struct {
+	id      int
+	kind    runKind
+	land    spec.Landscape
+	changes []steps.Change
+	rows    []*row
+	index   map[string]*row
+	notes   []string
+	ch      chan runMsg
+	cancel  context.CancelFunc
+	// asking: "Stop after the calls in flight?" is showing; stopping:
+	// the user said yes and the engine is winding down.
+	asking, stopping, finished bool
+	result                     *steps.Result
+	err                        error
+	bar                        progress.Model
+	vp                         viewport.Model
+	// follow keeps the latest step in view until the user scrolls.
+	follow bool
+	last   int
+	// rollback is the answer to "Roll back what this run created?".
+	rollback bool
+}
+
+func (r *runState) active() bool { return !r.finished }
+
+func (r *runState) title() string {
+	if r.finished {
+		return strings.ToLower(r.kind.noun()) + " of " + r.land.SID
+	}
+	return strings.ToLower(r.kind.verb()) + " " + r.land.SID
+}
+
+func (r *runState) add(id, region, resource, title string, a steps.Action) *row {
+	if title == "" {
+		title = id
+	}
+	rw := &row{id: id, region: region, resource: resource, title: title, action: a}
+	r.rows = append(r.rows, rw)
+	r.index[id] = rw
+	return rw
+}
+
+// startRun starts an apply, roll back or destroy of m.land; rows start
+// as the changes that do something.
+func (m *model) startRun(kind runKind, changes []steps.Change) tea.Cmd {
+	id := 1
+	if m.run != nil {
+		id = m.run.id + 1
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	r := &runState{
+		id: id, kind: kind, land: m.land, changes: changes, index: map[string]*row{},
+		ch: make(chan runMsg, 64), cancel: cancel, follow: true,
+		bar: progress.New(progress.WithDefaultBlend(), progress.WithWidth(40)),
+		vp:  newViewport(),
+	}
+	for _, c := range changes {
+		if c.Action != steps.ActionInSync && c.Action != steps.ActionKeep {
+			r.add(c.ID, c.Region, c.Resource, c.Title, c.Action)
+		}
+	}
+	m.run = r
+	m.dialog = nil
+	m.screen = scrRun
+	r.layout(m)
+	eng, l, ch, root := m.cfg.Engine, m.land, r.ch, m.ctx
+	work := func() tea.Msg {
+		go func() {
+			defer cancel()
+			defer close(ch)
+			sink := steps.SinkFunc(func(e steps.Event) {
+				select {
+				case ch <- runMsg{run: id, ev: e}:
+				case <-root.Done():
+				}
+			})
+			var (
+				res *steps.Result
+				err error
+			)
+			switch kind {
+			case runApply:
+				res, err = eng.Apply(ctx, l, sink)
+			case runRollback:
+				res, err = eng.RollbackLastRun(ctx, l, sink)
+			case runDestroy:
+				res, err = eng.Destroy(ctx, l, sink)
+			}
+			select {
+			case ch <- runMsg{run: id, end: true, res: res, err: err}:
+			case <-root.Done():
+			}
+		}()
+		return waitForRun(ch)()
+	}
+	return tea.Batch(work, m.startSpinner())
+}
+
+// waitForRun delivers the next message of a run.
+func waitForRun(ch <-chan runMsg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return msg
+	}
+}
+
+func (m *model) updateRun(msg runMsg) tea.Cmd {
+	r := m.run
+	if r == nil || msg.run != r.id {
+		return nil
+	}
+	if msg.end {
+		m.finishRun(msg.res, msg.err)
+		return m.loadKnown()
+	}
+	r.event(msg.ev)
+	r.layout(m)
+	return waitForRun(r.ch)
+}
+
+// event applies one engine event to the rows.
+func (r *runState) event(e steps.Event) {
+	if e.Kind == steps.EventNote {
+		if e.Detail != "" {
+			r.notes = append(r.notes, e.Detail)
+		}
+		return
+	}
+	rw, ok := r.index[e.StepID]
+	if !ok {
+		rw = r.add(e.StepID, e.Region, e.Resource, e.Title, e.Action)
+	}
+	if rw.region == "" {
+		rw.region = e.Region
+	}
+	switch e.Kind {
+	case steps.EventStarted:
+		rw.state, rw.detail = rowRunning, ""
+	case steps.EventRetrying:
+		rw.state, rw.attempt, rw.detail = rowRetrying, e.Attempt, e.Reason
+	case steps.EventProgress:
+		rw.state, rw.detail, rw.done, rw.total = rowRunning, e.Detail, e.Done, e.Total
+	case steps.EventDone:
+		rw.state, rw.elapsed, rw.detail = rowDone, e.Elapsed, ""
+	case steps.EventFailed:
+		rw.state, rw.detail, rw.elapsed = rowFailed, e.Error, e.Elapsed
+	case steps.EventSkipped:
+		rw.state, rw.detail = rowSkipped, e.Reason
+	}
+	for i, x := range r.rows {
+		if x == rw {
+			r.last = i
+		}
+	}
+}
+
+// finishRun records a run's outcome; every row ends in a final state.
+func (m *model) finishRun(res *steps.Result, err error) {
+	r := m.run
+	r.finished, r.asking, r.result, r.err = true, false, res, err
+	for _, rw := range r.rows {
+		if !rw.state.final() {
+			rw.state = rowSkipped
+			if r.stopping {
+				rw.detail = "not started: stopped by you"
+			} else {
+				rw.detail = "not started"
+			}
+		}
+	}
+	sid := r.land.SID
+	switch {
+	case r.stopping:
+		m.exitErr = fmt.Errorf("%s of landscape %s stopped by the user (%w)", strings.ToLower(r.kind.noun()), sid, tea.ErrInterrupted)
+		m.note("%s of %s stopped. %s", r.kind.noun(), sid, m.resumeHint())
+	case err != nil:
+		m.note("%s of %s failed: %v", r.kind.noun(), sid, err)
+	case res != nil && res.Failed > 0:
+		m.note("%s of %s: %d steps failed. Journal: %s", r.kind.noun(), sid, res.Failed, res.JournalPath)
+	case res != nil:
+		m.note("%s of %s finished: %d steps done. Journal: %s", r.kind.noun(), sid, res.Succeeded, res.JournalPath)
+		for _, k := range res.KeyDeletions {
+			m.note("Key %s (%s) will be deleted on %s; to keep it: %s", k.Alias, k.Region, k.DeletionDate.Format("2006-01-02"), k.CancelHint)
+		}
+	}
+	r.follow = false
+	r.layout(m)
+	r.vp.GotoBottom()
+}
+
+// failedRun reports whether the finished run left failures behind.
+func (r *runState) failedRun() bool {
+	if !r.finished || r.stopping {
+		return false
+	}
+	if r.err != nil || (r.result != nil && r.result.Failed > 0) {
+		return true
+	}
+	for _, rw := range r.rows {
+		if rw.state == rowFailed {
+			return true
+		}
+	}
+	return false
+}
+
+// resumeHint says how to carry on after a stop.
+func (m *model) resumeHint() string {
+	file := m.savedPath
+	if file == "" {
+		file = m.landscapeFile(m.run.land.SID)
+	}
+	if m.run.kind == runDestroy {
+		return "To finish, run hanavault again and choose destroy, or: hanavault destroy " + m.run.land.SID
+	}
+	return "To resume, run hanavault again and choose apply again, or: hanavault apply -f " + file
+}
+
+// runInterrupt handles ctrl+c while a run is active: ask first, stop on
+// the second press, leave at once on the third.
+func (m *model) runInterrupt() tea.Cmd {
+	r := m.run
+	switch {
+	case r.stopping:
+		m.exitErr = fmt.Errorf("left while %s %s was stopping (%w)", strings.ToLower(r.kind.verb()), r.land.SID, tea.ErrInterrupted)
+		m.note("Left before the engine finished stopping. %s", m.resumeHint())
+		return tea.Interrupt
+	case r.asking:
+		return m.stopRun()
+	}
+	r.asking = true
+	return nil
+}
+
+// stopRun cancels the run's context; events keep draining until the
+// engine returns.
+func (m *model) stopRun() tea.Cmd {
+	r := m.run
+	r.asking, r.stopping = false, true
+	r.cancel()
+	return nil
+}
+
+func (m *model) runBindings() []key.Binding {
+	k := m.keys
+	r := m.run
+	if r.asking {
+		return []key.Binding{k.Yes, k.No}
+	}
+	if r.active() {
+		stop := k.Interrupt
+		stop.SetHelp("ctrl+c", "stop…")
+		if r.stopping {
+			stop.SetHelp("ctrl+c", "leave now")
+		}
+		return []key.Binding{k.Up, k.Down, stop}
+	}
+	home := k.Back
+	home.SetHelp("esc", "home")
+	b := []key.Binding{k.Up, k.Down}
+	if r.failedRun() && r.kind == runApply {
+		b = append(b, k.Retry, k.Rollback)
+	}
+	if r.kind == runApply && !r.failedRun() && !r.stopping {
+		b = append(b, k.Status)
+	}
+	return append(b, home, k.Interrupt)
+}
+
+func (m *model) runKey(msg tea.KeyPressMsg) tea.Cmd {
+	r := m.run
+	k := m.keys
+	if r.asking {
+		switch {
+		case key.Matches(msg, k.Yes):
+			return m.stopRun()
+		case key.Matches(msg, k.No):
+			r.asking = false
+		}
+		return nil
+	}
+	if r.active() {
+		if key.Matches(msg, k.Back) {
+			m.flash = r.kind.verb() + " " + r.land.SID + "… ctrl+c stops it."
+			return nil
+		}
+		return m.scrollRun(msg)
+	}
+	switch {
+	case r.failedRun() && r.kind == runApply && key.Matches(msg, k.Retry):
+		return m.startRun(runApply, r.changes)
+	case r.failedRun() && r.kind == runApply && key.Matches(msg, k.Rollback):
+		return m.confirmRollback()
+	case r.kind == runApply && !r.failedRun() && !r.stopping && key.Matches(msg, k.Status):
+		return m.statusOf(r.land, scrHome)
+	case key.Matches(msg, k.Back), key.Matches(msg, k.Open):
+		return m.goHome()
+	}
+	return m.scrollRun(msg)
+}
+
+func (m *model) scrollRun(msg tea.KeyPressMsg) tea.Cmd {
+	r := m.run
+	var cmd tea.Cmd
+	before := r.vp.YOffset()
+	r.vp, cmd = r.vp.Update(msg)
+	if r.vp.YOffset() != before {
+		r.follow = false
+	}
+	return cmd
+}
+
+// confirmRollback asks before undoing what the failed run created.
+func (m *model) confirmRollback() tea.Cmd {
+	r := m.run
+	r.rollback = false
+	c := huh.NewConfirm().
+		Title("Roll back what this run created or changed?").
+		Description("Resources from earlier runs stay. Buckets this run created are deleted only if empty.").
+		Affirmative("Roll back").Negative("Cancel").Value(&r.rollback)
+	return m.openDialog(c, func(m *model) tea.Cmd {
+		if !m.run.rollback {
+			return nil
+		}
+		return m.startRun(runRollback, nil)
+	}, nil)
+}
+
+// counts returns how many rows are final, and in total.
+func (r *runState) counts() (final, total int) {
+	for _, rw := range r.rows {
+		if rw.state.final() {
+			final++
+		}
+	}
+	return final, len(r.rows)
+}
+
+// layout sizes the bar and viewport and redraws the rows into it.
+func (r *runState) layout(m *model) {
+	r.bar.SetWidth(min(40, max(m.width-30, 10)))
+	r.vp.SetWidth(m.width)
+	r.vp.SetHeight(m.viewportHeight(r.reserve(m)))
+	lines, at := r.lines(m)
+	r.vp.SetContent(strings.Join(lines, "\n"))
+	if r.follow && at >= 0 {
+		r.vp.EnsureVisible(at, 0, 0)
+	}
+}
+
+// reserve is the number of lines the run screen draws around its rows.
+func (r *runState) reserve(m *model) int {
+	n := 2 // title and progress lines
+	if r.asking || (r.stopping && !r.finished) {
+		n++
+	}
+	return n + min(len(r.notes), 2)
+}
+
+// lines renders the rows grouped by region (and, once finished, the
+// summary), and the line of the row that changed last.
+func (r *runState) lines(m *model) ([]string, int) {
+	var regions []string
+	seen := map[string]bool{}
+	for _, rw := range r.rows {
+		if !seen[rw.region] {
+			seen[rw.region] = true
+			regions = append(regions, rw.region)
+		}
+	}
+	less := regionOrder(r.land.SourceRegion, r.land.ReplicationRegion)
+	sort.SliceStable(regions, func(i, j int) bool { return less(regions[i], regions[j]) })
+	var out []string
+	at := -1
+	for _, reg := range regions {
+		name := reg
+		if name == "" {
+			name = "account"
+		}
+		out = append(out, m.st.title.Render(name))
+		for i, rw := range r.rows {
+			if rw.region != reg {
+				continue
+			}
+			if i == r.last {
+				at = len(out)
+			}
+			out = append(out, m.rowLines(rw)...)
+		}
+	}
+	if r.finished {
+		out = append(out, "")
+		out = append(out, strings.Split(r.summary(m), "\n")...)
+	}
+	return out, at
+}
+
+// rowLines renders one step: a status mark, its title and resource, and
+// its state; failures and retries say why on the next line.
+func (m *model) rowLines(rw *row) []string {
+	st := m.st
+	var mark, state string
+	switch rw.state {
+	case rowWaiting:
+		mark, state = st.faint.Render("·"), st.faint.Render("waiting")
+	case rowRunning:
+		mark, state = m.spin.View(), "running"
+		if rw.total > 0 {
+			state = fmt.Sprintf("running %d/%d", rw.done, rw.total)
+		}
+	case rowRetrying:
+		mark, state = st.warn.Render("↻"), st.warn.Render(fmt.Sprintf("retrying (attempt %d)", rw.attempt))
+	case rowDone:
+		mark, state = st.ok.Render("✓"), st.ok.Render("done "+formatElapsed(rw.elapsed))
+	case rowFailed:
+		mark, state = st.bad.Render("✗"), st.bad.Render("failed")
+	case rowSkipped:
+		mark, state = st.faint.Render("–"), st.faint.Render("skipped")
+	}
+	name := rw.title
+	if rw.resource != "" {
+		name += " · " + rw.resource
+	}
+	room := max(m.width-4-lipgloss.Width(state)-1, 10)
+	name = ansi.Truncate(name, room, "…")
+	pad := max(room-lipgloss.Width(name), 0)
+	out := []string{"  " + mark + " " + name + strings.Repeat(" ", pad) + " " + state}
+	if rw.detail != "" && rw.state != rowDone {
+		detail := rw.detail
+		if rw.state == rowRunning || rw.state == rowSkipped {
+			detail = st.faint.Render(detail)
+		}
+		for _, l := range strings.Split(wrap(detail, m.width-6), "\n") {
+			out = append(out, "      "+l)
+		}
+	}
+	return out
+}
+
+func formatElapsed(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return d.Round(100 * time.Millisecond).String()
+}
+
+// summary is the end of a run: counts, journal, key deletions, and what
+// to do next.
+func (r *runState) summary(m *model) string {
+	if !r.finished {
+		return ""
+	}
+	st := m.st
+	var parts []string
+	switch {
+	case r.stopping:
+		parts = append(parts, st.warn.Render("Stopped after the calls in flight.")+" The journal records what was done.",
+			m.resumeHint())
+	case r.err != nil:
+		parts = append(parts, st.bad.Render(r.kind.noun()+" failed: ")+m.explain(r.err))
+	case r.failedRun():
+		parts = append(parts, st.bad.Render(fmt.Sprintf("%s finished with failures.", r.kind.noun())))
+	default:
+		parts = append(parts, st.ok.Render(r.kind.noun()+" finished."))
+	}
+	if r.result != nil {
+		parts = append(parts, resultBody(r.result, r.kind.noun(), st.look, m.width))
+	}
+	if r.kind == runDestroy && r.result != nil && r.err == nil && !r.stopping {
+		var gone []string
+		for _, rw := range r.rows {
+			if rw.state == rowDone && rw.action != steps.ActionRestore {
+				gone = append(gone, rw.title+" · "+rw.resource)
+			}
+		}
+		if len(gone) > 0 {
+			parts = append(parts, fmt.Sprintf("Gone: %d resources. Pending deletion: %s.", len(gone), plural(len(r.result.KeyDeletions), "key", "keys")))
+		}
+	}
+	if r.failedRun() && r.kind == runApply {
+		parts = append(parts, "r retries the apply; u rolls back what this run created.")
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (m *model) runView() string {
+	r := m.run
+	st := m.st
+	final, total := r.counts()
+	frac := 0.0
+	if total > 0 {
+		frac = float64(final) / float64(total)
+	}
+	head := fmt.Sprintf("%s %s · %s → %s", r.kind.verb(), r.land.SID, r.land.SourceRegion, r.land.ReplicationRegion)
+	if r.finished {
+		head = r.kind.noun() + " of " + r.land.SID
+	}
+	var b strings.Builder
+	b.WriteString(st.title.Render(head) + "\n")
+	b.WriteString(r.bar.ViewAs(frac) + fmt.Sprintf("  %d of %d steps", final, total) + "\n")
+	b.WriteString(r.vp.View() + "\n")
+	notes := r.notes
+	if len(notes) > 2 {
+		notes = notes[len(notes)-2:]
+	}
+	for _, n := range notes {
+		b.WriteString(st.faint.Render(ansi.Truncate(n, m.width, "…")) + "\n")
+	}
+	switch {
+	case r.asking:
+		b.WriteString(st.warn.Render("Stop after the calls in flight? y/n") + "\n")
+	case r.stopping && !r.finished:
+		b.WriteString(st.warn.Render("Stopping after the calls in flight… (ctrl+c again leaves now)") + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// statusState is the status screen.
+type statusState struct {
+	status *steps.Status
+	back   screen
+	vp     viewport.Model
+}
+
+// openStatus reads a known landscape's status.
+func (m *model) openStatus(k steps.KnownLandscape, back screen) tea.Cmd {
+	eng := m.cfg.Engine
+	return m.startOp("Reading "+k.SID+" in both regions", back, func(ctx context.Context) func(*model) tea.Cmd {
+		l, err := m.resolve(ctx, k)
+		if err != nil {
+			return func(m *model) tea.Cmd { return m.fail(err) }
+		}
+		s, err := eng.Status(ctx, l)
+		return func(m *model) tea.Cmd { return m.showStatus(l, s, err, back) }
+	})
+}
+
+// statusOf reads the status of l.
+func (m *model) statusOf(l spec.Landscape, back screen) tea.Cmd {
+	eng := m.cfg.Engine
+	return m.startOp("Reading "+l.SID+" in both regions", back, func(ctx context.Context) func(*model) tea.Cmd {
+		s, err := eng.Status(ctx, l)
+		return func(m *model) tea.Cmd { return m.showStatus(l, s, err, back) }
+	})
+}
+
+func (m *model) showStatus(l spec.Landscape, s *steps.Status, err error, back screen) tea.Cmd {
+	if err != nil {
+		return m.fail(fmt.Errorf("status of landscape %s: %w", l.SID, err))
+	}
+	m.land = l
+	m.status = &statusState{status: s, back: back, vp: newViewport()}
+	m.status.layout(m)
+	m.screen = scrStatus
+	return nil
+}
+
+func (s *statusState) layout(m *model) {
+	s.vp.SetWidth(m.width)
+	s.vp.SetHeight(m.viewportHeight(1))
+	s.vp.SetContent(statusBody(s.status, m.st.look, m.width))
+}
+
+func (m *model) statusKey(msg tea.KeyPressMsg) tea.Cmd {
+	s := m.status
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Apply):
+		return m.planFor(m.land, scrStatus)
+	case key.Matches(msg, k.Destroy):
+		return m.destroyOf(m.land, scrStatus)
+	case key.Matches(msg, k.Refresh):
+		return m.statusOf(m.land, s.back)
+	case key.Matches(msg, k.Back):
+		return m.backTo(s.back)
+	}
+	var cmd tea.Cmd
+	s.vp, cmd = s.vp.Update(msg)
+	return cmd
+}
+
+func (m *model) statusView() string {
+	return m.status.vp.View() + "\n" + scrollLine(m, m.status.vp)
+}

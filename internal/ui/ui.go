@@ -1,0 +1,168 @@
+// Package ui is hanavault's interactive wizard. It is a Bubble Tea v2
+// program with a home screen, live discovery, the landscape form (huh v2),
+// the plan, apply, status and destroy screens, and it runs the same flow as
+// plain numbered prompts for screen readers and pipes (accessible mode).
+//
+// It reaches AWS only through the Engine and Discovery interfaces declared
+// here, which *steps.Engine and *discover.Discoverer satisfy.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/hanavault/hanavault/internal/discover"
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// Engine is what the wizard needs from the engine; *steps.Engine satisfies it.
+type Engine interface {
+	Identity(ctx context.Context) (steps.Identity, error)
+	Known(ctx context.Context, scanTags bool) ([]steps.KnownLandscape, error)
+	Preflight(ctx context.Context, l spec.Landscape) ([]steps.PreflightIssue, error)
+	Plan(ctx context.Context, l spec.Landscape) (*steps.Plan, error)
+	Apply(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
+	RollbackLastRun(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
+	Status(ctx context.Context, l spec.Landscape) (*steps.Status, error)
+	PreviewDestroy(ctx context.Context, l spec.Landscape) (*steps.DestroyPreview, error)
+	Destroy(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
+}
+
+// landscapeLoader is optionally implemented by the engine (*steps.Engine
+// does): it rebuilds a known landscape that has no saved spec, for example
+// one found only by its tags.
+type landscapeLoader interface {
+	LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error)
+}
+
+// Discovery is what the wizard offers in its pickers; *discover.Discoverer
+// satisfies it.
+type Discovery interface {
+	Regions(ctx context.Context) ([]discover.RegionInfo, error)
+	EC2Roles(ctx context.Context) ([]discover.RoleInfo, error)
+	AdminRoles(ctx context.Context) ([]discover.RoleInfo, error)
+}
+
+var (
+	_ Engine          = (*steps.Engine)(nil)
+	_ landscapeLoader = (*steps.Engine)(nil)
+	_ Discovery       = (*discover.Discoverer)(nil)
+)
+
+// Config is everything the wizard needs from the CLI.
+type Config struct {
+	Engine    Engine
+	Discovery Discovery
+	// Profile and Region are shown on the home screen; Region preselects
+	// the source region in the form.
+	Profile, Region string
+	// Sandbox shows a banner with SandboxReason on every screen.
+	Sandbox       bool
+	SandboxReason string
+	// StateDir is hanavault's local state root (shown in hints).
+	StateDir string
+	// SaveDir is where the form's answers are saved as
+	// landscape-<SID>.yaml (default ".").
+	SaveDir string
+	// Accessible runs plain numbered prompts instead of the full-screen
+	// program; it is also chosen when In or Out is not a terminal.
+	Accessible bool
+	// NoColor turns colour off (NO_COLOR in the environment does too).
+	NoColor bool
+	// In is read for keys or answers (default os.Stdin); Out is the
+	// terminal the wizard draws on (default os.Stderr), also where
+	// accessible mode prompts.
+	In  io.Reader
+	Out io.Writer
+}
+
+func (c Config) withDefaults() Config {
+	if c.In == nil {
+		c.In = os.Stdin
+	}
+	if c.Out == nil {
+		c.Out = os.Stderr
+	}
+	if c.SaveDir == "" {
+		c.SaveDir = "."
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		c.NoColor = true
+	}
+	return c
+}
+
+// Run runs the wizard until the user quits. It returns nil on a normal
+// quit and an error wrapping tea.ErrInterrupted when the user interrupted
+// the wizard or an operation (the CLI maps that to exit code 130).
+func Run(ctx context.Context, cfg Config) error {
+	cfg = cfg.withDefaults()
+	if cfg.Engine == nil || cfg.Discovery == nil {
+		return errors.New("ui: the wizard needs an engine and a discovery")
+	}
+	if cfg.Accessible || !isTerminal(cfg.In) || !isTerminal(cfg.Out) {
+		return runAccessible(ctx, cfg)
+	}
+	return runTUI(ctx, cfg)
+}
+
+// isTerminal reports whether s is a file attached to a terminal.
+func isTerminal(s any) bool {
+	f, ok := s.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// programOptions are the Bubble Tea options for cfg, shared by Run and the
+// tests.
+func programOptions(ctx context.Context, cfg Config) []tea.ProgramOption {
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if cfg.NoColor {
+		opts = append(opts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	return opts
+}
+
+func runTUI(ctx context.Context, cfg Config) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m := newModel(ctx, cfg)
+	opts := append(programOptions(ctx, cfg), tea.WithInput(cfg.In), tea.WithOutput(cfg.Out))
+	final, err := tea.NewProgram(m, opts...).Run()
+	fm, _ := final.(*model)
+	if fm != nil {
+		if ep := fm.epilogue(); ep != "" {
+			w := colorprofile.NewWriter(cfg.Out, os.Environ())
+			if cfg.NoColor {
+				w.Profile = colorprofile.Ascii
+			}
+			_, _ = fmt.Fprint(w, ep)
+		}
+	}
+	return exitError(ctx, fm, err)
+}
+
+// exitError maps how the program ended to Run's result.
+func exitError(ctx context.Context, m *model, err error) error {
+	switch {
+	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
+		return fmt.Errorf("hanavault wizard stopped (%w): %w", tea.ErrInterrupted, err)
+	case errors.Is(err, tea.ErrInterrupted):
+		if m != nil && m.exitErr != nil {
+			return m.exitErr
+		}
+		return fmt.Errorf("hanavault wizard: %w", err)
+	case err != nil:
+		return fmt.Errorf("hanavault wizard: %w", err)
+	case m != nil && m.exitErr != nil:
+		return m.exitErr
+	}
+	return nil
+}
