@@ -51,10 +51,10 @@ func Marshal(l Landscape) []byte {
 	w.comment("KMS key alias in replicationRegion (aliases are per region, so it may equal originalCMKAlias).")
 	w.str(0, "replicationCMKAlias", n.ReplicationCMKAlias)
 	w.blank()
-	w.comment("Existing IAM role of the HANA EC2 instance (role name or role ARN): it writes and reads",
-		"the backups and may encrypt and decrypt with both keys.")
+	w.comment("Existing IAM role of the HANA EC2 instance (role name or role ARN), required: it writes",
+		"and reads the backups and may encrypt and decrypt with both keys.")
 	w.str(0, "ec2RoleToRunBackup", n.EC2RoleToRunBackup)
-	w.comment("Existing IAM role that administers both KMS keys (role name or role ARN).")
+	w.comment("Existing IAM role that administers both KMS keys (role name or role ARN), required.")
 	w.str(0, "kmsAdminRole", n.KMSAdminRole)
 	if n.BucketNameForLambdaCode != "" {
 		w.comment("Accepted for compatibility with the CloudFormation design; hanavault ignores it.")
@@ -105,8 +105,8 @@ func Marshal(l Landscape) []byte {
 		"backups and uploads that rely on the bucket's default encryption. Uploads with a",
 		"header other than aws:kms are always denied.")
 	w.bool(0, "requireEncryptionHeader", n.RequireEncryptionHeader)
-	w.comment("Extra tags on every resource (cost centre, owner...): keys 1-128 characters, values up to",
-		fmt.Sprintf("256, letters, digits, spaces and _ . : / = + - @; aws: and hanavault: are reserved; at most %d.", MaxUserTags))
+	w.comment(fmt.Sprintf("Extra tags on every resource (cost centre, owner...), at most %d: keys of 1-128 and values", MaxUserTags),
+		"of up to 256 letters, digits, spaces and _ . : / = + - @; aws: and hanavault: keys are reserved.")
 	if len(n.Tags) == 0 {
 		w.comment("tags:", "  CostCenter: \"4711\"")
 	} else {

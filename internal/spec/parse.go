@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // ParseError is a problem at a position in a landscape file.
@@ -171,6 +172,9 @@ type decoder struct {
 
 func (d *decoder) errorAt(n ast.Node, msg string) {
 	e := &ParseError{File: d.file, Msg: msg}
+	if m, ok := n.(*ast.MappingNode); ok && !m.IsFlowStyle && len(m.Values) > 0 {
+		n = m.Values[0].Key // a block mapping's own token is its first colon
+	}
 	if tk := n.GetToken(); tk != nil && tk.Position != nil {
 		e.Line, e.Col = tk.Position.Line, tk.Position.Column
 	}
@@ -353,9 +357,11 @@ func (d *decoder) number(path string, v ast.Node) {
 	iv, ok := v.(*ast.IntegerNode)
 	if !ok {
 		msg := fmt.Sprintf("%s: want a whole number of days, got %s", path, describe(v))
-		if s, isStr := v.(*ast.StringNode); isStr {
-			if _, err := strconv.Atoi(strings.TrimSpace(s.Value)); err == nil {
+		if s, isStr := v.(*ast.StringNode); isStr && plainDecimal.MatchString(strings.TrimSpace(s.Value)) {
+			if quoted(s) {
 				msg += " (remove the quotes)"
+			} else {
+				msg = fmt.Sprintf("%s: %s is too large", path, s.Value)
 			}
 		}
 		d.errorAt(v, msg)
@@ -375,6 +381,12 @@ func (d *decoder) number(path string, v ast.Node) {
 		d.errorAt(v, fmt.Sprintf("%s: 0 is not allowed (%d to %d); remove the key to use the default (%d)",
 			path, r.Min, r.Max, defaultOf(path)))
 	}
+}
+
+// quoted reports whether a string was written in quotes.
+func quoted(s *ast.StringNode) bool {
+	tk := s.GetToken()
+	return tk.Type == token.DoubleQuoteType || tk.Type == token.SingleQuoteType
 }
 
 // defaultOf returns the default of a numeric option by yaml key.

@@ -139,10 +139,11 @@ func ValidateSID(sid string) error {
 	if n := utf8.RuneCountInString(sid); n != 3 {
 		return ruleError(fmt.Sprintf("SID is exactly 3 characters (this one has %d)", n))
 	}
-	if up := strings.ToUpper(sid); up != sid {
-		if sidShape(up) && !IsReservedSID(up) {
-			return ruleError(fmt.Sprintf("SID is uppercase (did you mean %q?)", up))
+	if up := strings.ToUpper(sid); up != sid && sidShape(up) {
+		if IsReservedSID(up) {
+			return ruleError("SID is reserved by SAP")
 		}
+		return ruleError(fmt.Sprintf("SID is uppercase (did you mean %q?)", up))
 	}
 	if !isUpper(sid[0]) {
 		return ruleError("SID starts with an uppercase letter A-Z")
