@@ -25,6 +25,7 @@ const (
 	SidDenyNonKMSEncryptionHeader  = "DenyNonKMSEncryptionHeader"
 	SidDenySSEC                    = "DenySSEC"
 	SidDenyOtherKMSKey             = "DenyOtherKMSKey"
+	SidDenyKMSWithoutKeyID         = "DenyKMSWithoutKeyID"
 	SidDenyMissingEncryptionHeader = "DenyMissingEncryptionHeader"
 	SidAllowBackintRoleObjects     = "AllowBackintRoleObjects"
 	SidAllowBackintRoleBucket      = "AllowBackintRoleBucket"
@@ -147,7 +148,7 @@ type BucketPolicyParams struct {
 }
 
 // BucketPolicy is the backup bucket's policy: TLS only; uploads that send
-// an SSE header must ask for aws:kms with the bucket's key (header-less
+// an SSE header must ask for aws:kms naming the bucket's key (header-less
 // uploads fall through to default encryption unless
 // RequireEncryptionHeader); no SSE-C; and the Backint role's object and
 // bucket permissions.
@@ -171,6 +172,14 @@ func BucketPolicy(p BucketPolicyParams) Document {
 		deny(SidDenyOtherKMSKey, Condition{
 			"StringNotEquals": {KeySSEKMSKeyID: Values{p.KeyARN}},
 			"Null":            {KeySSEKMSKeyID: Values{"false"}},
+		}),
+		// aws:kms without a key id makes S3 use the AWS managed key aws/s3
+		// (PutObject reference), not the landscape key: such backups would
+		// not replicate (the replication role may only decrypt with the
+		// landscape key). Header-less uploads still get the bucket default.
+		deny(SidDenyKMSWithoutKeyID, Condition{
+			"StringEquals": {KeySSE: Values{"aws:kms"}},
+			"Null":         {KeySSEKMSKeyID: Values{"true"}},
 		}),
 	}}
 	if p.RequireEncryptionHeader {

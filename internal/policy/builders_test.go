@@ -175,7 +175,7 @@ func TestBucketPolicyShape(t *testing.T) {
 	p := BucketPolicyParams{Partition: "aws", Bucket: "b", KeyARN: "arn:aws:kms:eu-central-1:123456789012:key/k",
 		BackupRoleARN: "arn:aws:iam::123456789012:role/ec2"}
 	lenient := sidsOf(BucketPolicy(p))
-	want := []string{SidDenyInsecureTransport, SidDenyNonKMSEncryptionHeader, SidDenySSEC, SidDenyOtherKMSKey,
+	want := []string{SidDenyInsecureTransport, SidDenyNonKMSEncryptionHeader, SidDenySSEC, SidDenyOtherKMSKey, SidDenyKMSWithoutKeyID,
 		SidAllowBackintRoleObjects, SidAllowBackintRoleBucket}
 	if !slices.Equal(lenient, want) {
 		t.Fatalf("lenient statements %v, want %v", lenient, want)

@@ -141,10 +141,10 @@ func scenarios() []scenario {
 		{"EC2 role PutObject without SSE header (default encryption)", false, ec2, "s3:PutObject", srcObj, tls, eval.Allow, policy.SidAllowBackintRoleObjects},
 		{"EC2 role PutObject without SSE header, strict mode", true, ec2, "s3:PutObject", srcObj, tls, eval.ExplicitDeny, policy.SidDenyMissingEncryptionHeader},
 		{"EC2 role PutObject aws:kms with the bucket key, strict mode", true, ec2, "s3:PutObject", srcObj, merge(tls, sseKMS(srcKey)), eval.Allow, policy.SidAllowBackintRoleObjects},
-		// aws:kms without a key id cannot be caught by the key-id deny (the key
-		// is absent and the Null guard holds the deny back); S3 then uses
-		// aws/s3. Clients must send the CMK ARN (aws-facts §3).
-		{"EC2 role PutObject aws:kms without key id", false, ec2, "s3:PutObject", srcObj, merge(tls, sseKMS("")), eval.Allow, policy.SidAllowBackintRoleObjects},
+		// aws:kms without a key id would make S3 use aws/s3 (aws-facts §3),
+		// whose objects the replication role cannot decrypt: denied.
+		{"EC2 role PutObject aws:kms without key id", false, ec2, "s3:PutObject", srcObj, merge(tls, sseKMS("")), eval.ExplicitDeny, policy.SidDenyKMSWithoutKeyID},
+		{"EC2 role PutObject aws:kms without key id, strict mode", true, ec2, "s3:PutObject", srcObj, merge(tls, sseKMS("")), eval.ExplicitDeny, policy.SidDenyKMSWithoutKeyID},
 		{"EC2 role PutObject SSE-C", false, ec2, "s3:PutObject", srcObj, merge(tls, ssec), eval.ExplicitDeny, policy.SidDenySSEC},
 		{"EC2 role UploadPart (s3:PutObject, no SSE header)", false, ec2, "s3:PutObject", srcObj, tls, eval.Allow, policy.SidAllowBackintRoleObjects},
 		{"EC2 role UploadPart, strict mode", true, ec2, "s3:PutObject", srcObj, tls, eval.ExplicitDeny, policy.SidDenyMissingEncryptionHeader},
