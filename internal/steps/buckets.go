@@ -100,9 +100,13 @@ func ownershipSetting() setting[string] {
 		want:  func(*run, *step) (string, bool) { return ownershipEnforced, true },
 		show:  func(v string) string { return v },
 		putOp: "s3:PutBucketOwnershipControls",
-		put:   func(ctx context.Context, s3 cloud.S3, b, v string) error { return s3.PutBucketOwnershipControls(ctx, b, v) },
+		put: func(ctx context.Context, s3 cloud.S3, b, v string) error {
+			return s3.PutBucketOwnershipControls(ctx, b, v)
+		},
 		delOp: "s3:DeleteBucketOwnershipControls",
-		del:   func(ctx context.Context, s3 cloud.S3, b string) error { return s3.DeleteBucketOwnershipControls(ctx, b) },
+		del: func(ctx context.Context, s3 cloud.S3, b string) error {
+			return s3.DeleteBucketOwnershipControls(ctx, b)
+		},
 	}
 }
 
@@ -443,7 +447,9 @@ func (r *run) bucketTagsStep(sd side, k bucketKind) *step {
 		if err != nil || !bl.exists {
 			return observed{}, err
 		}
-		tags, err := read(r, st, func(ctx context.Context) ([]cloud.Tag, error) { return r.acct.S3(sd.region).GetBucketTagging(ctx, name) })
+		tags, err := read(r, st, func(ctx context.Context) ([]cloud.Tag, error) {
+			return r.acct.S3(sd.region).GetBucketTagging(ctx, name)
+		})
 		absent := cloud.IsCode(err, cloud.CodeNoSuchTagSet)
 		if err != nil && !absent {
 			return observed{}, fmt.Errorf("read tags of bucket %s: %w", name, err)

@@ -54,7 +54,9 @@ func (r *run) abortUploads(st *step, s3 cloud.S3, bucket string) (int64, error) 
 	var n int64
 	in := cloud.ListMultipartUploadsInput{Bucket: bucket}
 	for {
-		page, err := read(r, st, func(ctx context.Context) (cloud.ListMultipartUploadsOutput, error) { return s3.ListMultipartUploads(ctx, in) })
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListMultipartUploadsOutput, error) {
+			return s3.ListMultipartUploads(ctx, in)
+		})
 		if err != nil {
 			return n, fmt.Errorf("list multipart uploads of %s: %w", bucket, err)
 		}
@@ -80,7 +82,9 @@ func (r *run) deleteAllVersions(st *step, s3 cloud.S3, bucket string, total *int
 	var n int64
 	in := cloud.ListObjectVersionsInput{Bucket: bucket, MaxKeys: deleteBatch}
 	for {
-		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) { return s3.ListObjectVersions(ctx, in) })
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) {
+			return s3.ListObjectVersions(ctx, in)
+		})
 		if err != nil {
 			return n, fmt.Errorf("list object versions of %s: %w", bucket, err)
 		}
@@ -140,7 +144,9 @@ func (r *run) countContents(st *step, region, bucket string) (BucketContents, er
 	c := BucketContents{Bucket: bucket, Region: region, Exists: true}
 	in := cloud.ListObjectVersionsInput{Bucket: bucket, MaxKeys: deleteBatch}
 	for {
-		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) { return s3.ListObjectVersions(ctx, in) })
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) {
+			return s3.ListObjectVersions(ctx, in)
+		})
 		if err != nil {
 			return c, fmt.Errorf("list object versions of %s: %w", bucket, err)
 		}
@@ -156,7 +162,9 @@ func (r *run) countContents(st *step, region, bucket string) (BucketContents, er
 	}
 	up := cloud.ListMultipartUploadsInput{Bucket: bucket}
 	for {
-		page, err := read(r, st, func(ctx context.Context) (cloud.ListMultipartUploadsOutput, error) { return s3.ListMultipartUploads(ctx, up) })
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListMultipartUploadsOutput, error) {
+			return s3.ListMultipartUploads(ctx, up)
+		})
 		if err != nil {
 			return c, fmt.Errorf("list multipart uploads of %s: %w", bucket, err)
 		}

@@ -86,12 +86,3 @@ func (e *Engine) Identity(ctx context.Context) (Identity, error) {
 	}
 	return Identity{Account: id.Account, Partition: id.Partition(), Arn: id.Arn}, nil
 }
-
-
-
-
-
-
-
-
-

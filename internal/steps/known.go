@@ -13,6 +13,7 @@ import (
 
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/journal"
+	"github.com/hanavault/hanavault/internal/policy"
 	"github.com/hanavault/hanavault/internal/spec"
 )
 
@@ -127,7 +128,7 @@ func (e *Engine) LoadLandscape(ctx context.Context, sid string, fromTags bool) (
 // taggedBucket is a bucket carrying hanavault's tags.
 type taggedBucket struct {
 	name, region, component, side string
-	adopted                        bool
+	adopted                       bool
 }
 
 // scanTagged lists the account's buckets and groups those tagged by
@@ -221,7 +222,7 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 		}
 		if x.region == l.SourceRegion {
 			if doc, err := acct.KMS(x.region).GetKeyPolicy(ctx, enc.KMSMasterKeyID); err == nil {
-				l.KMSAdminRole = principalOf(doc, "KeyAdministration")
+				l.KMSAdminRole = principalOf(doc, policy.SidKeyAdministration)
 			}
 		}
 	}
@@ -235,8 +236,8 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 		}
 	}
 	if doc, err := src.GetBucketPolicy(ctx, l.OriginalBucketName); err == nil {
-		l.EC2RoleToRunBackup = principalOf(doc, "AllowBackintRole")
-		l.RequireEncryptionHeader = strings.Contains(doc, "DenyMissingEncryptionHeader")
+		l.EC2RoleToRunBackup = principalOf(doc, policy.SidAllowBackintRoleObjects)
+		l.RequireEncryptionHeader = strings.Contains(doc, policy.SidDenyMissingEncryptionHeader)
 	}
 	if lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalBucketName); err == nil {
 		for _, ru := range lc.Rules {

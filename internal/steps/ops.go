@@ -253,7 +253,9 @@ func (r *run) replicationHealth() ReplicationHealth {
 	var latest []cloud.ObjectVersion
 	in := cloud.ListObjectVersionsInput{Bucket: sd.bucket, MaxKeys: deleteBatch}
 	for pages := 0; pages < 5; pages++ {
-		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) { return s3.ListObjectVersions(ctx, in) })
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) {
+			return s3.ListObjectVersions(ctx, in)
+		})
 		if err != nil {
 			h.Detail = "could not list recent backups: " + err.Error()
 			return h
@@ -273,7 +275,9 @@ func (r *run) replicationHealth() ReplicationHealth {
 		latest = latest[:sample]
 	}
 	for _, v := range latest {
-		info, err := read(r, st, func(ctx context.Context) (cloud.ObjectInfo, error) { return s3.HeadObject(ctx, sd.bucket, v.Key, v.VersionID) })
+		info, err := read(r, st, func(ctx context.Context) (cloud.ObjectInfo, error) {
+			return s3.HeadObject(ctx, sd.bucket, v.Key, v.VersionID)
+		})
 		if err != nil {
 			continue
 		}

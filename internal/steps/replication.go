@@ -167,7 +167,9 @@ func (r *run) roleSteps() []*step {
 		if err != nil || !rl.exists {
 			return observed{}, err
 		}
-		doc, err := read(r, pol, func(ctx context.Context) (string, error) { return iam().GetRolePolicy(ctx, name, replicationPolicyName) })
+		doc, err := read(r, pol, func(ctx context.Context) (string, error) {
+			return iam().GetRolePolicy(ctx, name, replicationPolicyName)
+		})
 		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
 			return observed{}, nil
 		}
@@ -218,7 +220,9 @@ func (r *run) deleteRole(st *step, name string) error {
 	iam := r.acct.IAM()
 	marker := ""
 	for {
-		page, err := read(r, st, func(ctx context.Context) (cloud.ListRolePoliciesOutput, error) { return iam.ListRolePolicies(ctx, name, marker) })
+		page, err := read(r, st, func(ctx context.Context) (cloud.ListRolePoliciesOutput, error) {
+			return iam.ListRolePolicies(ctx, name, marker)
+		})
 		if err != nil {
 			return fmt.Errorf("list inline policies of role %s: %w", name, err)
 		}
