@@ -751,7 +751,7 @@ func TestMotoKMSKeyLifecycle(t *testing.T) {
 		t.Errorf("after EnableKey: %+v", meta)
 	}
 
-	_, err = k.DescribeKey(ctx, "alias/" + n("none"))
+	_, err = k.DescribeKey(ctx, "alias/"+n("none"))
 	wantCode(t, err, "DescribeKey", cloud.CodeNotFoundException)
 }
 
