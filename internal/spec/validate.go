@@ -435,8 +435,10 @@ func tagText(s string) bool {
 
 // Validate checks the landscape with its defaults applied (zero options are
 // therefore fine) and returns ValidationErrors listing every broken rule,
-// or nil. Names derived from an invalid field (a log bucket from its
-// bucket, the replication role from the SID) are not reported again.
+// or nil. Names that have their derived form (<bucket>-logs,
+// hanavault-<SID>-replication) are not reported again when the field they
+// derive from is already invalid, whether or not defaults were applied
+// before.
 func (l Landscape) Validate() error {
 	n := l.Normalized()
 	var es ValidationErrors
@@ -471,10 +473,11 @@ func (l Landscape) Validate() error {
 		{"originalLogBucketName", n.OriginalLogBucketName, ""},
 		{"replicationLogBucketName", n.ReplicationLogBucketName, ""},
 	}
-	if l.OriginalLogBucketName == "" {
+	// ApplyDefaults leaves a log bucket empty only while its bucket is.
+	if n.OriginalLogBucketName == "" || n.OriginalLogBucketName == n.OriginalBucketName+LogBucketSuffix {
 		buckets[2].parent = "originalBucketName"
 	}
-	if l.ReplicationLogBucketName == "" {
+	if n.ReplicationLogBucketName == "" || n.ReplicationLogBucketName == n.ReplicationBucketName+LogBucketSuffix {
 		buckets[3].parent = "replicationBucketName"
 	}
 	bucketOK := map[string]bool{}
@@ -515,7 +518,7 @@ func (l Landscape) Validate() error {
 	add("ec2RoleToRunBackup", n.EC2RoleToRunBackup, ec2Err)
 	adminErr := ValidateRoleRef(n.KMSAdminRole)
 	add("kmsAdminRole", n.KMSAdminRole, adminErr)
-	if l.ReplicationRoleName != "" || sidErr == nil {
+	if sidErr == nil || n.ReplicationRoleName != "" && n.ReplicationRoleName != DefaultReplicationRoleName(n.SID) {
 		roleErr := ValidateRoleName(n.ReplicationRoleName)
 		add("replicationRoleName", n.ReplicationRoleName, roleErr)
 		if roleErr == nil {

@@ -339,6 +339,18 @@ func TestValidateLandscapeErrors(t *testing.T) {
 		}, []string{
 			`originalBucketName "My_Bucket": bucket names use only lowercase letters, digits, dots and hyphens`,
 		}},
+		{"explicit log bucket is checked even when its bucket is bad", func(l *Landscape) {
+			l.OriginalBucketName, l.OriginalLogBucketName = "My_Bucket", "Bad_Log"
+		}, []string{
+			`originalBucketName "My_Bucket": bucket names use only lowercase letters, digits, dots and hyphens`,
+			`originalLogBucketName "Bad_Log": bucket names use only lowercase letters, digits, dots and hyphens`,
+		}},
+		{"explicit role name is checked even when the SID is bad", func(l *Landscape) {
+			l.SID, l.ReplicationRoleName = "H", "bad role"
+		}, []string{
+			`sid "H": SID is exactly 3 characters (this one has 1)`,
+			`replicationRoleName "bad role": role names use only letters, digits and + = , . @ _ -`,
+		}},
 		{"derived log bucket too long", func(l *Landscape) {
 			l.OriginalBucketName, l.OriginalLogBucketName = strings.Repeat("b", 60), ""
 		}, []string{
@@ -354,7 +366,10 @@ func TestValidateLandscapeErrors(t *testing.T) {
 		{"log bucket is its own backup bucket", func(l *Landscape) { l.OriginalLogBucketName = l.OriginalBucketName }, []string{
 			`originalLogBucketName "hana-backup-han-123456789012-eu-central-1": a log bucket must not be its own backup bucket (S3 cannot log a bucket into itself)`,
 		}},
-		{"bucket names not distinct", func(l *Landscape) { l.ReplicationBucketName = l.OriginalBucketName; l.ReplicationLogBucketName = "x-logs" }, []string{
+		{"bucket names not distinct", func(l *Landscape) {
+			l.ReplicationBucketName = l.OriginalBucketName
+			l.ReplicationLogBucketName = "x-logs"
+		}, []string{
 			`replicationBucketName "hana-backup-han-123456789012-eu-central-1": the four bucket names must be distinct (same as originalBucketName)`,
 		}},
 		{"aliases", func(l *Landscape) { l.OriginalCMKAlias = "aws/s3"; l.ReplicationCMKAlias = "alias/bad key" }, []string{
@@ -417,6 +432,11 @@ func TestValidateLandscapeErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), es[len(es)-1].Error()) {
 				t.Errorf("Error() %q lacks the last field error", err)
+			}
+			// Callers often apply the defaults first; the result is the same.
+			n := l.Normalized()
+			if d := cmp.Diff(err, n.Validate()); d != "" {
+				t.Errorf("Validate after ApplyDefaults differs (-raw +normalised):\n%s", d)
 			}
 		})
 	}
