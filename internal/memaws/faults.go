@@ -1,0 +1,118 @@
+package memaws
+
+import (
+	"time"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+)
+
+// FailMode says what a failing mutating call leaves behind.
+type FailMode int
+
+const (
+	// FailBefore fails the call before anything changes.
+	FailBefore FailMode = iota + 1
+	// FailAfter applies the change and then fails the call, as when the
+	// response is lost on the way back.
+	FailAfter
+)
+
+// String returns "fail-before" or "fail-after".
+func (m FailMode) String() string {
+	switch m {
+	case FailBefore:
+		return "fail-before"
+	case FailAfter:
+		return "fail-after"
+	default:
+		return "fail-mode(?)"
+	}
+}
+
+type fault struct {
+	remaining int
+	mode      FailMode
+}
+
+// CallRecord is one API call the account answered.
+type CallRecord struct {
+	Service  string // sts, iam, kms, s3, ec2
+	Op       string // API operation, e.g. PutBucketPolicy
+	Region   string // "" for the global services
+	Resource string // bucket, key, role or alias named by the call
+	Mutating bool   // cloud.IsMutating(Op)
+	Code     string // AWS error code, "" on success
+}
+
+// FailMutatingCall arms a fault: the n-th mutating call from now (n=1 is
+// the next one) fails with InternalError (HTTP 500). Several faults may be
+// armed at once.
+func (a *Account) FailMutatingCall(n int, mode FailMode) {
+	if n < 1 {
+		n = 1
+	}
+	a.w.mu.Lock()
+	defer a.w.mu.Unlock()
+	a.w.faults = append(a.w.faults, &fault{remaining: n, mode: mode})
+}
+
+// fireFault counts one mutating call against the armed faults and reports
+// whether one of them fires now. Caller holds mu.
+func (w *world) fireFault() (FailMode, bool) {
+	var mode FailMode
+	fired := false
+	kept := w.faults[:0]
+	for _, f := range w.faults {
+		f.remaining--
+		if f.remaining == 0 {
+			if !fired {
+				mode, fired = f.mode, true
+			}
+			continue
+		}
+		kept = append(kept, f)
+	}
+	w.faults = kept
+	return mode, fired
+}
+
+func injectedError() error {
+	return awsErr(cloud.CodeInternalError, 500, "We encountered an internal error. Please try again. (injected by memaws)")
+}
+
+// MutatingCalls returns the number of mutating calls since the account was
+// made or ResetCounters was called.
+func (a *Account) MutatingCalls() int {
+	a.w.mu.Lock()
+	defer a.w.mu.Unlock()
+	return a.w.mutating
+}
+
+// Calls returns a copy of the call log.
+func (a *Account) Calls() []CallRecord {
+	a.w.mu.Lock()
+	defer a.w.mu.Unlock()
+	return append([]CallRecord(nil), a.w.calls...)
+}
+
+// ResetCounters clears the call log and the mutating-call counter. Armed
+// faults stay armed.
+func (a *Account) ResetCounters() {
+	a.w.mu.Lock()
+	defer a.w.mu.Unlock()
+	a.w.calls = nil
+	a.w.mutating = 0
+}
+
+// SetLatency changes the per-call latency and the extra latency of calls
+// to regions other than the home region.
+func (a *Account) SetLatency(latency, crossRegion time.Duration) {
+	a.w.latency.Store(int64(latency))
+	a.w.crossLatency.Store(int64(crossRegion))
+}
+
+// SetIAMPropagationDelay changes how long new roles stay invisible to KMS
+// and S3 replication.
+func (a *Account) SetIAMPropagationDelay(d time.Duration) {
+	a.w.iamDelay.Store(int64(d))
+}

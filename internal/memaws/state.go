@@ -1,0 +1,288 @@
+package memaws
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+)
+
+// schemaVersion is the version of account.json. Bump it on incompatible
+// changes; Open refuses files of other versions.
+const schemaVersion = 1
+
+// stateFile is the file name inside the directory given to Open.
+const stateFile = "account.json"
+
+var errNoState = errors.New("no saved account")
+
+// state is everything the account remembers; it is what account.json holds.
+type state struct {
+	Schema    int    `json:"schema"`
+	AccountID string `json:"accountId"`
+	Partition string `json:"partition"`
+
+	Roles            map[string]*role            `json:"roles"` // by lower-case name
+	ManagedPolicies  map[string]*managedPolicy   `json:"managedPolicies"`
+	InstanceProfiles map[string]*instanceProfile `json:"instanceProfiles"` // by lower-case name
+
+	Keys    map[string]*kmsKey              `json:"keys"`    // by key ID
+	Aliases map[string]map[string]*kmsAlias `json:"aliases"` // region → alias name → alias
+
+	Buckets        map[string]*bucket `json:"buckets"`
+	ForeignBuckets map[string]string  `json:"foreignBuckets"` // name → region
+
+	Pending   []*pendingReplication `json:"pendingReplications"`
+	LogBuffer []*logRecord          `json:"logBuffer"`
+
+	// Seq orders object versions and uploads.
+	Seq int64 `json:"seq"`
+}
+
+type role struct {
+	Name        string            `json:"name"`
+	Path        string            `json:"path"`
+	ID          string            `json:"id"`
+	Description string            `json:"description,omitempty"`
+	Trust       string            `json:"trust"` // plain JSON
+	Created     time.Time         `json:"created"`
+	Tags        []cloud.Tag       `json:"tags,omitempty"`
+	Inline      map[string]string `json:"inline,omitempty"` // name → plain JSON
+	Attached    []string          `json:"attached,omitempty"`
+}
+
+type managedPolicy struct {
+	Name     string `json:"name"`
+	Arn      string `json:"arn"`
+	Document string `json:"document"`
+}
+
+type instanceProfile struct {
+	Name    string    `json:"name"`
+	Path    string    `json:"path"`
+	ID      string    `json:"id"`
+	Created time.Time `json:"created"`
+	Roles   []string  `json:"roles,omitempty"` // role names
+}
+
+type kmsKey struct {
+	ID           string      `json:"id"`
+	Region       string      `json:"region"`
+	Description  string      `json:"description,omitempty"`
+	Manager      string      `json:"manager"` // CUSTOMER | AWS
+	Spec         string      `json:"spec"`
+	Usage        string      `json:"usage"`
+	State        string      `json:"state"`
+	Policy       string      `json:"policy"`
+	Rotation     bool        `json:"rotation"`
+	Created      time.Time   `json:"created"`
+	DeletionDate time.Time   `json:"deletionDate,omitzero"`
+	Tags         []cloud.Tag `json:"tags,omitempty"`
+}
+
+type kmsAlias struct {
+	Name    string    `json:"name"`
+	KeyID   string    `json:"keyId"`
+	Created time.Time `json:"created"`
+}
+
+type bucket struct {
+	Name     string    `json:"name"`
+	Region   string    `json:"region"`
+	Location string    `json:"location"` // raw LocationConstraint ("" for us-east-1, "EU")
+	Created  time.Time `json:"created"`
+
+	Versioning  string                              `json:"versioning,omitempty"`
+	Encryption  cloud.ServerSideEncryptionByDefault `json:"encryption"`
+	PAB         *cloud.PublicAccessBlock            `json:"publicAccessBlock,omitempty"`
+	Ownership   string                              `json:"ownership,omitempty"`
+	Policy      string                              `json:"policy,omitempty"`
+	Lifecycle   *cloud.LifecycleConfiguration       `json:"lifecycle,omitempty"`
+	Logging     *cloud.LoggingEnabled               `json:"logging,omitempty"`
+	Tags        []cloud.Tag                         `json:"tags,omitempty"`
+	Replication *cloud.ReplicationConfiguration     `json:"replication,omitempty"`
+
+	// Objects holds every version of every key, oldest first.
+	Objects map[string][]*objVersion `json:"objects,omitempty"`
+	Uploads map[string]*upload       `json:"uploads,omitempty"` // by upload ID
+}
+
+type objVersion struct {
+	VersionID    string    `json:"versionId"`
+	Seq          int64     `json:"seq"`
+	DeleteMarker bool      `json:"deleteMarker,omitempty"`
+	Body         []byte    `json:"body,omitempty"`
+	ETag         string    `json:"etag,omitempty"`
+	LastModified time.Time `json:"lastModified"`
+	SSE          string    `json:"sse,omitempty"` // AES256 | aws:kms
+	SSEC         bool      `json:"ssec,omitempty"`
+	KeyArn       string    `json:"keyArn,omitempty"`
+	BucketKey    bool      `json:"bucketKey,omitempty"`
+	StorageClass string    `json:"storageClass,omitempty"`
+	Replication  string    `json:"replication,omitempty"` // PENDING | COMPLETED | FAILED | REPLICA
+}
+
+type upload struct {
+	ID        string          `json:"id"`
+	Key       string          `json:"key"`
+	Seq       int64           `json:"seq"`
+	Initiated time.Time       `json:"initiated"`
+	SSE       string          `json:"sse,omitempty"`
+	KeyArn    string          `json:"keyArn,omitempty"`
+	BucketKey bool            `json:"bucketKey,omitempty"`
+	Parts     map[int32]*part `json:"parts,omitempty"`
+}
+
+type part struct {
+	ETag string `json:"etag"`
+	Body []byte `json:"body,omitempty"`
+}
+
+// pendingReplication is one object version (or delete marker) waiting to
+// be replicated, with the rule and role that applied when it was written.
+type pendingReplication struct {
+	Bucket    string                `json:"bucket"`
+	Key       string                `json:"key"`
+	VersionID string                `json:"versionId"`
+	Due       time.Time             `json:"due"`
+	Role      string                `json:"role"`
+	Rule      cloud.ReplicationRule `json:"rule"`
+	Marker    bool                  `json:"marker,omitempty"`
+}
+
+// logRecord is one buffered server access-log line.
+type logRecord struct {
+	Source  string               `json:"source"`
+	Region  string               `json:"region"`
+	Target  cloud.LoggingEnabled `json:"target"`
+	Time    time.Time            `json:"time"`
+	Line    string               `json:"line"`
+	Created time.Time            `json:"created"`
+}
+
+func newState(account, partition string) *state {
+	st := &state{Schema: schemaVersion, AccountID: account, Partition: partition}
+	st.ensureMaps()
+	return st
+}
+
+func (st *state) ensureMaps() {
+	if st.Roles == nil {
+		st.Roles = map[string]*role{}
+	}
+	if st.ManagedPolicies == nil {
+		st.ManagedPolicies = map[string]*managedPolicy{}
+	}
+	if st.InstanceProfiles == nil {
+		st.InstanceProfiles = map[string]*instanceProfile{}
+	}
+	if st.Keys == nil {
+		st.Keys = map[string]*kmsKey{}
+	}
+	if st.Aliases == nil {
+		st.Aliases = map[string]map[string]*kmsAlias{}
+	}
+	if st.Buckets == nil {
+		st.Buckets = map[string]*bucket{}
+	}
+	if st.ForeignBuckets == nil {
+		st.ForeignBuckets = map[string]string{}
+	}
+	for _, b := range st.Buckets {
+		if b.Objects == nil {
+			b.Objects = map[string][]*objVersion{}
+		}
+		if b.Uploads == nil {
+			b.Uploads = map[string]*upload{}
+		}
+	}
+}
+
+// nextSeq returns a fresh sequence number.
+func (st *state) nextSeq() int64 {
+	st.Seq++
+	return st.Seq
+}
+
+func loadState(dir string) (*state, error) {
+	path := filepath.Join(dir, stateFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errNoState
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sandbox account %s: %w", path, err)
+	}
+	var probe struct {
+		Schema int `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("read sandbox account %s: %w", path, err)
+	}
+	if probe.Schema != schemaVersion {
+		return nil, fmt.Errorf("read sandbox account %s: schema version %d, this build reads %d", path, probe.Schema, schemaVersion)
+	}
+	st := &state{}
+	if err := json.Unmarshal(data, st); err != nil {
+		return nil, fmt.Errorf("read sandbox account %s: %w", path, err)
+	}
+	if st.AccountID == "" || st.Partition == "" {
+		return nil, fmt.Errorf("read sandbox account %s: no account ID or partition", path)
+	}
+	st.ensureMaps()
+	return st, nil
+}
+
+// saveIfDirty persists the state when a call changed it. Caller holds mu.
+func (w *world) saveIfDirty() error {
+	if !w.dirty {
+		return nil
+	}
+	return w.save()
+}
+
+// save writes account.json atomically (temporary file, fsync, rename).
+// Caller holds mu.
+func (w *world) save() error {
+	w.dirty = false
+	if w.dir == "" {
+		return nil
+	}
+	path := filepath.Join(w.dir, stateFile)
+	data, err := json.Marshal(w.st)
+	if err != nil {
+		return fmt.Errorf("save sandbox account %s: %w", path, err)
+	}
+	if err := os.MkdirAll(w.dir, 0o700); err != nil {
+		return fmt.Errorf("save sandbox account %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(w.dir, stateFile+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("save sandbox account %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save sandbox account %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save sandbox account %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save sandbox account %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save sandbox account %s: %w", path, err)
+	}
+	if d, err := os.Open(w.dir); err == nil {
+		_ = d.Sync() // best effort: make the rename durable
+		d.Close()
+	}
+	return nil
+}
