@@ -111,7 +111,7 @@ func openSandbox(o Options, reason string) (*Env, error) {
 func build(acct cloud.Account, region string, o Options, sandbox bool, sandboxDir, reason string) *Env {
 	return &Env{
 		Account:       acct,
-		Engine:        steps.New(steps.Options{Account: acct, StateDir: o.StateDir}),
+		Engine:        steps.New(steps.Options{Account: acct, StateDir: o.StateDir, HomeRegion: region}),
 		Discovery:     discover.New(acct, region),
 		Region:        region,
 		Profile:       o.Profile,

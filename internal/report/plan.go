@@ -42,9 +42,10 @@ func (th Theme) actionStyle(a steps.Action, s string) string {
 // RenderPlan renders a plan for people: the steps per region and resource
 // with their actions and, for updates, each setting as "actual → desired";
 // a summary line; then, in plain words, what the landscape sets up and the
-// warnings. l is the landscape the plan was made from, with defaults
-// applied. Lines are wrapped to width (0 means DefaultWidth).
+// warnings. l is the landscape the plan was made from; its defaults are
+// applied here. Lines are wrapped to width (0 means DefaultWidth).
 func RenderPlan(p *steps.Plan, l spec.Landscape, th Theme, width int) string {
+	l = l.Normalized()
 	pg := newPage(width)
 	title := "Plan for " + p.SID
 	if p.Identity.Account != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
@@ -409,5 +410,18 @@ func TestStreamLines(t *testing.T) {
 	}
 	if diff := cmp.Diff(r, tail.Result); diff != "" {
 		t.Errorf("result changed in the round trip (-want +got):\n%s", diff)
+	}
+}
+
+func TestRenderPlanAppliesDefaults(t *testing.T) {
+	bare := landscape()
+	bare.Lifecycle = spec.Lifecycle{}
+	bare.LogRetentionDays = 0
+	bare.OriginalLogBucketName = ""
+	bare.ReplicationLogBucketName = ""
+	bare.ReplicationRoleName = ""
+	want := RenderPlan(freshPlan(), landscape(), PlainTheme(), 80)
+	if got := RenderPlan(freshPlan(), bare, PlainTheme(), 80); got != want {
+		t.Errorf("a landscape without defaults renders differently:\n%s", cmp.Diff(want, got))
 	}
 }

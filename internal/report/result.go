@@ -32,8 +32,9 @@ func RenderResult(r *steps.Result, op string, th Theme) string {
 		pg.gap()
 		pg.text("", "", th.paint(th.Heading, "KMS keys scheduled for deletion"))
 		for _, k := range r.KeyDeletions {
-			pg.item("  - ", fmt.Sprintf("%s in %s (key %s): deleted on %s. Until then it is disabled; backups encrypted with it become unreadable for good on that date.",
-				k.Alias, k.Region, k.KeyID, formatDate(k.DeletionDate)))
+			pg.item("  - ", fmt.Sprintf("%s in %s (key %s)", k.Alias, k.Region, k.KeyID))
+			pg.item("    ", fmt.Sprintf("Deleted on %s. Until then it is disabled; backups encrypted with it become unreadable for good on that date.",
+				formatDate(k.DeletionDate)))
 			hint := k.CancelHint
 			if hint == "" {
 				hint = cancelCommand(k.Region, k.KeyID)

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// Exit codes. Only main exits; everything else returns typed errors that
+// ExitCode maps.
+const (
+	ExitOK          = 0   // success (status: the landscape is ok)
+	ExitError       = 1   // any failure, including an invalid landscape file
+	ExitUsage       = 2   // flag or argument misuse, or a refusal to act without confirmation
+	ExitUnhealthy   = 3   // status: the landscape is not ok
+	ExitInterrupted = 130 // SIGINT/SIGTERM (or Ctrl+C in the wizard)
+)
+
+// ErrInterrupted marks a run stopped by SIGINT or SIGTERM.
+var ErrInterrupted = errors.New("interrupted")
+
+// ErrCancelled marks a confirmation the user declined.
+var ErrCancelled = errors.New("cancelled")
+
+// UsageError is a misuse of flags or arguments, or a refusal to act
+// without a confirmation that cannot be asked for (exit 2).
+type UsageError struct {
+	Err error
+	// ShowUsage adds "Run 'hanavault X --help' for usage." to the message.
+	ShowUsage bool
+}
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, a ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, a...)}
+}
+
+// UnhealthyError reports that status found the landscape not ok (exit 3).
+type UnhealthyError struct {
+	SID     string
+	Overall steps.Overall
+}
+
+func (e *UnhealthyError) Error() string {
+	return fmt.Sprintf("landscape %s is %s", e.SID, e.Overall)
+}
+
+// silentError is an error whose explanation was already printed; Run
+// does not print it again.
+type silentError struct{ err error }
+
+func (e *silentError) Error() string { return e.err.Error() }
+
+func (e *silentError) Unwrap() error { return e.err }
+
+func silent(err error) error { return &silentError{err: err} }
+
+// ExitCode maps an error returned by Run to the process exit code.
+func ExitCode(err error) int {
+	var ue *UsageError
+	var uh *UnhealthyError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrInterrupted):
+		return ExitInterrupted
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.As(err, &uh):
+		return ExitUnhealthy
+	}
+	return ExitError
+}

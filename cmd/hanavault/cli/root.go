@@ -1,0 +1,300 @@
+// Package cli is hanavault's command line: the cobra commands, their
+// flags, help and examples, confirmation rules and output choices. Each
+// command is built by a NewCmdX(f, runF) function: the Factory supplies
+// the streams and the way to reach AWS, and runF lets tests stop right
+// after flag parsing. Errors are typed (UsageError, UnhealthyError,
+// ErrInterrupted) and mapped to exit codes by ExitCode, called only in
+// main.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hanavault/hanavault/internal/app"
+	"github.com/hanavault/hanavault/internal/iostreams"
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
+	"github.com/hanavault/hanavault/internal/ui"
+)
+
+// Engine is what the commands need from the engine; *steps.Engine
+// satisfies it (and so does any Engine satisfy ui.Engine).
+type Engine interface {
+	Identity(ctx context.Context) (steps.Identity, error)
+	Known(ctx context.Context, scanTags bool) ([]steps.KnownLandscape, error)
+	LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error)
+	Preflight(ctx context.Context, l spec.Landscape) ([]steps.PreflightIssue, error)
+	Plan(ctx context.Context, l spec.Landscape) (*steps.Plan, error)
+	Apply(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
+	RollbackLastRun(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
+	Status(ctx context.Context, l spec.Landscape) (*steps.Status, error)
+	PreviewDestroy(ctx context.Context, l spec.Landscape) (*steps.DestroyPreview, error)
+	Destroy(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
+}
+
+var (
+	_ Engine    = (*steps.Engine)(nil)
+	_ ui.Engine = Engine(nil)
+)
+
+// Session is one command's connection to an account.
+type Session struct {
+	Engine    Engine
+	Discovery ui.Discovery
+	// Region is the resolved region ("" when nothing configures one).
+	Region   string
+	Profile  string
+	StateDir string
+	// Sandbox is set when the account is the in-memory sandbox, and
+	// SandboxReason says so in words.
+	Sandbox       bool
+	SandboxReason string
+}
+
+// BuildInfo is what --version prints; set by the release build.
+type BuildInfo struct {
+	Version, Commit, Date string
+}
+
+// Factory supplies what commands depend on.
+type Factory struct {
+	IO *iostreams.IOStreams
+	// Open resolves the account and builds the engine (app.Open by default).
+	Open func(ctx context.Context, o app.Options) (*Session, error)
+	// Wizard runs the interactive wizard (ui.Run by default).
+	Wizard func(ctx context.Context, cfg ui.Config) error
+	// Getenv reads the environment (os.Getenv by default).
+	Getenv func(string) string
+	Build  BuildInfo
+}
+
+// NewFactory returns the production factory over ios.
+func NewFactory(ios *iostreams.IOStreams, build BuildInfo) *Factory {
+	return &Factory{IO: ios, Open: openSession, Wizard: ui.Run, Getenv: os.Getenv, Build: build}
+}
+
+// openSession is the production Open: app.Open, adapted.
+func openSession(ctx context.Context, o app.Options) (*Session, error) {
+	env, err := app.Open(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{
+		Engine: env.Engine, Discovery: env.Discovery,
+		Region: env.Region, Profile: env.Profile, StateDir: env.StateDir,
+		Sandbox: env.Sandbox, SandboxReason: env.SandboxReason,
+	}, nil
+}
+
+// GlobalOptions are the flags every command accepts.
+type GlobalOptions struct {
+	Profile     string
+	Region      string
+	EndpointURL string
+	StateDir    string
+	Sandbox     bool
+	NoColor     bool
+	Accessible  bool
+}
+
+// appOptions turns the global flags into app.Options. AWS_ENDPOINT_URL
+// stands in for --endpoint-url, except in the sandbox, which never calls
+// an endpoint.
+func appOptions(f *Factory, g *GlobalOptions) app.Options {
+	endpoint := g.EndpointURL
+	if endpoint == "" && !g.Sandbox {
+		endpoint = f.Getenv("AWS_ENDPOINT_URL")
+	}
+	return app.Options{
+		Profile: g.Profile, Region: g.Region, EndpointURL: endpoint,
+		StateDir: g.StateDir, Sandbox: g.Sandbox,
+	}
+}
+
+// open opens a session for a subcommand and says so when it is the sandbox.
+func open(ctx context.Context, f *Factory, g *GlobalOptions) (*Session, error) {
+	s, err := f.Open(ctx, appOptions(f, g))
+	if err != nil {
+		return nil, err
+	}
+	if s.Sandbox && s.SandboxReason != "" {
+		th := errTheme(f.IO)
+		fmt.Fprintln(f.IO.ColorErrOut(), th.Faint.Render(s.SandboxReason))
+	}
+	return s, nil
+}
+
+// NewRootCmd builds the hanavault command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root, _ := newRoot(f)
+	return root
+}
+
+func newRoot(f *Factory) (*cobra.Command, *GlobalOptions) {
+	g := &GlobalOptions{}
+	root := &cobra.Command{
+		Use:   "hanavault",
+		Short: "Encrypted, replicated offsite backup storage for SAP HANA on AWS",
+		Long: `hanavault gives one SAP HANA system (one SID) encrypted offsite backup storage
+on AWS: a customer-managed KMS key and a versioned SSE-KMS backup bucket in
+each of two regions, access logging, a lifecycle that archives and expires
+backups, and cross-region replication re-encrypted with the replica key.
+
+Run it without arguments for the interactive wizard. The commands below do
+the same for scripts and CI: init writes a landscape.yaml, plan shows what
+apply would change, apply converges, status checks for drift, destroy
+removes everything hanavault created in both regions.`,
+		Example: `  hanavault                                  # the wizard
+  hanavault init --sid PRD > landscape.yaml
+  hanavault plan -f landscape.yaml
+  hanavault apply -f landscape.yaml
+  hanavault status PRD
+  hanavault destroy PRD`,
+		Version:       f.Build.Version,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+			if g.NoColor {
+				f.IO.SetNoColor(true)
+			}
+			if g.Accessible {
+				f.IO.Accessible = true
+			}
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runWizard(cmd.Context(), f, g)
+		},
+	}
+	root.SetVersionTemplate(versionLine(f.Build))
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Profile, "profile", "", "AWS profile to use (default: AWS_PROFILE, else the default profile)")
+	pf.StringVar(&g.Region, "region", "", "AWS region for discovery and defaults (default: the profile's region)")
+	pf.StringVar(&g.EndpointURL, "endpoint-url", "", "send AWS calls to this endpoint, with path-style S3 (default: AWS_ENDPOINT_URL)")
+	pf.StringVar(&g.StateDir, "state-dir", "", "directory for journals and the sandbox (default: HANAVAULT_STATE_DIR, else $XDG_STATE_HOME/hanavault, else ~/.local/state/hanavault)")
+	pf.BoolVar(&g.Sandbox, "sandbox", false, "use the in-memory sandbox account kept in the state directory; nothing reaches AWS")
+	pf.BoolVar(&g.NoColor, "no-color", false, "do not colour output (also NO_COLOR=1 or TERM=dumb)")
+	pf.BoolVar(&g.Accessible, "accessible", false, "plain line-based prompts for screen readers (also ACCESSIBLE=1)")
+
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &UsageError{Err: err, ShowUsage: true}
+	})
+	root.AddCommand(
+		NewCmdInit(f, g, nil),
+		NewCmdPlan(f, g, nil),
+		NewCmdApply(f, g, nil),
+		NewCmdStatus(f, g, nil),
+		NewCmdDestroy(f, g, nil),
+	)
+	root.CompletionOptions.HiddenDefaultCmd = true
+	return root, g
+}
+
+func versionLine(b BuildInfo) string {
+	v := "hanavault " + b.Version
+	var extra []string
+	if b.Commit != "" {
+		extra = append(extra, "commit "+b.Commit)
+	}
+	if b.Date != "" {
+		extra = append(extra, "built "+b.Date)
+	}
+	if len(extra) > 0 {
+		v += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return v + "\n"
+}
+
+// Run parses args, runs the command and prints its error, if any, to
+// stderr. The returned error is typed for ExitCode.
+func Run(ctx context.Context, f *Factory, args []string) error {
+	root, g := newRoot(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	// Flags and arguments are checked before the persistent pre-run hook:
+	// an error without it having run is a usage error.
+	ran := false
+	apply := root.PersistentPreRun
+	root.PersistentPreRun = func(cmd *cobra.Command, args []string) {
+		ran = true
+		apply(cmd, args)
+	}
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return nil
+	}
+	var ue *UsageError
+	if !ran && !errors.As(err, &ue) {
+		err = &UsageError{Err: err, ShowUsage: true}
+	}
+	if ctx.Err() != nil && !errors.Is(err, ErrInterrupted) {
+		err = fmt.Errorf("%w: %w", ErrInterrupted, err)
+	}
+	printError(f, g, cmd, err)
+	return err
+}
+
+// printError writes err for people: usage errors with a pointer to
+// --help, other errors with the hint that names the fix.
+func printError(f *Factory, g *GlobalOptions, cmd *cobra.Command, err error) {
+	var se *silentError
+	if errors.As(err, &se) {
+		return
+	}
+	w := f.IO.ErrOut
+	var ue *UsageError
+	var uh *UnhealthyError
+	switch {
+	case errors.As(err, &uh):
+		// status already printed the report.
+	case errors.Is(err, ErrInterrupted):
+		fmt.Fprintln(w, "Interrupted.")
+	case errors.As(err, &ue):
+		fmt.Fprintf(w, "Error: %v\n", ue.Err)
+		if ue.ShowUsage && cmd != nil {
+			fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+	default:
+		fmt.Fprintf(w, "Error: %v\n", err)
+		if h := app.Hint(err, g.Profile); h != "" {
+			fmt.Fprintln(w, h)
+		}
+	}
+}
+
+// requireFlag returns a usage error when a required string flag is empty.
+func requireFlag(value, flag, example string) error {
+	if strings.TrimSpace(value) == "" {
+		return &UsageError{Err: fmt.Errorf("%s is required (%s)", flag, example), ShowUsage: true}
+	}
+	return nil
+}
+
+// noArgs rejects positional arguments with a usage error that says where
+// the value belongs instead.
+func noArgs(instead string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return &UsageError{Err: fmt.Errorf("%s takes no arguments (got %q): %s", cmd.Name(), args[0], instead), ShowUsage: true}
+		}
+		return nil
+	}
+}
+
+// maxArgs is cobra.MaximumNArgs with a usage error.
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cobra.MaximumNArgs(n)(cmd, args); err != nil {
+			return &UsageError{Err: err, ShowUsage: true}
+		}
+		return nil
+	}
+}
