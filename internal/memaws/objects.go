@@ -491,10 +491,12 @@ func (c s3Client) CompleteMultipartUpload(ctx context.Context, in cloud.Complete
 		}
 		var body []byte
 		sums := md5.New()
-		for i, cp := range in.Parts {
-			if i > 0 && cp.PartNumber <= in.Parts[i-1].PartNumber {
+		for i := 1; i < len(in.Parts); i++ {
+			if in.Parts[i].PartNumber <= in.Parts[i-1].PartNumber {
 				return cloud.ObjectInfo{}, awsErr("InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order of the part number.")
 			}
+		}
+		for i, cp := range in.Parts {
 			pt := u.Parts[cp.PartNumber]
 			if pt == nil || strings.Trim(cp.ETag, `"`) != strings.Trim(pt.ETag, `"`) {
 				return cloud.ObjectInfo{}, awsErr("InvalidPart", 400, "One or more of the specified parts could not be found (part %d). The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", cp.PartNumber)

@@ -291,7 +291,9 @@ func TestLifecycleValidation(t *testing.T) {
 	}{
 		{"valid", rule(func(*cloud.LifecycleRule) {}), ""},
 		{"delete marker with days", rule(func(r *cloud.LifecycleRule) { r.ExpiredObjectDeleteMarker = true }), cloud.CodeMalformedXML},
-		{"IA before 30 days", rule(func(r *cloud.LifecycleRule) { r.Transitions = []cloud.Transition{{Days: 10, StorageClass: "STANDARD_IA"}} }), cloud.CodeInvalidArgument},
+		{"IA before 30 days", rule(func(r *cloud.LifecycleRule) {
+			r.Transitions = []cloud.Transition{{Days: 10, StorageClass: "STANDARD_IA"}}
+		}), cloud.CodeInvalidArgument},
 		{"noncurrent IA before 30 days", rule(func(r *cloud.LifecycleRule) {
 			r.NoncurrentVersionTransitions = []cloud.Transition{{Days: 29, StorageClass: "ONEZONE_IA"}}
 		}), cloud.CodeInvalidArgument},

@@ -81,7 +81,7 @@ func (w *world) seed(synthetic int) {
 		{name: SeedLambdaRole, path: "/service-role/", trust: trustService("lambda.amazonaws.com"),
 			attached: []string{w.managedArn("/service-role/", "AWSLambdaBasicExecutionRole")}},
 		{name: SeedSupportRole, path: "/aws-service-role/support.amazonaws.com/", trust: trustService("support.amazonaws.com"),
-			desc: "Enables resource access for AWS to provide billing, administrative and support services",
+			desc:     "Enables resource access for AWS to provide billing, administrative and support services",
 			attached: []string{w.managedArn("/aws-service-role/", "AWSSupportServiceRolePolicy")}},
 		{name: "AWSServiceRoleForTrustedAdvisor", path: "/aws-service-role/trustedadvisor.amazonaws.com/",
 			trust:    trustService("trustedadvisor.amazonaws.com"),
