@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+)
+
+func TestWizardFallsBackToSandbox(t *testing.T) {
+	isolateAWS(t)
+	ctx := context.Background()
+	state := t.TempDir()
+	env, err := Open(ctx, Options{StateDir: state, AllowSandboxFallback: true})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	dir := filepath.Join(state, "sandbox")
+	if !env.Sandbox || env.SandboxDir != dir {
+		t.Fatalf("sandbox %v in %q, want true in %q", env.Sandbox, env.SandboxDir, dir)
+	}
+	want := "No AWS credentials found, so this is the sandbox: an in-memory account kept in " + dir + ". Use --profile to work with AWS."
+	if env.SandboxReason != want {
+		t.Errorf("reason %q, want %q", env.SandboxReason, want)
+	}
+	if env.Region != SandboxRegion {
+		t.Errorf("region %q, want %q", env.Region, SandboxRegion)
+	}
+	id, err := env.Engine.Identity(ctx)
+	if err != nil || id.Account == "" {
+		t.Fatalf("sandbox identity %+v, %v", id, err)
+	}
+}
+
+func TestSandboxPersistsInStateDir(t *testing.T) {
+	isolateAWS(t)
+	ctx := context.Background()
+	state := t.TempDir()
+	env, err := Open(ctx, Options{StateDir: state, Sandbox: true, Region: "us-east-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.Region != "us-east-2" {
+		t.Errorf("region %q, want the --region us-east-2", env.Region)
+	}
+	if !strings.Contains(env.SandboxReason, "--sandbox") {
+		t.Errorf("reason %q does not name --sandbox", env.SandboxReason)
+	}
+	if err := env.Account.S3("us-east-2").CreateBucket(ctx, cloud.CreateBucketInput{Bucket: "hv-persist-test", LocationConstraint: "us-east-2"}); err != nil {
+		t.Fatalf("create bucket in the sandbox: %v", err)
+	}
+	again, err := Open(ctx, Options{StateDir: state, Sandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.Account.S3("us-east-2").GetBucketLocation(ctx, "hv-persist-test"); err != nil {
+		t.Errorf("bucket gone after reopening the sandbox: %v", err)
+	}
+}
