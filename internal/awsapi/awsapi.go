@@ -104,16 +104,7 @@ func load(ctx context.Context, cfg Config, extra ...func(*config.LoadOptions) er
 
 // loadSDKConfig runs config.LoadDefaultConfig with hanavault's options.
 func loadSDKConfig(ctx context.Context, cfg Config, extra ...func(*config.LoadOptions) error) (aws.Config, error) {
-	opts := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = DefaultMaxAttempts
-				// A burst of throttled calls must not drain a client-side
-				// quota and fail calls that would succeed on the next try.
-				o.RateLimiter = ratelimit.None
-			})
-		}),
-	}
+	var opts []func(*config.LoadOptions) error
 	if cfg.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(cfg.Profile))
 	}
@@ -131,7 +122,32 @@ func loadSDKConfig(ctx context.Context, cfg Config, extra ...func(*config.LoadOp
 		}
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}
+	setRetryer(&sdkCfg)
 	return sdkCfg, nil
+}
+
+// setRetryer installs the SDK's standard retryer with DefaultMaxAttempts
+// (or AWS_MAX_ATTEMPTS / the profile's max_attempts) and without the
+// client-side retry quota: a burst of throttled calls must not drain a quota
+// and fail calls that would succeed on the next try. The adaptive mode, when
+// asked for by AWS_RETRY_MODE or the profile, is left to the SDK.
+func setRetryer(cfg *aws.Config) {
+	if cfg.RetryMode == aws.RetryModeAdaptive {
+		if cfg.RetryMaxAttempts == 0 {
+			cfg.RetryMaxAttempts = DefaultMaxAttempts
+		}
+		return
+	}
+	attempts := cfg.RetryMaxAttempts
+	if attempts == 0 {
+		attempts = DefaultMaxAttempts
+	}
+	cfg.Retryer = func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = attempts
+			o.RateLimiter = ratelimit.None
+		})
+	}
 }
 
 // Region is the region the configuration resolved to ("" when none).

@@ -52,6 +52,7 @@ func isolateEnv(t *testing.T) (configFile, credentialsFile string) {
 		"AWS_EC2_METADATA_SERVICE_ENDPOINT":      "",
 		"AWS_MAX_ATTEMPTS":                       "1",
 		"AWS_RETRY_MODE":                         "",
+		"AWS_CA_BUNDLE":                          "", // the fake transports take no TLS options
 	} {
 		t.Setenv(k, v)
 	}
