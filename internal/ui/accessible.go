@@ -316,7 +316,7 @@ func (a *plain) explain(err error) string {
 // saves them and plans.
 func (a *plain) newLandscape() error {
 	src := a.cfg.Region
-	w := newWizard(landscapeDefaults("", a.disc.identity.Account, src, pairRegion(src)))
+	w := newWizard(spec.Defaults("", a.disc.identity.Account, src, pairRegion(src)))
 	w.initAuto(a.disc.identity.Account)
 	fields := []string{fieldSID, fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias,
 		fieldReplBucket, fieldReplAlias, fieldEC2Role, fieldAdminRole, "advanced"}
@@ -331,10 +331,7 @@ func (a *plain) newLandscape() error {
 			}
 		}
 		l := w.landscape()
-		issues = map[string]string{}
-		for _, p := range validateLandscape(l) {
-			issues[p.Field] = joinMsg(issues[p.Field], p.Message)
-		}
+		issues = problems(l)
 		if len(issues) == 0 {
 			a.printf("Checking names and roles in AWS…\n")
 			found, err := a.cfg.Engine.Preflight(a.ctx, l)
@@ -388,7 +385,7 @@ func (a *plain) askField(w *wizard, field string) error {
 	account := a.disc.identity.Account
 	switch field {
 	case fieldSID:
-		err := a.askString("SAP system ID (SID)", "3 characters: an uppercase letter, then uppercase letters or digits.", &p.SID, validateSID)
+		err := a.askString("SAP system ID (SID)", "3 characters: an uppercase letter, then uppercase letters or digits.", &p.SID, spec.ValidateSID)
 		w.deriveNames(account)
 		return err
 	case fieldSource:
@@ -405,21 +402,18 @@ func (a *plain) askField(w *wizard, field string) error {
 				if err := m.checkRegion(s); err != nil {
 					return err
 				}
-				if s == p.Source {
-					return errors.New("pick a region other than the source region")
-				}
-				return nil
+				return spec.ValidateRegionPair(p.Source, s)
 			})
 		w.deriveNames(account)
 		return err
 	case fieldOrigBucket:
-		err := a.askString("Backup bucket in "+p.Source, "Press Enter to keep "+p.OrigBucket+".", &p.OrigBucket, validateBucketName)
+		err := a.askString("Backup bucket in "+p.Source, "Press Enter to keep "+p.OrigBucket+".", &p.OrigBucket, spec.ValidateBucketName)
 		w.deriveNames(account)
 		return err
 	case fieldOrigAlias:
 		return a.askString("Key alias in "+p.Source, "Press Enter to keep "+p.OrigAlias+".", &p.OrigAlias, aliasCheck)
 	case fieldReplBucket:
-		err := a.askString("Replica bucket in "+p.Replication, "Press Enter to keep "+p.ReplBucket+".", &p.ReplBucket, validateBucketName)
+		err := a.askString("Replica bucket in "+p.Replication, "Press Enter to keep "+p.ReplBucket+".", &p.ReplBucket, spec.ValidateBucketName)
 		w.deriveNames(account)
 		return err
 	case fieldReplAlias:
@@ -448,15 +442,15 @@ func (a *plain) askField(w *wizard, field string) error {
 	case fieldStorageClass:
 		return a.askChoice("Archive storage class", "", []choice{
 			{"GLACIER (Flexible Retrieval)", "GLACIER"}, {"DEEP_ARCHIVE", "DEEP_ARCHIVE"},
-			{"GLACIER_IR (Instant Retrieval)", "GLACIER_IR"}}, &p.StorageClass, validateStorageClass)
+			{"GLACIER_IR (Instant Retrieval)", "GLACIER_IR"}}, &p.StorageClass, spec.ValidateStorageClass)
 	case fieldArchive:
 		return a.askString("Keep archived backups for (days)", "", &p.Archive, validator(field))
 	case fieldNoncurrent:
 		return a.askString("Delete replaced versions after (days)", "", &p.Noncurrent, validator(field))
 	case fieldOrigLog:
-		return a.askString("Access-log bucket in "+p.Source, "Press Enter to keep "+p.OrigLog+".", &p.OrigLog, validateBucketName)
+		return a.askString("Access-log bucket in "+p.Source, "Press Enter to keep "+p.OrigLog+".", &p.OrigLog, spec.ValidateBucketName)
 	case fieldReplLog:
-		return a.askString("Access-log bucket in "+p.Replication, "Press Enter to keep "+p.ReplLog+".", &p.ReplLog, validateBucketName)
+		return a.askString("Access-log bucket in "+p.Replication, "Press Enter to keep "+p.ReplLog+".", &p.ReplLog, spec.ValidateBucketName)
 	case fieldDeletionWindow:
 		return a.askString("Key deletion window (days, 7 to 30)", "", &p.DeletionWindow, validator(field))
 	case fieldRTC:
@@ -486,7 +480,7 @@ func (a *plain) askRole(title string, k roleKind, choiceV, typed *string) error 
 	if *choiceV != typeOwn {
 		return nil
 	}
-	return a.askString(title+": name or ARN", "", typed, validateRoleRef)
+	return a.askString(title+": name or ARN", "", typed, spec.ValidateRoleRef)
 }
 
 // plainRegionsHint says where the region list came from.
@@ -509,7 +503,7 @@ func (a *plain) interruptedOr(err error) error {
 // saveAndPlan saves the answers and shows the plan.
 func (a *plain) saveAndPlan(l spec.Landscape) error {
 	path := filepath.Join(a.cfg.SaveDir, "landscape-"+l.SID+".yaml")
-	if err := os.WriteFile(path, marshalLandscape(l), 0o644); err != nil {
+	if err := os.WriteFile(path, spec.Marshal(l), 0o644); err != nil {
 		return fmt.Errorf("save landscape %s: %w", l.SID, err)
 	}
 	if abs, err := filepath.Abs(path); err == nil {
@@ -610,7 +604,7 @@ func (a *plain) runOp(kind runKind, l spec.Landscape) (*steps.Result, error) {
 		a.printf("%s of %s failed: %s\n", kind.noun(), l.SID, a.explain(err))
 	}
 	if res != nil {
-		a.printf("%s\n", resultBody(res, kind.noun(), a.lk, 80))
+		a.printf("%s\n", resultBody(res, kind, a.lk))
 	}
 	return res, err
 }

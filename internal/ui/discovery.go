@@ -9,6 +9,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/hanavault/hanavault/internal/discover"
+	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
@@ -136,7 +137,7 @@ func (c *catalog) regionChoices() []choice {
 		}
 		return out
 	}
-	for _, r := range knownRegions() {
+	for _, r := range spec.Regions() {
 		if c.partition == "" || r.Partition == c.partition {
 			out = append(out, choice{fmt.Sprintf("%-15s %s", r.Name, r.Description), r.Name})
 		}
@@ -390,7 +391,7 @@ func (m *model) regionsHint() string {
 
 // checkRegion validates a picked region against what discovery found.
 func (m *model) checkRegion(name string) error {
-	if err := validateRegion(name); err != nil {
+	if err := spec.ValidateRegion(name); err != nil {
 		if _, ok := m.disc.cat.region(name); !ok {
 			return err
 		}

@@ -91,7 +91,7 @@ func (m *model) openWizard() tea.Cmd {
 	}
 	if m.wiz == nil {
 		src := m.cfg.Region
-		base := landscapeDefaults("", m.disc.identity.Account, src, pairRegion(src))
+		base := spec.Defaults("", m.disc.identity.Account, src, pairRegion(src))
 		m.wiz = newWizard(base)
 	}
 	return m.wiz.build(m, nil, "")
@@ -100,7 +100,7 @@ func (m *model) openWizard() tea.Cmd {
 // newWizard prepares a form for base; names still equal to their derived
 // defaults keep following the SID and regions.
 func newWizard(base spec.Landscape) *wizard {
-	applyDefaults(&base)
+	base.ApplyDefaults()
 	w := &wizard{base: base, auto: map[string]string{}}
 	lc := base.Lifecycle
 	w.p = &params{
@@ -121,7 +121,7 @@ func newWizard(base spec.Landscape) *wizard {
 // initAuto records which names are still the derived defaults.
 func (w *wizard) initAuto(account string) {
 	p := w.p
-	d := landscapeDefaults(p.SID, account, p.Source, p.Replication)
+	d := spec.Defaults(p.SID, account, p.Source, p.Replication)
 	keep := func(field, cur, def string) {
 		if cur == def {
 			w.auto[field] = cur
@@ -193,14 +193,14 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 	regionPicker := func(field, title string, v *string, validate func(string) error) *huh.Select[string] {
 		s := huh.NewSelect[string]().Key(field).Title(title).Value(v).
 			OptionsFunc(func() []huh.Option[string] { return huhOptions(cat.regionChoices()) }, &w.catVersion).
-			Height(5).Validate(validate)
+			Height(7).Validate(validate)
 		w.selects[field] = s
 		return s
 	}
 	rolePicker := func(field, title string, k roleKind, v *string) *huh.Select[string] {
 		s := huh.NewSelect[string]().Key(field).Title(title).Value(v).
 			OptionsFunc(func() []huh.Option[string] { return huhOptions(cat.roleChoices(k)) }, &w.catVersion).
-			Height(5).Validate(func(s string) error {
+			Height(7).Validate(func(s string) error {
 			if s == "" {
 				return errors.New("choose a role, or “Type a name or ARN…”")
 			}
@@ -209,68 +209,54 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 		w.selects[field] = s
 		return s
 	}
-	days := func(lo, hi int) func(string) error {
-		return func(s string) error { _, err := parseDays(s, lo, hi); return err }
-	}
 	bool3 := func(title, desc string, v *bool) *huh.Confirm {
 		return huh.NewConfirm().Title(title).Description(desc).Affirmative("Yes").Negative("No").Value(v)
 	}
 
 	groups := []group{
 		{[]string{fieldSID, fieldSource, fieldReplication}, huh.NewGroup(
-			input(fieldSID, "SAP system ID (SID)", "3 characters, e.g. PRD", &p.SID, validateSID).CharLimit(3),
-			regionPicker(fieldSource, "Source region · backups are written here", &p.Source, m.checkRegion),
-			regionPicker(fieldReplication, "Replication region · copies are kept here", &p.Replication, func(s string) error {
-				if err := m.checkRegion(s); err != nil {
-					return err
-				}
-				if s == p.Source {
-					return errors.New("pick a region other than the source region")
-				}
-				a, _ := lookupRegion(s)
-				b, _ := lookupRegion(p.Source)
-				if a.Partition != b.Partition {
-					return fmt.Errorf("%s and %s are in different partitions", p.Source, s)
-				}
-				return nil
-			}),
+			input(fieldSID, "SAP system ID (SID)", "3 characters, e.g. PRD", &p.SID, spec.ValidateSID).CharLimit(3),
+			regionPicker(fieldSource, "Source region · backups are written here", &p.Source,
+				func(string) error { return w.checkPicked(m, fieldSource) }),
+			regionPicker(fieldReplication, "Replication region · copies are kept here", &p.Replication,
+				func(string) error { return w.checkPicked(m, fieldReplication) }),
 		).Title("New landscape · system and regions")},
 		{[]string{fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias}, huh.NewGroup(
-			input(fieldOrigBucket, "Backup bucket (source region)", "Derived from the SID; edit to override.", &p.OrigBucket, validateBucketName),
+			input(fieldOrigBucket, "Backup bucket (source region)", "Derived from the SID; edit to override.", &p.OrigBucket, spec.ValidateBucketName),
 			input(fieldOrigAlias, "Key alias (source region)", "KMS key alias, alias/…", &p.OrigAlias, aliasCheck),
-			input(fieldReplBucket, "Replica bucket (replication region)", "Derived from the SID; edit to override.", &p.ReplBucket, validateBucketName),
+			input(fieldReplBucket, "Replica bucket (replication region)", "Derived from the SID; edit to override.", &p.ReplBucket, spec.ValidateBucketName),
 			input(fieldReplAlias, "Key alias (replication region)", "KMS key alias, alias/…", &p.ReplAlias, aliasCheck),
 		).Title("Buckets and keys")},
 		{[]string{fieldEC2Role}, huh.NewGroup(
 			rolePicker(fieldEC2Role, "EC2 backup role · encrypts and decrypts backups", roleEC2, &p.EC2Choice),
 		).Title("Roles")},
 		{[]string{fieldEC2Role + "/typed"}, huh.NewGroup(
-			input(fieldEC2Role+"/typed", "EC2 backup role · name or ARN", "The role your HANA hosts' instance profile uses.", &p.EC2Typed, validateRoleRef),
+			input(fieldEC2Role+"/typed", "EC2 backup role · name or ARN", "The role your HANA hosts' instance profile uses.", &p.EC2Typed, spec.ValidateRoleRef),
 		).Title("Roles")},
 		{[]string{fieldAdminRole}, huh.NewGroup(
 			rolePicker(fieldAdminRole, "KMS admin role · administers the keys", roleAdmin, &p.AdminChoice),
 		).Title("Roles")},
 		{[]string{fieldAdminRole + "/typed"}, huh.NewGroup(
-			input(fieldAdminRole+"/typed", "KMS admin role · name or ARN", "Administers both keys; cannot decrypt with them.", &p.AdminTyped, validateRoleRef),
+			input(fieldAdminRole+"/typed", "KMS admin role · name or ARN", "Administers both keys; cannot decrypt with them.", &p.AdminTyped, spec.ValidateRoleRef),
 		).Title("Roles")},
 		{[]string{"advanced"}, huh.NewGroup(
 			huh.NewConfirm().Title("Change advanced options?").Description(w.advancedSummary()).
 				Affirmative("Yes").Negative("No").Value(&p.Advanced),
 		).Title("Options")},
 		{[]string{fieldTransition, fieldStorageClass, fieldArchive, fieldNoncurrent}, huh.NewGroup(
-			input(fieldTransition, "Archive backups after (days)", "1–3650; current versions move to the archive class then.", &p.Transition, days(1, 3650)),
+			input(fieldTransition, "Archive backups after (days)", "0–3650 (0 archives at once); current versions move to the archive class then.", &p.Transition, validator(fieldTransition)),
 			huh.NewSelect[string]().Key(fieldStorageClass).Title("Archive storage class").
 				Options(huh.NewOption("GLACIER (Flexible Retrieval)", "GLACIER"),
 					huh.NewOption("DEEP_ARCHIVE", "DEEP_ARCHIVE"),
 					huh.NewOption("GLACIER_IR (Instant Retrieval)", "GLACIER_IR")).
-				Value(&p.StorageClass).Validate(validateStorageClass),
-			input(fieldArchive, "Keep archived backups for (days)", "1–3650; they expire after that.", &p.Archive, days(1, 3650)),
-			input(fieldNoncurrent, "Delete replaced versions after (days)", "1–3650 days after a newer version or delete marker.", &p.Noncurrent, days(1, 3650)),
+				Value(&p.StorageClass).Validate(spec.ValidateStorageClass),
+			input(fieldArchive, "Keep archived backups for (days)", "1–3650; they expire after that.", &p.Archive, validator(fieldArchive)),
+			input(fieldNoncurrent, "Delete replaced versions after (days)", "1–3650 days after a newer version or delete marker.", &p.Noncurrent, validator(fieldNoncurrent)),
 		).Title("Advanced · lifecycle")},
 		{[]string{fieldOrigLog, fieldReplLog, fieldDeletionWindow}, huh.NewGroup(
-			input(fieldOrigLog, "Access-log bucket (source region)", "SSE-S3 encrypted; S3 cannot log to a KMS bucket.", &p.OrigLog, validateBucketName),
-			input(fieldReplLog, "Access-log bucket (replication region)", "SSE-S3 encrypted.", &p.ReplLog, validateBucketName),
-			input(fieldDeletionWindow, "Key deletion window (days)", "7–30: how long destroy waits before KMS deletes a key.", &p.DeletionWindow, days(7, 30)),
+			input(fieldOrigLog, "Access-log bucket (source region)", "SSE-S3 encrypted; S3 cannot log to a KMS bucket.", &p.OrigLog, spec.ValidateBucketName),
+			input(fieldReplLog, "Access-log bucket (replication region)", "SSE-S3 encrypted.", &p.ReplLog, spec.ValidateBucketName),
+			input(fieldDeletionWindow, "Key deletion window (days)", "7–30: how long destroy waits before KMS deletes a key.", &p.DeletionWindow, validator(fieldDeletionWindow)),
 		).Title("Advanced · logs and keys")},
 		{[]string{fieldRTC, fieldDeleteMarkers, fieldStrictHeader}, huh.NewGroup(
 			bool3("Replication Time Control?", "15-minute replication SLA with metrics; extra cost.", &p.RTC),
@@ -288,9 +274,11 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 		WithShowHelp(false).
 		WithTheme(m.st.formTheme())
 	w.resize(m.width, m.formHeight()-lineCount(w.bannerView(m)))
-	w.form.Update(tea.BackgroundColorMsg{Color: m.st.background()})
 	w.refreshDescriptions(m)
-	return w.form.Init()
+	// Updating the form also makes the current group's pickers load their
+	// options; the command doing that must run.
+	_, cmd := w.form.Update(tea.BackgroundColorMsg{Color: m.st.background()})
+	return tea.Batch(w.form.Init(), cmd)
 }
 
 // lineCount counts the lines of s ("" has none).
@@ -302,7 +290,7 @@ func lineCount(s string) int {
 }
 
 func aliasCheck(s string) error {
-	_, err := validateAlias(s)
+	_, err := spec.ValidateAlias(s)
 	return err
 }
 
@@ -428,7 +416,7 @@ func (w *wizard) landscape() spec.Landscape {
 	if l.ReplicationRoleName == "hanavault-"+w.base.SID+"-replication" {
 		l.ReplicationRoleName = "" // follows a changed SID
 	}
-	applyDefaults(&l)
+	l.ApplyDefaults()
 	return l
 }
 
@@ -436,19 +424,42 @@ func (w *wizard) landscape() spec.Landscape {
 func validator(field string) func(string) error {
 	switch field {
 	case fieldSID:
-		return validateSID
+		return spec.ValidateSID
 	case fieldOrigBucket, fieldReplBucket, fieldOrigLog, fieldReplLog:
-		return validateBucketName
+		return spec.ValidateBucketName
 	case fieldOrigAlias, fieldReplAlias:
 		return aliasCheck
 	case fieldEC2Role + "/typed", fieldAdminRole + "/typed":
-		return validateRoleRef
-	case fieldTransition, fieldArchive, fieldNoncurrent:
-		return func(s string) error { _, err := parseDays(s, 1, 3650); return err }
-	case fieldDeletionWindow:
-		return func(s string) error { _, err := parseDays(s, 7, 30); return err }
+		return spec.ValidateRoleRef
+	case fieldTransition, fieldArchive, fieldNoncurrent, fieldDeletionWindow:
+		return func(s string) error { return checkDays(field, s) }
 	}
 	return func(string) error { return nil }
+}
+
+// checkDays checks a days field's text against its range in spec.
+func checkDays(field, s string) error {
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return errors.New("enter a whole number of days")
+	}
+	return spec.ValidateNumber(field, v)
+}
+
+// problems is what spec validation says about l, by landscape field.
+func problems(l spec.Landscape) map[string]string {
+	out := map[string]string{}
+	err := l.Validate()
+	var ve spec.ValidationErrors
+	switch {
+	case errors.As(err, &ve):
+		for _, fe := range ve {
+			out[fe.Field] = joinMsg(out[fe.Field], fe.Rule)
+		}
+	case err != nil:
+		out["landscape"] = err.Error()
+	}
+	return out
 }
 
 // description is what a field shows under its title now: a flagged
@@ -469,6 +480,9 @@ func (w *wizard) description(m *model, field string) string {
 	}
 	switch field {
 	case fieldSource, fieldReplication:
+		if err := w.checkPicked(m, field); err != nil {
+			return m.st.bad.Render("✗ " + err.Error())
+		}
 		return m.regionsHint()
 	case fieldEC2Role:
 		return m.rolesHint(roleEC2)
@@ -476,6 +490,24 @@ func (w *wizard) description(m *model, field string) string {
 		return m.rolesHint(roleAdmin)
 	}
 	return w.desc[field]
+}
+
+// checkPicked checks the region a picker's cursor is on.
+func (w *wizard) checkPicked(m *model, field string) error {
+	p := w.p
+	if field == fieldSource {
+		if p.Source == "" {
+			return nil
+		}
+		return m.checkRegion(p.Source)
+	}
+	if p.Replication == "" {
+		return nil
+	}
+	if err := m.checkRegion(p.Replication); err != nil {
+		return err
+	}
+	return spec.ValidateRegionPair(p.Source, p.Replication)
 }
 
 // refreshDescriptions updates every field's description and reports
@@ -529,13 +561,13 @@ func (w *wizard) deriveNames(account string) []string {
 			*v = derived
 			w.auto[field] = derived
 			if in := w.inputs[field]; in != nil {
-				in.Value(v) // huh copies the bound value into its text input
+				setInput(in, v)
 			}
 			changed = append(changed, field)
 		}
 	}
 	if strings.TrimSpace(p.SID) != "" {
-		d := landscapeDefaults(p.SID, account, p.Source, p.Replication)
+		d := spec.Defaults(p.SID, account, p.Source, p.Replication)
 		set(fieldOrigBucket, &p.OrigBucket, d.OriginalBucketName)
 		set(fieldReplBucket, &p.ReplBucket, d.ReplicationBucketName)
 		set(fieldOrigAlias, &p.OrigAlias, d.OriginalCMKAlias)
@@ -544,6 +576,15 @@ func (w *wizard) deriveNames(account string) []string {
 	set(fieldOrigLog, &p.OrigLog, p.OrigBucket+"-logs")
 	set(fieldReplLog, &p.ReplLog, p.ReplBucket+"-logs")
 	return changed
+}
+
+// setInput shows a changed bound value in its input, with the cursor at
+// its end (huh copies the value only when the field is bound, and keeps
+// the cursor where it was unless the input was empty).
+func setInput(in *huh.Input, v *string) {
+	blank := ""
+	in.Value(&blank)
+	in.Value(v)
 }
 
 // discoveryChanged reloads the pickers and hints after discovery answered.
@@ -615,11 +656,7 @@ func (w *wizard) bannerView(m *model) string {
 func (m *model) formDone() tea.Cmd {
 	w := m.wiz
 	l := w.landscape()
-	if probs := validateLandscape(l); len(probs) > 0 {
-		fix := map[string]string{}
-		for _, p := range probs {
-			fix[p.Field] = joinMsg(fix[p.Field], p.Message)
-		}
+	if fix := problems(l); len(fix) > 0 {
 		return m.sendBack(fix, "Some answers need another look: the fields marked ✗ say why.")
 	}
 	m.land = l
@@ -696,7 +733,7 @@ func (m *model) saveAndPlan(l spec.Landscape) tea.Cmd {
 	path := m.landscapeFile(l.SID)
 	eng := m.cfg.Engine
 	return m.startOp("Saving the answers and planning "+l.SID, scrForm, func(ctx context.Context) func(*model) tea.Cmd {
-		if err := os.WriteFile(path, marshalLandscape(l), 0o644); err != nil {
+		if err := os.WriteFile(path, spec.Marshal(l), 0o644); err != nil {
 			return func(m *model) tea.Cmd { return m.fail(fmt.Errorf("save landscape %s: %w", l.SID, err)) }
 		}
 		abs, err := filepath.Abs(path)

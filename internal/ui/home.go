@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/hanavault/hanavault/internal/discover"
 	"github.com/hanavault/hanavault/internal/spec"
@@ -136,7 +137,8 @@ func (m *model) homeView(height int) string {
 		if reason == "" {
 			reason = "This is the sandbox: an in-memory account, nothing reaches AWS."
 		}
-		b.WriteString("\n" + st.banner.Render("SANDBOX") + " " + wrap(reason, m.width-10) + "\n")
+		tag := st.banner.Render("SANDBOX") + " "
+		b.WriteString("\n" + lipgloss.JoinHorizontal(lipgloss.Top, tag, wrap(reason, m.width-lipgloss.Width(tag))) + "\n")
 	}
 
 	b.WriteString("\n" + st.title.Render("Landscapes") + "\n")

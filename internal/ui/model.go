@@ -363,9 +363,10 @@ func (m *model) rerender() {
 	}
 }
 
-// formHeight is the height a full-screen form may use.
+// formHeight is the height a full-screen form may use: the window less the
+// title and help lines and room for huh's error lines under a group.
 func (m *model) formHeight() int {
-	return max(m.height-3, 8)
+	return max(m.height-5, 8)
 }
 
 // viewportHeight is the height left for a screen's scrollable body when
@@ -502,9 +503,9 @@ func (m *model) openDialog(field huh.Field, submit, cancel func(*model) tea.Cmd)
 		WithShowHelp(false).
 		WithTheme(m.st.formTheme()).
 		WithWidth(max(m.width-2, 20))
-	f.Update(tea.BackgroundColorMsg{Color: m.st.background()})
+	_, cmd := f.Update(tea.BackgroundColorMsg{Color: m.st.background()})
 	m.dialog = &dialog{form: f, onSubmit: submit, onCancel: cancel}
-	return f.Init()
+	return tea.Batch(f.Init(), cmd)
 }
 
 func (m *model) updateDialog(msg tea.Msg) tea.Cmd {

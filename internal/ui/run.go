@@ -32,6 +32,11 @@ func (k runKind) verb() string {
 	return [...]string{"Applying", "Rolling back", "Destroying"}[k]
 }
 
+// op is the operation's name for reports and commands.
+func (k runKind) op() string {
+	return [...]string{"apply", "rollback", "destroy"}[k]
+}
+
 func (k runKind) noun() string {
 	return [...]string{"Apply", "Roll back", "Destroy"}[k]
 }
@@ -542,7 +547,7 @@ func (r *runState) summary(m *model) string {
 		parts = append(parts, st.ok.Render(r.kind.noun()+" finished."))
 	}
 	if r.result != nil {
-		parts = append(parts, resultBody(r.result, r.kind.noun(), st.look, m.width))
+		parts = append(parts, resultBody(r.result, r.kind, st.look))
 	}
 	if r.kind == runDestroy && r.result != nil && r.err == nil && !r.stopping {
 		var gone []string

@@ -1,0 +1,201 @@
+package ui
+
+import (
+	"fmt"
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/bubbles/v2/cursor"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// harness drives the model without a program: every command runs in its
+// own goroutine and its message comes back through msgs, so commands that
+// block (a run waiting for engine events) never hold up the others.
+// Timer-driven messages (spinner ticks, cursor blinks) are dropped so the
+// harness reaches a quiet state.
+type harness struct {
+	t    *testing.T
+	m    *model
+	msgs chan tea.Msg
+	eng  *fakeEngine
+	disc *fakeDiscovery
+	// quit and interrupt record tea.Quit and tea.Interrupt.
+	quit, interrupt bool
+}
+
+// newHarness starts the model with cfg (Engine and Discovery filled in
+// from the fakes) at 80x24 and waits for discovery.
+func newHarness(t *testing.T, eng *fakeEngine, disc *fakeDiscovery, cfg Config) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	cfg.Engine, cfg.Discovery = eng, disc
+	if cfg.SaveDir == "" {
+		cfg.SaveDir = t.TempDir()
+	}
+	h := &harness{t: t, m: newModel(ctx, cfg), msgs: make(chan tea.Msg, 256), eng: eng, disc: disc}
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.run(h.m.Init())
+	if disc.gate == nil {
+		h.waitFor("discovery", func() bool { return !h.m.disc.loading() })
+	}
+	return h
+}
+
+func (h *harness) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() { h.msgs <- cmd() }()
+}
+
+// dispatch handles one message from a command.
+var debugMsgs bool
+
+func (h *harness) dispatch(msg tea.Msg) {
+	if debugMsgs {
+		fmt.Printf("msg %T\n", msg)
+	}
+	switch msg := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			h.run(c)
+		}
+	case tea.QuitMsg:
+		h.quit = true
+	case tea.InterruptMsg:
+		h.interrupt = true
+	case spinner.TickMsg, cursor.BlinkMsg:
+	default:
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+			cmds := make([]tea.Cmd, v.Len())
+			for i := range cmds {
+				cmds[i] = v.Index(i).Interface().(tea.Cmd)
+			}
+			go func() { // a sequence: one after the other
+				for _, c := range cmds {
+					if c != nil {
+						h.msgs <- c()
+					}
+				}
+			}()
+			return
+		}
+		h.send(msg)
+	}
+}
+
+// send delivers msg to Update and starts the command it returns.
+func (h *harness) send(msg tea.Msg) {
+	_, cmd := h.m.Update(msg)
+	h.run(cmd)
+}
+
+// press sends keys by name ("enter", "esc", "ctrl+c", "down", "y"…) and
+// handles what they cause until things are quiet.
+func (h *harness) press(keys ...string) {
+	h.t.Helper()
+	for _, k := range keys {
+		h.send(keyMsg(k))
+		h.settle()
+	}
+}
+
+// typeText types s one key at a time.
+func (h *harness) typeText(s string) {
+	for _, r := range s {
+		h.send(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	h.settle()
+}
+
+// settle handles messages until none arrives for a while.
+func (h *harness) settle() {
+	for {
+		select {
+		case msg := <-h.msgs:
+			h.dispatch(msg)
+		case <-time.After(40 * time.Millisecond):
+			return
+		}
+	}
+}
+
+// waitFor handles messages until cond holds; it fails after 10 s.
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case msg := <-h.msgs:
+			h.dispatch(msg)
+		case <-time.After(5 * time.Millisecond):
+		case <-deadline:
+			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, h.screen())
+		}
+	}
+}
+
+// screen is the current view without styling.
+func (h *harness) screen() string {
+	return ansi.Strip(h.m.View().Content)
+}
+
+// waitScreen waits until the screen shows want.
+func (h *harness) waitScreen(want string) {
+	h.t.Helper()
+	h.waitFor("screen to show "+want, func() bool { return strings.Contains(h.screen(), want) })
+}
+
+// focused is the key of the wizard's focused field.
+func (h *harness) focused() string {
+	if h.m.wiz == nil || h.m.wiz.form == nil {
+		return ""
+	}
+	return h.m.wiz.form.GetFocusedField().GetKey()
+}
+
+// waitFocus waits until the form focuses field.
+func (h *harness) waitFocus(field string) {
+	h.t.Helper()
+	h.waitFor("focus on "+field, func() bool { return h.focused() == field })
+}
+
+// keyMsg builds a key press from its name.
+func keyMsg(k string) tea.KeyPressMsg {
+	named := map[string]tea.KeyPressMsg{
+		"enter":     {Code: tea.KeyEnter},
+		"esc":       {Code: tea.KeyEscape},
+		"tab":       {Code: tea.KeyTab},
+		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift},
+		"up":        {Code: tea.KeyUp},
+		"down":      {Code: tea.KeyDown},
+		"left":      {Code: tea.KeyLeft},
+		"right":     {Code: tea.KeyRight},
+		"pgdown":    {Code: tea.KeyPgDown},
+		"pgup":      {Code: tea.KeyPgUp},
+		"backspace": {Code: tea.KeyBackspace},
+		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
+		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl},
+	}
+	if m, ok := named[k]; ok {
+		return m
+	}
+	r := []rune(k)[0]
+	return tea.KeyPressMsg{Code: r, Text: k}
+}
+
+// clearInput deletes n characters before the cursor.
+func (h *harness) clearInput(n int) {
+	for range n {
+		h.send(keyMsg("backspace"))
+	}
+	h.settle()
+}
