@@ -193,9 +193,9 @@ func (a *plain) run() error {
 func (a *plain) discover() {
 	d := a.disc
 	var (
-		wg                sync.WaitGroup
-		regions           []discover.RegionInfo
-		ec2, admin        []discover.RoleInfo
+		wg                 sync.WaitGroup
+		regions            []discover.RegionInfo
+		ec2, admin         []discover.RoleInfo
 		regErr, ec2Err, a2 error
 	)
 	wg.Add(5)

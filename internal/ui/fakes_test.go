@@ -144,11 +144,11 @@ func (f *fakeEngine) Destroy(ctx context.Context, l spec.Landscape, sink steps.S
 // fakeDiscovery answers discovery questions from fixed data, optionally
 // after a gate opens.
 type fakeDiscovery struct {
-	regions              []discover.RegionInfo
-	regionsErr           error
-	ec2, admin           []discover.RoleInfo
-	ec2Err, adminErr     error
-	gate                 chan struct{}
+	regions          []discover.RegionInfo
+	regionsErr       error
+	ec2, admin       []discover.RoleInfo
+	ec2Err, adminErr error
+	gate             chan struct{}
 }
 
 func (d *fakeDiscovery) wait(ctx context.Context) error {

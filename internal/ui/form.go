@@ -76,8 +76,8 @@ type wizard struct {
 	// still holds it, a new SID or region derives it again.
 	auto    map[string]string
 	inputs  map[string]*huh.Input
-	selects     map[string]*huh.Select[string]
-	desc        map[string]string
+	selects map[string]*huh.Select[string]
+	desc    map[string]string
 	// catVersion is the pickers' OptionsFunc binding; it changes when
 	// discovery answers, so huh reloads their options.
 	catVersion int
@@ -172,7 +172,7 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 	}
 	// A role that discovery does not list is shown as typed.
 	for _, r := range []struct {
-		k              roleKind
+		k             roleKind
 		choice, typed *string
 	}{{roleEC2, &p.EC2Choice, &p.EC2Typed}, {roleAdmin, &p.AdminChoice, &p.AdminTyped}} {
 		if *r.choice != "" && *r.choice != typeOwn && !m.disc.cat.hasRole(r.k, *r.choice) {
