@@ -56,6 +56,13 @@ func replicationRolePolicy(srcKey, dstKey string, o replOptions) string {
 func newReplSetup(t *testing.T, o replOptions) replSetup {
 	t.Helper()
 	a, clk := newAccount(t, memaws.Options{})
+	return newReplSetupOn(t, a, clk, o)
+}
+
+// newReplSetupOn builds two SSE-KMS buckets in two regions, their keys and
+// a replication role and configuration on an existing account.
+func newReplSetupOn(t *testing.T, a *memaws.Account, clk *clock, o replOptions) replSetup {
+	t.Helper()
 	s := replSetup{a: a, clk: clk, backup: roleArn(memaws.SeedBackupRole)}
 	trust := o.trust
 	if trust == "" {
