@@ -458,8 +458,7 @@ func (l Landscape) Validate() error {
 
 	sidErr := ValidateSID(n.SID)
 	add("sid", n.SID, sidErr)
-	srcErr := ValidateRegion(n.SourceRegion)
-	add("sourceRegion", n.SourceRegion, srcErr)
+	add("sourceRegion", n.SourceRegion, ValidateRegion(n.SourceRegion))
 	add("replicationRegion", n.ReplicationRegion, ValidateRegion(n.ReplicationRegion))
 	add("replicationRegion", n.ReplicationRegion, ValidateRegionPair(n.SourceRegion, n.ReplicationRegion))
 
