@@ -151,6 +151,23 @@ func TestParseErrors(t *testing.T) {
 			[]string{`landscape.yaml:1:6: sid: YAML tags (!!type) are not supported in landscape files`}},
 		{"merge key", "<<: {sid: HAN}\n",
 			[]string{`landscape.yaml:1:1: merge keys (<<) are not supported in landscape files`}},
+		{"odd keys", "? sid\n: HAN\n~: x\n1: y\n", []string{
+			`landscape.yaml:1:1: explicit keys (? key) are not supported in landscape files`,
+			`landscape.yaml:3:1: empty key`,
+			`landscape.yaml:4:1: unknown key "1"`,
+		}},
+		{"every zero-less option", "lifecycle:\n  noncurrentExpirationDays: 0\n  abortIncompleteMultipartDays: 0\nlogRetentionDays: 0\n", []string{
+			`landscape.yaml:2:29: lifecycle.noncurrentExpirationDays: 0 is not allowed (1 to 3650); remove the key to use the default (30)`,
+			`landscape.yaml:3:33: lifecycle.abortIncompleteMultipartDays: 0 is not allowed (1 to 365); remove the key to use the default (7)`,
+			`landscape.yaml:4:19: logRetentionDays: 0 is not allowed (1 to 3650); remove the key to use the default (365)`,
+		}},
+		{"more wrong types", "sid: {a: b}\nreplicationTimeControl: 1.5\nrequireEncryptionHeader: ~x\ntags:\n  ~: v\n  k: &a v\n", []string{
+			`landscape.yaml:1:6: sid: want text, got a mapping`,
+			`landscape.yaml:2:25: replicationTimeControl: want true or false, got the number 1.5`,
+			`landscape.yaml:3:26: requireEncryptionHeader: want true or false, got the text "~x"`,
+			`landscape.yaml:5:3: tags: tag keys are text; quote this key`,
+			`landscape.yaml:6:6: tags.k: anchors, aliases and YAML tags are not supported in landscape files`,
+		}},
 		{"duplicate key", "sid: HAN\nsid: QAS\n",
 			[]string{`landscape.yaml:2:1: mapping key "sid" already defined at [1:1]`}},
 		{"syntax error", "sid: \"HAN\n",
@@ -202,6 +219,11 @@ func TestParseEdgeCases(t *testing.T) {
 	l, err = Parse([]byte(`{"sid": HAN, lifecycle: {archiveDays: 30}}`), "x.yaml")
 	if err != nil || l.SID != "HAN" || l.Lifecycle.ArchiveDays != 30 {
 		t.Errorf("flow style: %+v, %v", l, err)
+	}
+	// Numbers and booleans that read back unchanged are fine as tag keys.
+	l, err = Parse([]byte("tags:\n  1: a\n  true: b\n  -7: c\n"), "x.yaml")
+	if d := cmp.Diff(map[string]string{"1": "a", "true": "b", "-7": "c"}, l.Tags); err != nil || d != "" {
+		t.Errorf("numeric tag keys: %v %s", err, d)
 	}
 	// Negative numbers parse; Validate reports the range.
 	l, err = Parse([]byte("recoveryWindowDays: -3\n"), "x.yaml")
