@@ -170,6 +170,10 @@ func (e *env) assertNothingLeft() {
 				if err != nil || md.KeyManager != "CUSTOMER" {
 					continue
 				}
+				tags, err := e.acct.KMS(x.region).ListResourceTags(ctx, k.KeyID)
+				if v, _ := cloud.TagValue(tags, steps.TagLandscape); err != nil || v != e.l.SID {
+					continue // the account's other keys
+				}
 				keys++
 				if md.KeyState != "PendingDeletion" {
 					e.t.Errorf("key %s in %s is %s, want PendingDeletion", md.KeyID, x.region, md.KeyState)

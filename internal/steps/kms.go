@@ -402,6 +402,9 @@ func (r *run) keySteps(sd side) []*step {
 		return err
 	}
 	alias.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
+		if r.keepKey(sd) {
+			return ActionKeep, nil // the kept key keeps its name
+		}
 		m, err := read(r, alias, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms().DescribeKey(ctx, sd.alias) })
 		if cloud.IsCode(err, cloud.CodeNotFoundException) {
 			return ActionKeep, nil

@@ -457,6 +457,14 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 	r.emit(Event{Kind: EventNote, Detail: "undo journal: " + r.jr.Path()})
 	steps := r.buildSteps()
 	r.decideKeptKeys(steps)
+	// Find the keys while their aliases still exist: the alias steps run
+	// first, and without a journal (rebuilt from tags) the alias is the way
+	// to the key.
+	for _, sd := range sides(r.l) {
+		if _, err := r.findKey(&step{id: stepID(sd.name, "key"), region: sd.region}, sd); err != nil {
+			return nil, asFieldError(err)
+		}
+	}
 	// Keys go last on each side: only once the buckets whose objects they
 	// encrypt are gone (or kept).
 	extra := map[string][]string{}
