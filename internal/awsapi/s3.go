@@ -375,6 +375,7 @@ func fromLifecycleRule(r s3types.LifecycleRule) cloud.LifecycleRule {
 	if r.Filter != nil {
 		out.Prefix = aws.ToString(r.Filter.Prefix)
 	} else {
+		//lint:ignore SA1019 rules written by other tools may still use the legacy Prefix; read it, never write it.
 		out.Prefix = aws.ToString(r.Prefix)
 	}
 	for _, t := range r.Transitions {
@@ -557,6 +558,7 @@ func fromReplicationRule(r s3types.ReplicationRule) cloud.ReplicationRule {
 	if r.Filter != nil {
 		out.Prefix = aws.ToString(r.Filter.Prefix)
 	} else {
+		//lint:ignore SA1019 V1 rules written by other tools use the legacy Prefix; read it, never write it.
 		out.Prefix = aws.ToString(r.Prefix)
 	}
 	if d := r.DeleteMarkerReplication; d != nil {
