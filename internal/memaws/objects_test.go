@@ -524,3 +524,36 @@ func TestSSECObjectsNeedTheirKey(t *testing.T) {
 	_, err = a.S3(src).PutObject(ctx, cloud.PutObjectInput{Bucket: "ssec", Key: strings.Repeat("k", 1025)})
 	wantCode(t, err, "KeyTooLongError")
 }
+
+func TestListMultipartUploadsPaging(t *testing.T) {
+	a, _ := newAccount(t, memaws.Options{})
+	createBucket(t, a, src, "uploads")
+	s3 := a.S3(src)
+	want := map[string]bool{}
+	for i := 0; i < 1203; i++ {
+		id, err := s3.CreateMultipartUpload(ctx, cloud.CreateMultipartUploadInput{Bucket: "uploads", Key: fmt.Sprintf("k%03d", i%400)})
+		must(t, err)
+		want[id] = true
+	}
+	in := cloud.ListMultipartUploadsInput{Bucket: "uploads"}
+	seen := map[string]bool{}
+	pages := 0
+	for {
+		out, err := s3.ListMultipartUploads(ctx, in)
+		must(t, err)
+		pages++
+		for _, u := range out.Uploads {
+			if seen[u.UploadID] || !want[u.UploadID] {
+				t.Fatalf("unexpected or repeated upload %s", u.UploadID)
+			}
+			seen[u.UploadID] = true
+		}
+		if !out.IsTruncated {
+			break
+		}
+		in.KeyMarker, in.UploadIDMarker = out.NextKeyMarker, out.NextUploadIDMarker
+	}
+	if len(seen) != len(want) || pages != 2 {
+		t.Fatalf("saw %d of %d uploads in %d pages", len(seen), len(want), pages)
+	}
+}
