@@ -106,6 +106,8 @@ func (e *Engine) Apply(ctx context.Context, l spec.Landscape, sink Sink) (*Resul
 
 // applyStep reads one step, converges it when it differs, and reports.
 func (r *run) applyStep(st *step) error {
+	r.noteLock(st)
+	defer r.releaseLock(st)
 	t0 := r.e.opts.Now()
 	r.emit(Event{Kind: EventStarted, StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title})
 	var action Action
@@ -555,6 +557,8 @@ func restrictGraph(nodes []node, only map[string]bool) []node {
 
 // undoStep runs one step's undo with retries and reports it.
 func (r *run) undoStep(st *step) error {
+	r.noteLock(st)
+	defer r.releaseLock(st)
 	t0 := r.e.opts.Now()
 	r.emit(Event{Kind: EventStarted, StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title})
 	h := r.hist(st.id)

@@ -285,7 +285,10 @@ func (r *run) criticalPath(steps []*step) int {
 			return d
 		}
 		best := 0
-		for _, d := range st.deps {
+		r.mu.Lock()
+		prev := r.lockPrev[st.id]
+		r.mu.Unlock()
+		for _, d := range append(append([]string(nil), st.deps...), prev) {
 			if ds, ok := byID[d]; ok {
 				if v := visit(ds); v > best {
 					best = v
@@ -302,6 +305,31 @@ func (r *run) criticalPath(steps []*step) int {
 		}
 	}
 	return max
+}
+
+// noteLock records which step held st's lock before it.
+func (r *run) noteLock(st *step) {
+	if st.lock == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lockPrev == nil {
+		r.lockPrev, r.lockLast = map[string]string{}, map[string]string{}
+	}
+	if p, ok := r.lockLast[st.lock]; ok {
+		r.lockPrev[st.id] = p
+	}
+}
+
+// releaseLock records st as the last holder of its lock.
+func (r *run) releaseLock(st *step) {
+	if st.lock == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lockLast[st.lock] = st.id
 }
 
 func (r *run) addKept(s string) {

@@ -129,6 +129,11 @@ type run struct {
 	mutating atomic.Int64
 	// callsByStep counts the calls each step made, for round-trip depth.
 	callsByStep sync.Map // step ID → *atomic.Int64
+	// lockPrev records, per step, the step that held its lock just before
+	// it: steps sharing a lock run one after another, which the depth must
+	// count like a dependency.
+	lockPrev map[string]string
+	lockLast map[string]string
 }
 
 func (r *run) set(k, v string) {
