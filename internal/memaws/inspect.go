@@ -2,7 +2,6 @@ package memaws
 
 import (
 	"sort"
-	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
 )
@@ -75,6 +74,3 @@ func (a *Account) Roles() []cloud.Role {
 	sort.Slice(out, func(i, j int) bool { return lowerName(out[i].RoleName) < lowerName(out[j].RoleName) })
 	return out
 }
-
-// Now returns the account's clock reading.
-func (a *Account) Now() time.Time { return a.w.now() }

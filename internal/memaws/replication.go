@@ -112,25 +112,14 @@ func (w *world) replicate(p *pendingReplication, now time.Time) {
 	if p.Marker {
 		return // delete markers carry no status
 	}
+	// All destinations of a version share one due time and are processed
+	// in the same pass: one failure makes the version FAILED for good.
 	switch {
 	case !ok:
 		v.Replication = replFailed
-	case v.Replication == replFailed:
-		// another destination already failed
-	case w.morePending(p):
-		// other destinations still pending
-	default:
+	case v.Replication != replFailed:
 		v.Replication = replCompleted
 	}
-}
-
-func (w *world) morePending(p *pendingReplication) bool {
-	for _, q := range w.st.Pending {
-		if q.Bucket == p.Bucket && q.Key == p.Key && q.VersionID == p.VersionID {
-			return true
-		}
-	}
-	return false
 }
 
 func (w *world) tryReplicate(src *bucket, v *objVersion, p *pendingReplication, now time.Time) bool {

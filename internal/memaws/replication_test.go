@@ -287,3 +287,25 @@ func TestPutBucketReplicationValidation(t *testing.T) {
 	must(t, s3.DeleteBucketReplication(ctx, "repl-s"))
 	must(t, s3.PutBucketVersioning(ctx, "repl-s", cloud.VersioningSuspended))
 }
+
+func TestReplicationToTwoDestinations(t *testing.T) {
+	s := newReplSetup(t, replOptions{})
+	// The role may not write to a second destination: that replication
+	// fails, and with several destinations the source reports FAILED.
+	versionedBucket(t, s.a, dst, "second-dst")
+	second := s.cfg
+	second.Rules = append(append([]cloud.ReplicationRule(nil), s.cfg.Rules...), cloud.ReplicationRule{
+		ID: "second", Priority: 2, Status: "Enabled", DestinationBucket: bucketArn("second-dst"),
+		SseKmsEncryptedObjects: true, ReplicaKmsKeyID: s.dstKey.Arn})
+	must(t, s.a.S3(src).PutBucketReplication(ctx, replSrc, second))
+	info := s.upload(t, "two")
+	if s.a.PendingReplications() != 2 {
+		t.Fatalf("%d pending replications, want 2", s.a.PendingReplications())
+	}
+	s.clk.Advance(2 * time.Second)
+	if got := s.status(t, "two", info.VersionID); got != "FAILED" {
+		t.Fatalf("status %q, want FAILED", got)
+	}
+	_, err := s.a.S3(dst).HeadObject(ctx, replDst, "two", info.VersionID)
+	must(t, err) // the first destination got its replica
+}

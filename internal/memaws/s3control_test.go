@@ -390,3 +390,57 @@ func TestDeleteBucket(t *testing.T) {
 	// The name is free again.
 	createBucket(t, a, dst, "gone")
 }
+
+func TestPolicyPrincipalValidation(t *testing.T) {
+	a, _ := newAccount(t, memaws.Options{})
+	createBucket(t, a, src, "princ")
+	backup, err := a.IAM().GetRole(ctx, memaws.SeedBackupRole)
+	must(t, err)
+	tests := []struct {
+		principal string
+		ok        bool
+	}{
+		{`"*"`, true},
+		{`{"AWS":"*"}`, true},
+		{`{"AWS":"` + acct + `"}`, true},
+		{`{"AWS":"arn:aws:iam::` + acct + `:root"}`, true},
+		{`{"AWS":"arn:aws:iam::444455556666:root"}`, true},
+		{`{"AWS":"arn:aws:iam::444455556666:role/anything"}`, true},
+		{`{"AWS":"` + backup.Arn + `"}`, true},
+		{`{"AWS":"` + backup.RoleID + `"}`, true},
+		{`{"AWS":"arn:aws:sts::` + acct + `:assumed-role/` + memaws.SeedBackupRole + `/i-0abc"}`, true},
+		{`{"Service":"logging.s3.amazonaws.com"}`, true},
+		{`{"AWS":"arn:aws:iam::` + acct + `:user/nobody"}`, false},
+		{`{"AWS":"arn:aws-cn:iam::` + acct + `:root"}`, false},
+		{`{"AWS":"AROANOSUCHROLE0000000"}`, false},
+		{`{"AWS":"arn:aws:sts::` + acct + `:assumed-role/ghost/s"}`, false},
+		{`{"AWS":"12345"}`, false},
+		{`{"Service":"not a service"}`, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.principal, func(t *testing.T) {
+			doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":` + tc.principal + `,"Action":"s3:GetObject","Resource":"arn:aws:s3:::princ/*"}]}`
+			code := cloud.CodeMalformedPolicy
+			if tc.ok {
+				code = ""
+			}
+			wantCode(t, a.S3(src).PutBucketPolicy(ctx, "princ", doc), code)
+		})
+	}
+}
+
+func TestInspectors(t *testing.T) {
+	a, _ := newAccount(t, memaws.Options{NoSeed: true})
+	must(t, a.AddSyntheticRoles(3))
+	must(t, a.AddSyntheticRoles(3)) // idempotent by name
+	roles := a.Roles()
+	if len(roles) != 3 || roles[0].RoleName != "synthetic-role-00000" || roles[0].Path != "/synthetic/" {
+		t.Fatalf("roles %+v", roles)
+	}
+	k, err := a.KMS(dst).CreateKey(ctx, cloud.CreateKeyInput{Description: "inspect"})
+	must(t, err)
+	keys := a.Keys(dst)
+	if len(keys) != 1 || keys[0].KeyID != k.KeyID || len(a.Keys(src)) != 0 {
+		t.Fatalf("keys %+v", keys)
+	}
+}
