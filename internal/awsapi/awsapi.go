@@ -86,14 +86,18 @@ func load(ctx context.Context, cfg Config, extra ...func(*config.LoadOptions) er
 	if err != nil {
 		return nil, err
 	}
-	sdkCfg.Credentials = wrapCredentials(sdkCfg.Credentials, cfg.Profile)
+	profile := cfg.Profile
+	if profile == "" {
+		profile = os.Getenv("AWS_PROFILE") // what the SDK used, for hints
+	}
+	sdkCfg.Credentials = wrapCredentials(sdkCfg.Credentials, profile)
 	override := sdkCfg.BaseEndpoint != nil && *sdkCfg.BaseEndpoint != ""
 	if os.Getenv("AWS_ENDPOINT_URL_S3") != "" {
 		override = true
 	}
 	return &Account{
 		cfg:      sdkCfg,
-		profile:  cfg.Profile,
+		profile:  profile,
 		region:   sdkCfg.Region,
 		override: override,
 		s3:       map[string]*s3Client{},
@@ -153,7 +157,8 @@ func setRetryer(cfg *aws.Config) {
 // Region is the region the configuration resolved to ("" when none).
 func (a *Account) Region() string { return a.region }
 
-// Profile is the profile named in the Config ("" for the default chain).
+// Profile is the profile in use: Config.Profile, else AWS_PROFILE ("" for
+// the default chain).
 func (a *Account) Profile() string { return a.profile }
 
 // globalRegion is the region IAM and STS clients use.
@@ -247,10 +252,11 @@ func (a *Account) EC2(region string) cloud.EC2 {
 // (none configured, an expired SSO session, a failing credential_process...).
 // Every call of an Account fails with one (wrapped) in that case.
 type CredentialsError struct {
-	Profile string // the profile named in Config, "" for the default chain
+	Profile string // the profile in use (Config.Profile, else AWS_PROFILE), "" for the default chain
 	Err     error
 }
 
+// Error names the profile and the provider's failure.
 func (e *CredentialsError) Error() string {
 	if e.Profile != "" {
 		return fmt.Sprintf("no usable AWS credentials for profile %q: %v", e.Profile, e.Err)
@@ -258,6 +264,7 @@ func (e *CredentialsError) Error() string {
 	return fmt.Sprintf("no usable AWS credentials: %v", e.Err)
 }
 
+// Unwrap returns the credential provider's error.
 func (e *CredentialsError) Unwrap() error { return e.Err }
 
 // credentialsProvider turns retrieval failures into *CredentialsError.
@@ -266,6 +273,7 @@ type credentialsProvider struct {
 	profile string
 }
 
+// Retrieve returns the inner provider's credentials or a *CredentialsError.
 func (p credentialsProvider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	c, err := p.inner.Retrieve(ctx)
 	if err != nil {

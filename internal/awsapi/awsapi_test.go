@@ -412,6 +412,22 @@ func TestNoCredentialsNamedProfile(t *testing.T) {
 	}
 }
 
+func TestProfileFromEnvironmentNamedInHints(t *testing.T) {
+	cfgFile, _ := isolateEnv(t)
+	if err := os.WriteFile(cfgFile, []byte("[profile envprof]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_PROFILE", "envprof")
+	a := fakeAccount(t, Config{}, &fakeTransport{})
+	if a.Profile() != "envprof" || a.Region() != "eu-west-1" {
+		t.Errorf("profile %q region %q", a.Profile(), a.Region())
+	}
+	_, err := a.STS().GetCallerIdentity(context.Background())
+	if h := Hint(err); !strings.Contains(h, "aws sso login --profile envprof") {
+		t.Errorf("hint = %q", h)
+	}
+}
+
 func TestHasCredentials(t *testing.T) {
 	cases := []struct {
 		name        string

@@ -73,14 +73,16 @@ func convertError(service, op, resource string, err error) error {
 // Hint turns a common failure into one sentence that names the fix, or
 // returns "" when err is not one of them: no credentials, an expired SSO
 // session or session token, credentials AWS rejects, access denied on a call
-// (naming the IAM action), no region, or an unknown profile. The profile in
-// the advice is the one the failing Account was loaded with, when known.
+// (naming the IAM action), no region, or an unknown profile. The advice names
+// the profile when err carries it (a *CredentialsError); HintForProfile and
+// (*Account).Hint name it for every error.
 func Hint(err error) string {
 	return HintForProfile(err, "")
 }
 
 // HintForProfile is Hint with the profile to name in the advice when the
-// error does not carry one (for example one from Load).
+// error does not carry one (for example ExpiredToken from a call, or an
+// error from Load).
 func HintForProfile(err error, profile string) string {
 	if err == nil {
 		return ""
@@ -135,6 +137,9 @@ func HintForProfile(err error, profile string) string {
 	}
 	return ""
 }
+
+// Hint is HintForProfile with the profile a was loaded with.
+func (a *Account) Hint(err error) string { return HintForProfile(err, a.profile) }
 
 // isExpiredText recognises expired-session wording in credential errors
 // that carry no typed error.

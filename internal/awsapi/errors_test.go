@@ -155,6 +155,11 @@ func TestHint(t *testing.T) {
 		})
 	}
 
+	a := &Account{profile: "ops"}
+	if got := a.Hint(&cloud.Error{Service: "sts", Op: "GetCallerIdentity", Code: "ExpiredToken"}); !strings.Contains(got, "aws sso login --profile ops") {
+		t.Errorf("(*Account).Hint = %q, want the account's profile", got)
+	}
+
 	for _, err := range []error{nil, errors.New("boom"), &cloud.Error{Code: "BucketNotEmpty"}, context.Canceled} {
 		if got := Hint(err); got != "" {
 			t.Errorf("Hint(%v) = %q, want none", err, got)
