@@ -27,18 +27,10 @@ func fillForm(h *harness, sid string) {
 	h.press("n")
 	h.waitFocus(fieldSID)
 	h.typeText(sid)
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
+		fieldEC2Role, fieldAdminRole)
 	h.press("enter")
-	h.waitFocus(fieldSource)
-	h.press("enter")
-	h.waitFocus(fieldReplication)
-	h.press("enter")
-	h.waitFocus(fieldOrigBucket)
-	h.press("enter", "enter", "enter", "enter")
-	h.waitFocus(fieldEC2Role)
-	h.press("enter")
-	h.waitFocus(fieldAdminRole)
-	h.press("enter")
-	h.waitFor("advanced options question", func() bool { return strings.Contains(h.screen(), "Change advanced options?") })
+	h.waitScreen("Change advanced options?")
 	h.press("enter")
 }
 
@@ -133,17 +125,16 @@ func TestFormNamesFollowSIDAndRegionsUntilEdited(t *testing.T) {
 	if p.OrigBucket != "hana-backup-prd-123456789012-eu-west-1" {
 		t.Errorf("bucket did not follow the source region: %q", p.OrigBucket)
 	}
-	h.press("up", "enter", "enter")
-	h.waitFocus(fieldOrigBucket)
+	h.press("up")
+	h.enterTo(fieldReplication, fieldOrigBucket)
 	// Editing the replica bucket stops it following; its log bucket follows it.
-	h.press("enter", "enter")
-	h.waitFocus(fieldReplBucket)
+	h.enterTo(fieldOrigAlias, fieldReplBucket)
 	h.clearInput(len(p.ReplBucket))
 	h.typeText("my-replica-bucket")
-	h.press("shift+tab", "shift+tab", "shift+tab")
-	h.waitFocus(fieldReplication)
-	h.press("shift+tab", "shift+tab")
-	h.waitFocus(fieldSID)
+	for _, f := range []string{fieldOrigAlias, fieldOrigBucket, fieldReplication, fieldSource, fieldSID} {
+		h.press("shift+tab")
+		h.waitFocus(f)
+	}
 	h.clearInput(3)
 	h.typeText("QAS")
 	if p.OrigBucket != "hana-backup-qas-123456789012-eu-central-1" {
@@ -159,8 +150,7 @@ func TestFormNamesFollowSIDAndRegionsUntilEdited(t *testing.T) {
 		t.Errorf("alias did not follow the SID: %q", p.OrigAlias)
 	}
 	// The edited input shows the new value, not a stale one.
-	h.press("enter", "enter", "enter")
-	h.waitFocus(fieldOrigBucket)
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket)
 	if !strings.Contains(h.screen(), "hana-backup-qas-123456789012-eu-central-1") {
 		t.Errorf("bucket input does not show the derived name:\n%s", h.screen())
 	}
@@ -192,7 +182,8 @@ func TestPreflightIssueSendsBackToTheField(t *testing.T) {
 	if strings.Contains(h.screen(), "owned by another account") {
 		t.Errorf("message still shown after the value changed:\n%s", h.screen())
 	}
-	h.press("enter", "enter", "enter", "enter")
+	h.enterTo(fieldOrigAlias, fieldReplBucket, fieldReplAlias)
+	h.press("enter")
 	h.waitFor("plan screen", func() bool { return h.m.screen == scrPlan })
 	if eng.count("Preflight") != 2 {
 		t.Fatalf("preflight ran %d times, want 2", eng.count("Preflight"))
@@ -230,28 +221,21 @@ func TestDiscoveryFailureStillLetsYouTypeRoles(t *testing.T) {
 	h := newHarness(t, eng, disc, Config{Region: "eu-central-1"})
 	h.press("n")
 	h.typeText("PRD")
-	h.press("enter", "enter", "enter")
-	h.waitFocus(fieldOrigBucket)
-	h.press("enter", "enter", "enter", "enter")
-	h.waitFocus(fieldEC2Role)
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias, fieldEC2Role)
 	s := h.screen()
 	for _, w := range []string{"Could not list roles", "iam:ListRoles", "Type a name or ARN…"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("role picker lacks %q:\n%s", w, s)
 		}
 	}
-	h.press("enter")
-	h.waitFocus(fieldEC2Role + "/typed")
+	h.enterTo(fieldEC2Role + "/typed")
 	h.typeText("bad role!")
 	if !strings.Contains(h.screen(), "✗ ") {
 		t.Errorf("bad role name not flagged:\n%s", h.screen())
 	}
 	h.clearInput(len("bad role!"))
 	h.typeText("hana-ec2")
-	h.press("enter")
-	h.waitFocus(fieldAdminRole)
-	h.press("enter")
-	h.waitFocus(fieldAdminRole + "/typed")
+	h.enterTo(fieldAdminRole, fieldAdminRole+"/typed")
 	h.typeText("arn:aws:iam::123456789012:role/ops/KeyAdmin")
 	h.press("enter")
 	h.waitScreen("Change advanced options?")
@@ -268,9 +252,9 @@ func TestAdvancedOptions(t *testing.T) {
 	h := newHarness(t, eng, goodDiscovery(), Config{Region: "eu-central-1"})
 	h.press("n")
 	h.typeText("PRD")
-	h.press("enter", "enter", "enter")
-	h.waitFocus(fieldOrigBucket)
-	h.press("enter", "enter", "enter", "enter", "enter", "enter")
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
+		fieldEC2Role, fieldAdminRole)
+	h.press("enter")
 	h.waitScreen("Change advanced options?")
 	if !strings.Contains(h.screen(), "GLACIER after 7 days") {
 		t.Errorf("advanced question does not say what the options are now:\n%s", h.screen())
@@ -285,14 +269,9 @@ func TestAdvancedOptions(t *testing.T) {
 	}
 	h.clearInput(1)
 	h.typeText("0")
-	h.press("enter")
-	h.waitFocus(fieldStorageClass)
-	h.press("down", "enter")
-	h.waitFocus(fieldArchive)
-	h.press("enter", "enter")
-	h.waitFocus(fieldOrigLog)
-	h.press("enter", "enter")
-	h.waitFocus(fieldDeletionWindow)
+	h.enterTo(fieldStorageClass)
+	h.press("down")
+	h.enterTo(fieldArchive, fieldNoncurrent, fieldOrigLog, fieldReplLog, fieldDeletionWindow)
 	h.clearInput(2)
 	h.typeText("7")
 	h.press("enter")
@@ -343,10 +322,7 @@ func TestInvalidRegionChoiceIsRefused(t *testing.T) {
 	h := newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1"})
 	h.press("n")
 	h.typeText("PRD")
-	h.press("enter")
-	h.waitFocus(fieldSource)
-	h.press("enter")
-	h.waitFocus(fieldReplication)
+	h.enterTo(fieldSource, fieldReplication)
 	h.press("up", "enter") // eu-central-1 again
 	if h.focused() != fieldReplication {
 		t.Fatalf("replication region equal to the source accepted")

@@ -122,7 +122,7 @@ func (h *harness) settle() {
 		select {
 		case msg := <-h.msgs:
 			h.dispatch(msg)
-		case <-time.After(40 * time.Millisecond):
+		case <-time.After(20 * time.Millisecond):
 			return
 		}
 	}
@@ -162,10 +162,27 @@ func (h *harness) focused() string {
 	return h.m.wiz.form.GetFocusedField().GetKey()
 }
 
-// waitFocus waits until the form focuses field.
+// waitFocus waits until the form focuses field and, for a picker, until
+// its options are loaded.
 func (h *harness) waitFocus(field string) {
 	h.t.Helper()
-	h.waitFor("focus on "+field, func() bool { return h.focused() == field })
+	h.waitFor("focus on "+field, func() bool {
+		if h.focused() != field {
+			return false
+		}
+		sel, picker := h.m.wiz.selects[field]
+		return !picker || sel.GetValue() != ""
+	})
+}
+
+// enterTo presses enter on each field in turn and waits for the focus to
+// reach the next; the last field named is where focus must end.
+func (h *harness) enterTo(fields ...string) {
+	h.t.Helper()
+	for _, f := range fields {
+		h.press("enter")
+		h.waitFocus(f)
+	}
 }
 
 // keyMsg builds a key press from its name.
@@ -183,6 +200,7 @@ func keyMsg(k string) tea.KeyPressMsg {
 		"pgup":      {Code: tea.KeyPgUp},
 		"backspace": {Code: tea.KeyBackspace},
 		"ctrl+c":    {Code: 'c', Mod: tea.ModCtrl},
+		"space":     {Code: tea.KeySpace, Text: " "},
 		"ctrl+u":    {Code: 'u', Mod: tea.ModCtrl},
 	}
 	if m, ok := named[k]; ok {

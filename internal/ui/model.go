@@ -257,7 +257,9 @@ func (m *model) render() string {
 		body = m.destroyView()
 	}
 	if m.dialog != nil {
-		body = strings.TrimRight(body, "\n") + "\n\n" + m.dialog.view()
+		// The dialog goes under the screen, which gives up its last lines.
+		dv := strings.TrimRight(m.dialog.view(), "\n")
+		body = fitHeight(strings.TrimRight(body, "\n"), max(bodyHeight-lineCount(dv)-1, 1)) + "\n\n" + dv
 	}
 	body = fitHeight(body, bodyHeight)
 	return header + "\n" + body + "\n" + footer

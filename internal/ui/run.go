@@ -289,14 +289,14 @@ func (r *runState) failedRun() bool {
 
 // resumeHint says how to carry on after a stop.
 func (m *model) resumeHint() string {
-	file := m.savedPath
-	if file == "" {
-		file = m.landscapeFile(m.run.land.SID)
-	}
+	sid := m.run.land.SID
 	if m.run.kind == runDestroy {
-		return "To finish, run hanavault again and choose destroy, or: hanavault destroy " + m.run.land.SID
+		return "To finish, run hanavault again and choose destroy, or: hanavault destroy " + sid
 	}
-	return "To resume, run hanavault again and choose apply again, or: hanavault apply -f " + file
+	if m.savedPath == "" {
+		return "To resume, run hanavault again and choose apply again on " + sid + ", or run hanavault apply -f with its landscape file."
+	}
+	return "To resume, run hanavault again and choose apply again, or: hanavault apply -f " + m.savedPath
 }
 
 // runInterrupt handles ctrl+c while a run is active: ask first, stop on
@@ -312,6 +312,7 @@ func (m *model) runInterrupt() tea.Cmd {
 		return m.stopRun()
 	}
 	r.asking = true
+	r.layout(m)
 	return nil
 }
 
@@ -321,6 +322,7 @@ func (m *model) stopRun() tea.Cmd {
 	r := m.run
 	r.asking, r.stopping = false, true
 	r.cancel()
+	r.layout(m)
 	return nil
 }
 
@@ -359,6 +361,7 @@ func (m *model) runKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.stopRun()
 		case key.Matches(msg, k.No):
 			r.asking = false
+			r.layout(m)
 		}
 		return nil
 	}
