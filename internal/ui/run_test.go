@@ -323,7 +323,9 @@ func TestStatusWithDrift(t *testing.T) {
 
 func TestStatusFailureShowsErrorAndGoesBack(t *testing.T) {
 	eng := appliedEngine()
-	eng.status = func(spec.Landscape) (*steps.Status, error) { return nil, accessDenied("s3:GetBucketLifecycleConfiguration") }
+	eng.status = func(spec.Landscape) (*steps.Status, error) {
+		return nil, accessDenied("s3:GetBucketLifecycleConfiguration")
+	}
 	h := newHarness(t, eng, goodDiscovery(), Config{})
 	h.press("down", "s")
 	h.waitScreen("Reading PRD in both regions failed")
