@@ -412,6 +412,25 @@ func TestNoCredentialsNamedProfile(t *testing.T) {
 	}
 }
 
+func TestNoRegionHint(t *testing.T) {
+	isolateEnv(t)
+	staticEnvCredentials(t)
+	ft := &fakeTransport{}
+	a := fakeAccount(t, Config{}, ft)
+	ctx := context.Background()
+	_, s3Err := a.S3("").HeadBucket(ctx, "b")
+	_, kmsErr := a.KMS("").ListKeys(ctx, "")
+	_, ec2Err := a.EC2("").DescribeRegions(ctx, false)
+	for _, err := range []error{s3Err, kmsErr, ec2Err} {
+		if h := Hint(err); !strings.Contains(h, "pass --region") {
+			t.Errorf("Hint(%v) = %q", err, h)
+		}
+	}
+	if len(ft.requests) != 0 {
+		t.Errorf("requests sent without a region: %+v", ft.requests)
+	}
+}
+
 func TestProfileFromEnvironmentNamedInHints(t *testing.T) {
 	cfgFile, _ := isolateEnv(t)
 	if err := os.WriteFile(cfgFile, []byte("[profile envprof]\nregion = eu-west-1\n"), 0o600); err != nil {

@@ -153,6 +153,7 @@ func isExpiredText(s string) bool {
 func isMissingRegionText(s string) bool {
 	s = strings.ToLower(s)
 	return strings.Contains(s, "missing region") || strings.Contains(s, "region is required") ||
+		strings.Contains(s, "a region must be set") ||
 		strings.Contains(s, "invalid region: region was not a valid dns name")
 }
 
