@@ -181,6 +181,9 @@ func (w *world) flushLogs(now time.Time) {
 		}
 		w.deliverLogs(g.src, g.recs[0].Region, g.target, g.recs, now)
 	}
+	if len(keep) == len(w.st.LogBuffer) {
+		return
+	}
 	sort.SliceStable(keep, func(i, j int) bool { return keep[i].Created.Before(keep[j].Created) })
 	w.st.LogBuffer = keep
 	w.dirty = true

@@ -81,8 +81,8 @@ type Options struct {
 	// the seeded AWSReservedSSO_AdministratorAccess_… role, basis.admin).
 	CallerArn string
 	// HomeRegion is where the caller sits; calls to other regions add
-	// CrossRegionLatency. Default eu-central-1 (the partition's first
-	// region outside aws).
+	// CrossRegionLatency. Default eu-central-1 (cn-north-1 in aws-cn,
+	// us-gov-west-1 in aws-us-gov).
 	HomeRegion string
 	// ReplicationDelay is how long a PENDING replication waits before it is
 	// processed. Zero means DefaultReplicationDelay (2s); a negative value
@@ -170,6 +170,9 @@ func Open(dir string, opts Options) (*Account, error) {
 		w.st = st
 		if opts.CallerArn == "" {
 			w.callerArn = defaultCallerArn(st.Partition, st.AccountID)
+		}
+		if opts.HomeRegion == "" {
+			w.home = defaultHome(st.Partition)
 		}
 	case errors.Is(err, errNoState):
 		w.st = newState(w.accountID(opts), w.partition(opts))
