@@ -156,6 +156,20 @@ func TestEndpointOverride(t *testing.T) {
 	}
 }
 
+func TestS3OnlyEndpointOverrideIsPathStyle(t *testing.T) {
+	isolateEnv(t)
+	staticEnvCredentials(t)
+	t.Setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9000")
+	ft := &fakeTransport{}
+	a := fakeAccount(t, Config{Region: "eu-central-1"}, ft)
+	if r := call(t, a, ft, "s3", "eu-west-1"); r.Host != "127.0.0.1:9000" || r.Path != "/bkt" || r.signingRegion() != "eu-west-1" {
+		t.Errorf("S3 sent to %s%s signed for %q", r.Host, r.Path, r.signingRegion())
+	}
+	if r := call(t, a, ft, "kms", "eu-west-1"); r.Host != "kms.eu-west-1.amazonaws.com" {
+		t.Errorf("KMS followed the S3-only override: %s", r.Host)
+	}
+}
+
 func TestClientsAreCachedPerRegion(t *testing.T) {
 	isolateEnv(t)
 	staticEnvCredentials(t)
