@@ -99,7 +99,7 @@ func (e *Engine) Apply(ctx context.Context, l spec.Landscape, sink Sink) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	res := r.result(gr, steps)
+	res := r.result(gr, steps, nodesOf(steps))
 	res.Elapsed = e.opts.Now().Sub(start)
 	return res, r.finish(ctx, gr, "apply", "rerun apply to continue: every step re-reads AWS and does only what is missing")
 }
@@ -498,7 +498,7 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 	if err != nil {
 		return nil, err
 	}
-	res := r.result(gr, steps)
+	res := r.result(gr, steps, nodes)
 	res.Elapsed = e.opts.Now().Sub(start)
 	if ferr := r.finish(ctx, gr, op, "rerun "+op+" to continue: it re-reads AWS and removes only what is left"); ferr != nil {
 		return res, ferr

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/journal"
@@ -241,7 +243,7 @@ func (r *run) journalRun(kind journal.Kind, detail string) error {
 }
 
 // result collects what a run did.
-func (r *run) result(gr graphResult, steps []*step) *Result {
+func (r *run) result(gr graphResult, steps []*step, nodes []node) *Result {
 	res := &Result{MutatingCalls: int(r.mutating.Load())}
 	for _, st := range steps {
 		switch gr.outcomes[st.id] {
@@ -261,50 +263,55 @@ func (r *run) result(gr graphResult, steps []*step) *Result {
 	res.Kept = append(res.Kept, r.kept...)
 	r.mu.Unlock()
 	sort.Slice(res.KeyDeletions, func(i, j int) bool { return res.KeyDeletions[i].Region < res.KeyDeletions[j].Region })
-	res.CriticalPathCalls = r.criticalPath(steps)
+	res.CriticalPathCalls = r.criticalPath(nodes)
 	return res
 }
 
-// criticalPath is the longest chain of sequential calls through the
-// dependency graph: the run's round-trip depth.
-func (r *run) criticalPath(steps []*step) int {
+// criticalPath is the longest chain of sequential calls through the graph
+// that ran (dependencies, plus steps serialised by a shared lock): the
+// run's round-trip depth.
+func (r *run) criticalPath(nodes []node) int {
 	calls := map[string]int{}
-	for _, st := range steps {
-		if v, ok := r.callsByStep.Load(st.id); ok {
-			calls[st.id] = int(v.(interface{ Load() int64 }).Load())
+	byID := map[string]node{}
+	for _, n := range nodes {
+		byID[n.id] = n
+		if v, ok := r.callsByStep.Load(n.id); ok {
+			calls[n.id] = int(v.(*atomic.Int64).Load())
 		}
 	}
+	r.mu.Lock()
+	prev := maps.Clone(r.lockPrev)
+	r.mu.Unlock()
 	depth := map[string]int{}
-	var visit func(st *step) int
-	byID := map[string]*step{}
-	for _, st := range steps {
-		byID[st.id] = st
-	}
-	visit = func(st *step) int {
-		if d, ok := depth[st.id]; ok {
+	visiting := map[string]bool{}
+	var visit func(id string) int
+	visit = func(id string) int {
+		if d, ok := depth[id]; ok {
 			return d
 		}
+		if visiting[id] {
+			return 0 // cannot happen for a graph that ran; be safe anyway
+		}
+		visiting[id] = true
 		best := 0
-		r.mu.Lock()
-		prev := r.lockPrev[st.id]
-		r.mu.Unlock()
-		for _, d := range append(append([]string(nil), st.deps...), prev) {
-			if ds, ok := byID[d]; ok {
-				if v := visit(ds); v > best {
-					best = v
-				}
+		preds := byID[id].deps
+		if p, ok := prev[id]; ok {
+			preds = append(append([]string(nil), preds...), p)
+		}
+		for _, d := range preds {
+			if _, ok := byID[d]; ok {
+				best = max(best, visit(d))
 			}
 		}
-		depth[st.id] = best + calls[st.id]
-		return depth[st.id]
+		visiting[id] = false
+		depth[id] = best + calls[id]
+		return depth[id]
 	}
-	max := 0
-	for _, st := range steps {
-		if v := visit(st); v > max {
-			max = v
-		}
+	longest := 0
+	for _, n := range nodes {
+		longest = max(longest, visit(n.id))
 	}
-	return max
+	return longest
 }
 
 // noteLock records which step held st's lock before it.
