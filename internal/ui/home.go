@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hanavault/hanavault/internal/discover"
 	"github.com/hanavault/hanavault/internal/spec"
@@ -172,6 +173,7 @@ func (m *model) homeView(height int) string {
 
 // homeRow renders one selectable row.
 func (m *model) homeRow(i int, s string) string {
+	s = ansi.Truncate(s, m.width-2, "…")
 	if i == m.home.cursor {
 		return m.st.selected.Render("› " + s)
 	}

@@ -308,7 +308,8 @@ func (m *model) screenTitle() string {
 
 // footer is the flash message (if any) and the help line.
 func (m *model) footer() string {
-	line := m.help.ShortHelpView(m.bindings())
+	// bubbles/help can overflow a narrow window by its ellipsis; cut it.
+	line := ansi.Truncate(m.help.ShortHelpView(m.bindings()), m.width, "…")
 	if m.flash != "" {
 		return m.st.warn.Render(ansi.Truncate(m.flash, m.width, "…")) + "\n" + line
 	}

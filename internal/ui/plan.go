@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
@@ -154,7 +155,7 @@ func (m *model) planView() string {
 		s := m.st.title.Render("Policy documents this plan writes") + "\n\n"
 		rows := make([]string, len(p.plan.Documents))
 		for i, d := range p.plan.Documents {
-			line := fmt.Sprintf("%s  %s", d.Name, m.st.faint.Render(d.Region))
+			line := ansi.Truncate(fmt.Sprintf("%s  %s", d.Name, m.st.faint.Render(d.Region)), m.width-2, "…")
 			if i == p.docs {
 				rows[i] = m.st.selected.Render("› " + line)
 			} else {

@@ -131,7 +131,7 @@ func (m *model) startRun(kind runKind, changes []steps.Change) tea.Cmd {
 	r := &runState{
 		id: id, kind: kind, land: m.land, changes: changes, index: map[string]*row{},
 		ch: make(chan runMsg, 64), cancel: cancel, follow: true,
-		bar: progress.New(progress.WithDefaultBlend(), progress.WithWidth(40)),
+		bar: newBar(m.st.look),
 		vp:  newViewport(),
 	}
 	for _, c := range changes {
@@ -174,6 +174,17 @@ func (m *model) startRun(kind runKind, changes []steps.Change) tea.Cmd {
 		return waitForRun(ch)()
 	}
 	return tea.Batch(work, m.startSpinner())
+}
+
+// newBar is the overall progress bar: blended colours, or plain
+// characters without colour.
+func newBar(lk look) progress.Model {
+	if lk.noColor {
+		b := progress.New(progress.WithFillCharacters('#', '.'), progress.WithColors(lipgloss.NoColor{}))
+		b.EmptyColor = lipgloss.NoColor{}
+		return b
+	}
+	return progress.New(progress.WithDefaultBlend())
 }
 
 // waitForRun delivers the next message of a run.
