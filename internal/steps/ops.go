@@ -125,6 +125,14 @@ func (r *run) applyStep(st *step) error {
 		}
 		return st.converge(r.stop, r, obs)
 	})
+	// A setting of a resource this run created was part of creating it,
+	// as the plan showed, even though the new resource came with defaults.
+	if action == ActionUpdate && len(st.deps) > 0 && r.createdNow(st.deps[0]) {
+		action = ActionCreate
+	}
+	if action == ActionCreate && err == nil {
+		r.markCreated(st.id)
+	}
 	ev := Event{StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title,
 		Action: action, Elapsed: r.e.opts.Now().Sub(t0)}
 	if err != nil {
@@ -139,6 +147,21 @@ func (r *run) applyStep(st *step) error {
 	ev.Kind = EventDone
 	r.emit(ev)
 	return nil
+}
+
+func (r *run) markCreated(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.created == nil {
+		r.created = map[string]bool{}
+	}
+	r.created[id] = true
+}
+
+func (r *run) createdNow(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.created[id]
 }
 
 // ErrInterrupted reports a run stopped by its context after the calls in
@@ -509,10 +532,6 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 			return res, fmt.Errorf("archive the journal: %w", err)
 		}
 		res.JournalPath = path
-	}
-	for _, kd := range res.KeyDeletions {
-		r.emit(Event{Kind: EventNote, Detail: fmt.Sprintf("key %s (%s) will be deleted on %s; to cancel: %s",
-			kd.Alias, kd.Region, kd.DeletionDate.Format("2006-01-02"), kd.CancelHint)})
 	}
 	return res, nil
 }

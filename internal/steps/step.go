@@ -123,6 +123,7 @@ type run struct {
 	keyDeletions []KeyDeletion
 	kept         []string
 	keptKeys     map[string]bool // side → key must survive destroy
+	created      map[string]bool // steps this run created
 
 	sink     Sink
 	sinkMu   sync.Mutex
