@@ -29,7 +29,7 @@ func Marshal(l Landscape) []byte {
 		"In each of two regions hanavault keeps a customer-managed KMS key, a versioned",
 		"SSE-KMS backup bucket and an SSE-S3 access-log bucket; the backup bucket",
 		"replicates to the other region, re-encrypted with that region's key.",
-		"Review with `hanavault plan`, create or update with `hanavault up`.",
+		"Review with `hanavault plan -f <file>`, create or update with `hanavault apply -f <file>`.",
 		"Keys are case-sensitive and unknown keys are errors. Quote values that",
 		"YAML would read as numbers or booleans (\"0123\", \"true\").",
 	)
