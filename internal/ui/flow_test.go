@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+)
+
+// startProgram runs the wizard in a teatest program at 80x24 without
+// colour.
+func startProgram(t *testing.T, eng Engine, disc Discovery, cfg Config) *teatest.TestModel {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	cfg.Engine, cfg.Discovery = eng, disc
+	if cfg.SaveDir == "" {
+		cfg.SaveDir = t.TempDir()
+	}
+	cfg = cfg.withDefaults()
+	opts := append(programOptions(ctx, cfg),
+		tea.WithColorProfile(colorprofile.Ascii),
+		tea.WithEnvironment([]string{"TERM=xterm-256color"}))
+	return teatest.NewTestModel(t, newModel(ctx, cfg), teatest.WithInitialTermSize(80, 24), teatest.WithProgramOptions(opts...))
+}
+
+// waitOut waits until the program has drawn every token (in any order,
+// across redraws).
+func waitOut(t *testing.T, tm *teatest.TestModel, tokens ...string) {
+	t.Helper()
+	seen := map[string]bool{}
+	var all bytes.Buffer
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		all.Write(b)
+		for _, tok := range tokens {
+			if bytes.Contains(all.Bytes(), []byte(tok)) {
+				seen[tok] = true
+			}
+		}
+		return len(seen) == len(tokens)
+	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// keys sends named keys to the program.
+func keys(tm *teatest.TestModel, names ...string) {
+	for _, n := range names {
+		tm.Send(keyMsg(n))
+	}
+}
+
+// finalModel quits from the home screen and returns the final model.
+func finalModel(t *testing.T, tm *teatest.TestModel) *model {
+	t.Helper()
+	waitOut(t, tm, "New landscape")
+	keys(tm, "q")
+	return tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*model)
+}
+
+func TestFlowNewLandscapeEndToEnd(t *testing.T) {
+	eng := appliedEngine()
+	eng.known = nil
+	dir := t.TempDir()
+	tm := startProgram(t, eng, goodDiscovery(), Config{Region: "eu-central-1", SaveDir: dir})
+	waitOut(t, tm, "New landscape", "KMS admin role candidate")
+	keys(tm, "n")
+	waitOut(t, tm, "SAP system ID")
+	tm.Type("PRD")
+	waitOut(t, tm, "PRD")
+	keys(tm, "enter", "enter", "enter")
+	waitOut(t, tm, "Buckets and keys", "hana-backup-prd-123456789012-eu-central-1")
+	keys(tm, "enter", "enter", "enter", "enter")
+	waitOut(t, tm, "instance profile hana-backup-ec2")
+	keys(tm, "enter")
+	waitOut(t, tm, "AdministratorAccess attached")
+	keys(tm, "enter")
+	waitOut(t, tm, "Change advanced options?")
+	keys(tm, "enter")
+	waitOut(t, tm, "policy documents", "Saved the answers")
+	keys(tm, "a")
+	waitOut(t, tm, "Apply this plan")
+	keys(tm, "y")
+	waitOut(t, tm, "Apply finished.")
+	keys(tm, "esc")
+	m := finalModel(t, tm)
+
+	if eng.count("Apply") != 1 {
+		t.Fatalf("Apply called %d times", eng.count("Apply"))
+	}
+	if got := eng.last("Apply"); got.OriginalBucketName != testLandscape().OriginalBucketName || got.SID != "PRD" {
+		t.Errorf("applied %s %s", got.SID, got.OriginalBucketName)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "landscape-PRD.yaml")); err != nil {
+		t.Errorf("answers not saved: %v", err)
+	}
+	if m.exitErr != nil {
+		t.Errorf("exit error %v after a normal quit", m.exitErr)
+	}
+	ep := m.epilogue()
+	for _, w := range []string{"Saved the answers to " + filepath.Join(dir, "landscape-PRD.yaml"), "Apply of PRD finished"} {
+		if !strings.Contains(ep, w) {
+			t.Errorf("epilogue lacks %q: %q", w, ep)
+		}
+	}
+}
+
+func TestFlowStatusWithDrift(t *testing.T) {
+	eng := appliedEngine()
+	tm := startProgram(t, eng, goodDiscovery(), Config{})
+	waitOut(t, tm, "PRD", "local state and tags")
+	keys(tm, "down", "s")
+	waitOut(t, tm, "drift", "GLACIER after 7 days", "r refresh")
+	keys(tm, "esc")
+	m := finalModel(t, tm)
+	if eng.count("Status") != 1 || eng.last("Status").SID != "PRD" {
+		t.Errorf("status calls %d for %q", eng.count("Status"), eng.last("Status").SID)
+	}
+	if m.status == nil || m.status.status.Overall != "drift" {
+		t.Errorf("final model has no drift status")
+	}
+}
+
+func TestFlowDestroy(t *testing.T) {
+	eng := destroyingEngine()
+	tm := startProgram(t, eng, goodDiscovery(), Config{})
+	waitOut(t, tm, "PRD", "local state and tags")
+	keys(tm, "down", "d")
+	waitOut(t, tm, "Type PRD to destroy it")
+	tm.Type("QAS")
+	keys(tm, "enter")
+	waitOut(t, tm, "nothing was destroyed")
+	keys(tm, "backspace", "backspace", "backspace")
+	tm.Type("PRD")
+	keys(tm, "enter")
+	waitOut(t, tm, "Destroy finished.")
+	keys(tm, "esc")
+	m := finalModel(t, tm)
+	if eng.count("Destroy") != 1 {
+		t.Fatalf("Destroy called %d times", eng.count("Destroy"))
+	}
+	if !strings.Contains(m.epilogue(), "aws kms cancel-key-deletion") {
+		t.Errorf("epilogue lacks how to cancel the key deletion: %q", m.epilogue())
+	}
+}
