@@ -451,6 +451,9 @@ func (r *runState) reserve(m *model) int {
 	if r.asking || (r.stopping && !r.finished) {
 		n++
 	}
+	if r.finished {
+		return n
+	}
 	return n + min(len(r.notes), 2)
 }
 
@@ -486,8 +489,14 @@ func (r *runState) lines(m *model) ([]string, int) {
 		}
 	}
 	if r.finished {
+		sum := r.summary(m)
 		out = append(out, "")
-		out = append(out, strings.Split(r.summary(m), "\n")...)
+		for _, n := range r.notes {
+			if !strings.Contains(ansi.Strip(sum), n) {
+				out = append(out, m.st.faint.Render(n))
+			}
+		}
+		out = append(out, strings.Split(sum, "\n")...)
 	}
 	return out, at
 }
@@ -596,9 +605,9 @@ func (m *model) runView() string {
 	b.WriteString(st.title.Render(head) + "\n")
 	b.WriteString(r.bar.ViewAs(frac) + fmt.Sprintf("  %d of %d steps", final, total) + "\n")
 	b.WriteString(r.vp.View() + "\n")
-	notes := r.notes
-	if len(notes) > 2 {
-		notes = notes[len(notes)-2:]
+	var notes []string // once finished, the notes are above the summary
+	if !r.finished {
+		notes = r.notes[max(len(r.notes)-2, 0):]
 	}
 	for _, n := range notes {
 		b.WriteString(st.faint.Render(ansi.Truncate(n, m.width, "…")) + "\n")
