@@ -12,6 +12,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"github.com/hanavault/hanavault/internal/discover"
+	"github.com/hanavault/hanavault/internal/memaws"
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
 )
 
 // startProgram runs the wizard in a teatest program at 80x24 without
@@ -146,5 +151,50 @@ func TestFlowDestroy(t *testing.T) {
 	}
 	if !strings.Contains(m.epilogue(), "aws kms cancel-key-deletion") {
 		t.Errorf("epilogue lacks how to cancel the key deletion: %q", m.epilogue())
+	}
+}
+
+func TestFlowAgainstTheRealEngine(t *testing.T) {
+	acct := memaws.New(memaws.Options{})
+	eng := steps.New(steps.Options{Account: acct, StateDir: t.TempDir()})
+	disc := discover.New(acct, "eu-central-1")
+	dir := t.TempDir()
+	tm := startProgram(t, eng, disc, Config{Region: "eu-central-1", SaveDir: dir, Sandbox: true})
+	waitOut(t, tm, "New landscape", "KMS admin role candidates", "none yet")
+	keys(tm, "n")
+	waitOut(t, tm, "SAP system ID")
+	tm.Type("PRD")
+	waitOut(t, tm, "PRD")
+	keys(tm, "enter", "enter", "enter")
+	waitOut(t, tm, "Buckets and keys", "hana-backup-prd-123456789012-eu-central-1")
+	keys(tm, "enter", "enter", "enter", "enter")
+	waitOut(t, tm, "instance profile hana-backup-ec2")
+	keys(tm, "enter")
+	waitOut(t, tm, "AdministratorAccess attached")
+	keys(tm, "enter")
+	waitOut(t, tm, "Change advanced options?")
+	keys(tm, "enter")
+	waitOut(t, tm, "policy documents", "Saved the answers")
+	keys(tm, "a")
+	waitOut(t, tm, "Apply this plan")
+	keys(tm, "y")
+	waitOut(t, tm, "Apply finished.")
+	keys(tm, "s")
+	waitOut(t, tm, "status of PRD")
+	keys(tm, "esc")
+	m := finalModel(t, tm)
+
+	if m.run == nil || m.run.failedRun() || m.run.result == nil || m.run.result.Succeeded == 0 {
+		t.Fatalf("apply against the in-memory account did not succeed: %+v %v", m.run.result, m.run.err)
+	}
+	if m.status == nil || m.status.status.Overall != steps.OverallOK {
+		t.Errorf("status after apply: %+v", m.status)
+	}
+	saved, err := spec.Load(filepath.Join(dir, "landscape-PRD.yaml"))
+	if err != nil {
+		t.Fatalf("saved landscape: %v", err)
+	}
+	if saved.EC2RoleToRunBackup != "arn:aws:iam::123456789012:role/hana-backup-ec2" {
+		t.Errorf("saved EC2 role %q", saved.EC2RoleToRunBackup)
 	}
 }
