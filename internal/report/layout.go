@@ -71,6 +71,10 @@ func (p *page) item(prefix, text string) {
 
 func (p *page) String() string { return p.b.String() }
 
+// minFill is the least room left on a line worth starting a word that
+// has to be cut anyway.
+const minFill = 8
+
 // wrapLines breaks text into lines of at most limit cells. It breaks only
 // at spaces, so names and ARNs stay whole; a word longer than a line is
 // cut. Explicit newlines are kept. ANSI styles are carried across the
@@ -95,6 +99,14 @@ func wrapLines(text string, limit int) []string {
 				cur += " " + w
 				curW += 1 + ww
 				continue
+			case ww > limit && limit-curW-1 >= minFill:
+				// A word that fits no line anyway (an ARN) starts right
+				// here instead of leaving a short line behind.
+				room := limit - curW - 1
+				lines = append(lines, cur+" "+ansi.Truncate(w, room, ""))
+				w = ansi.TruncateLeft(w, room, "")
+				ww = ansi.StringWidth(w)
+				cur, curW = "", -1
 			default:
 				flush()
 			}

@@ -125,18 +125,20 @@ func renderSetsUp(pg *page, p *steps.Plan, l spec.Landscape, th Theme) {
 	pg.text("  ", "    ", th.paint(th.Label, "Keys"))
 	pg.text("    ", "    ", fmt.Sprintf("One KMS key per region, rotated automatically: %s in %s and %s in %s. Who can use them:",
 		l.OriginalCMKAlias, l.SourceRegion, l.ReplicationCMKAlias, l.ReplicationRegion))
-	pg.item("    - ", fmt.Sprintf("%s administers them: it can change their policy, rotation, tags and schedule their deletion.", roleOrUnset(l.KMSAdminRole)))
+	pg.item("    - ", fmt.Sprintf("%s administers them (policy, rotation, tags, disabling, scheduling deletion); the key policy gives it no use of the keys for encryption.", roleOrUnset(l.KMSAdminRole)))
 	pg.item("    - ", fmt.Sprintf("%s encrypts and decrypts backups with them.", roleOrUnset(l.EC2RoleToRunBackup)))
 	pg.item("    - ", fmt.Sprintf("The replication role %s decrypts with the source key and encrypts with the replica key, only through S3.", l.ReplicationRoleName))
 	pg.item("    - ", fmt.Sprintf("Nobody else, unless an IAM policy in %s allows it (the key policy's account root statement lets IAM policies grant access).", account))
 
 	pg.gap()
 	pg.text("  ", "    ", th.paint(th.Label, "Bucket policy"))
-	pg.text("    ", "    ", fmt.Sprintf("Both backup buckets (%s and %s) deny:", l.OriginalBucketName, l.ReplicationBucketName))
+	pg.text("    ", "    ", fmt.Sprintf("Both backup buckets (%s and %s) let %s read, write, list and delete backups, and deny:",
+		l.OriginalBucketName, l.ReplicationBucketName, roleOrUnset(l.EC2RoleToRunBackup)))
 	pg.item("    - ", "any request not sent over TLS (HTTPS).")
-	pg.item("    - ", "uploads that ask for SSE-S3 (AES256), SSE-C (a customer-provided key) or a KMS key other than the bucket's own.")
+	pg.item("    - ", "uploads that ask for SSE-S3 (AES256) or SSE-C (a customer-provided key).")
+	pg.item("    - ", "uploads that name a KMS key other than the bucket's own, or ask for aws:kms without naming a key (S3 would use the AWS managed key, and such backups would not replicate).")
 	if l.RequireEncryptionHeader {
-		pg.item("    - ", "uploads that carry no encryption header (requireEncryptionHeader is on): every backup client must send aws:kms explicitly.")
+		pg.item("    - ", "uploads that carry no encryption header (requireEncryptionHeader is on): every backup client must send aws:kms with the key explicitly.")
 	} else {
 		pg.item("    ", "Uploads without an encryption header are accepted and encrypted with the bucket's key by default encryption.")
 	}

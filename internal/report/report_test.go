@@ -99,6 +99,7 @@ func TestRenderStatusReplicationStates(t *testing.T) {
 	}{
 		{"not configured", steps.ReplicationHealth{}, "Not configured: new backups are not copied"},
 		{"nothing sampled", steps.ReplicationHealth{Configured: true}, "Configured. No recent backups to check yet."},
+		{"nothing sampled, with detail", steps.ReplicationHealth{Configured: true, Detail: "no backups in the source bucket yet"}, "Configured; no backups in the source bucket yet. Summary"},
 		{"healthy", steps.ReplicationHealth{Configured: true, Sampled: 1, Completed: 1}, "Of the 1 most recent backup object checked: 1 replicated, 0 pending, 0 failed."},
 	}
 	for _, tt := range tests {
@@ -196,7 +197,8 @@ func TestWrapLines(t *testing.T) {
 		{"fits", "a b c", 10, []string{"a b c"}},
 		{"breaks at spaces", "alpha beta gamma delta", 11, []string{"alpha beta", "gamma delta"}},
 		{"keeps hyphenated names whole", "bucket hana-backup-prd-1 ok", 17, []string{"bucket", "hana-backup-prd-1", "ok"}},
-		{"cuts words longer than a line", "x abcdefghijklmnop y", 10, []string{"x", "abcdefghij", "klmnop y"}},
+		{"starts an overlong word on the current line", "x abcdefghijklmnop y", 10, []string{"x abcdefgh", "ijklmnop y"}},
+		{"cuts an overlong word on a new line when little room is left", "longer text abcdefghijklmnopqrstuvwxyz", 15, []string{"longer text", "abcdefghijklmno", "pqrstuvwxyz"}},
 		{"keeps newlines", "one\ntwo three", 20, []string{"one", "two three"}},
 		{"keeps runs of spaces", "day 0    upload", 20, []string{"day 0    upload"}},
 	}
@@ -260,7 +262,8 @@ var events = []steps.Event{
 	{Kind: steps.EventNote, Detail: "Journal: /state/111122223333/PRD/journal.jsonl"},
 	{Kind: steps.EventStarted, StepID: "source/key", Action: steps.ActionCreate},
 	{Kind: steps.EventStarted, StepID: "source/bucket/versioning", Action: steps.ActionUpdate},
-	{Kind: steps.EventDone, StepID: "source/key", Elapsed: 400 * time.Millisecond},
+	{Kind: steps.EventDone, StepID: "source/key", Action: steps.ActionCreate, Elapsed: 400 * time.Millisecond},
+	{Kind: steps.EventDone, StepID: "source/bucket/versioning", Action: steps.ActionInSync},
 	{Kind: steps.EventRetrying, StepID: "source/bucket/replication", Attempt: 3, Reason: "versioning has not settled on both buckets yet"},
 	{Kind: steps.EventProgress, StepID: "replica/bucket", Detail: "deleting object versions", Done: 12000, Total: 48100},
 	{Kind: steps.EventFailed, StepID: "replica/bucket/policy", Error: "s3:PutBucketPolicy hana-backup-prd: AccessDenied: not authorized"},
@@ -312,8 +315,8 @@ func TestJSONSinkRoundTrips(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events changed in the round trip (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(lines[4], `"kind":"retrying"`) || !strings.Contains(lines[4], `"attempt":3`) {
-		t.Errorf("retrying line lacks kind or attempt: %s", lines[4])
+	if !strings.Contains(lines[5], `"kind":"retrying"`) || !strings.Contains(lines[5], `"attempt":3`) {
+		t.Errorf("retrying line lacks kind or attempt: %s", lines[5])
 	}
 }
 

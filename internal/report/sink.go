@@ -22,7 +22,7 @@ type textSink struct {
 //
 //	source/bucket/versioning: creating…
 //	source/bucket/versioning: retrying (attempt 3): versioning has not settled on both buckets yet
-//	source/bucket/versioning: done (0.4s)
+//	source/bucket/versioning: done (updated, 0.4s)
 //
 // Write errors are ignored: progress output must never stop the engine.
 func NewTextSink(w io.Writer, th Theme) steps.Sink { return &textSink{w: w, th: th} }
@@ -62,8 +62,15 @@ func EventLine(e steps.Event, th Theme) string {
 		}
 	case steps.EventDone:
 		msg = th.paint(th.OK, "done")
+		var detail []string
+		if w := doneWord(e.Action); w != "" {
+			detail = append(detail, w)
+		}
 		if e.Elapsed > 0 {
-			msg += " " + th.paint(th.Faint, "("+HumanDuration(e.Elapsed)+")")
+			detail = append(detail, HumanDuration(e.Elapsed))
+		}
+		if len(detail) > 0 {
+			msg += " " + th.paint(th.Faint, "("+strings.Join(detail, ", ")+")")
 		}
 	case steps.EventFailed:
 		msg = th.paint(th.Error, "failed")
@@ -82,6 +89,25 @@ func EventLine(e steps.Event, th Theme) string {
 		}
 	}
 	return id + ": " + msg
+}
+
+// doneWord says what a finished step did.
+func doneWord(a steps.Action) string {
+	switch a {
+	case steps.ActionCreate:
+		return "created"
+	case steps.ActionUpdate:
+		return "updated"
+	case steps.ActionInSync:
+		return "already in sync"
+	case steps.ActionDelete:
+		return "deleted"
+	case steps.ActionRestore:
+		return "restored"
+	case steps.ActionKeep:
+		return "nothing to do"
+	}
+	return ""
 }
 
 // startVerb says what a starting step is about to do.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -85,6 +86,8 @@ func replicationWords(h steps.ReplicationHealth, th Theme) string {
 	switch {
 	case !h.Configured:
 		out = th.paint(th.Missing, "Not configured") + ": new backups are not copied to the replication region."
+	case h.Sampled == 0 && h.Detail != "":
+		return "Configured; " + sentence(h.Detail)
 	case h.Sampled == 0:
 		out = "Configured. No recent backups to check yet."
 	default:
@@ -96,9 +99,18 @@ func replicationWords(h steps.ReplicationHealth, th Theme) string {
 		}
 	}
 	if h.Detail != "" {
-		out += " " + h.Detail
+		out += " " + sentence(h.Detail)
 	}
 	return out
+}
+
+// sentence ends s with a full stop unless it ends with punctuation.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s[len(s)-1:], ".!?") {
+		return s
+	}
+	return s + "."
 }
 
 func (th Theme) failedCount(n int) string {

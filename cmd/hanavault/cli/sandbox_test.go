@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hanavault/hanavault/internal/iostreams"
+	"github.com/hanavault/hanavault/internal/memaws"
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// sandboxCLI runs the real CLI (app.Open, the engine, the in-memory
+// account) against a sandbox kept in a temporary state directory.
+type sandboxCLI struct {
+	t     *testing.T
+	state string
+}
+
+func (s sandboxCLI) run(stdin string, args ...string) (code int, stdout, stderr string) {
+	s.t.Helper()
+	ios, in, out, errOut := iostreams.Test()
+	in.WriteString(stdin)
+	f := NewFactory(ios, BuildInfo{Version: "test"})
+	f.Getenv = func(string) string { return "" }
+	err := Run(context.Background(), f, append(args, "--sandbox", "--state-dir", s.state))
+	return ExitCode(err), out.String(), errOut.String()
+}
+
+// TestSandboxLifecycle drives init, plan, apply, status, drift, destroy and
+// the refusals through the real engine and the persisted sandbox account.
+func TestSandboxLifecycle(t *testing.T) {
+	s := sandboxCLI{t: t, state: t.TempDir()}
+	file := filepath.Join(t.TempDir(), "landscape.yaml")
+
+	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
+	if code != 0 {
+		t.Fatalf("init: exit %d\n%s", code, stderr)
+	}
+	l, err := spec.Parse([]byte(yaml), "init")
+	if err != nil {
+		t.Fatalf("init output does not parse: %v", err)
+	}
+	if !strings.Contains(l.OriginalBucketName, "123456789012") || l.SourceRegion != "eu-central-1" || l.ReplicationRegion != "eu-west-1" {
+		t.Errorf("init did not use the sandbox account and region: %+v", l)
+	}
+	writeFile(t, file, []byte(yaml))
+
+	code, out, stderr := s.run("", "plan", "-f", file, "--json")
+	if code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, stderr)
+	}
+	var p steps.Plan
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("plan --json: %v", err)
+	}
+	if n := p.Counts(); n[steps.ActionCreate] == 0 || n[steps.ActionUpdate] != 0 || len(p.Changes) != n[steps.ActionCreate] {
+		t.Errorf("a fresh sandbox plans %v", n)
+	}
+
+	if code, _, stderr := s.run("", "apply", "-f", file); code != ExitUsage || !strings.Contains(stderr, "rerun with --yes") {
+		t.Fatalf("apply without --yes and terminal: exit %d\n%s", code, stderr)
+	}
+	code, out, stderr = s.run("", "apply", "-f", file, "--yes")
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, stderr)
+	}
+	contains(t, "apply stdout", out, "Apply complete")
+	contains(t, "apply stderr", stderr, "source/key: done (created", "source/bucket/replication: done (")
+
+	code, out, stderr = s.run("", "status")
+	if code != 0 {
+		t.Fatalf("status after apply: exit %d\n%s\n%s", code, out, stderr)
+	}
+	contains(t, "status", out, "Status of PRD in account 123456789012: ok")
+
+	code, out, _ = s.run("", "plan", "-f", file)
+	if code != 0 || !strings.Contains(out, "Nothing to do.") {
+		t.Errorf("plan after apply: exit %d\n%s", code, out)
+	}
+
+	// Someone removes the lifecycle behind hanavault's back.
+	acct, err := memaws.Open(filepath.Join(s.state, "sandbox"), memaws.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := acct.S3("eu-central-1").DeleteBucketLifecycle(context.Background(), l.OriginalBucketName); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = s.run("", "status", "PRD", "--json")
+	if code != ExitUnhealthy {
+		t.Fatalf("status with drift: exit %d, want 3\n%s", code, out)
+	}
+	var st steps.Status
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range st.Resources {
+		if (r.ID == "source/bucket/lifecycle") == (r.State == steps.StateOK) {
+			t.Errorf("%s is %s", r.ID, r.State)
+		}
+	}
+	code, out, _ = s.run("", "apply", "-f", file, "--yes")
+	if code != 0 || !strings.Contains(out, "Lifecycle") || strings.Contains(out, "Nothing to do.") {
+		t.Errorf("apply to repair drift: exit %d\n%s", code, out)
+	}
+	if code, _, _ := s.run("", "status", "PRD"); code != 0 {
+		t.Errorf("status after repair: exit %d", code)
+	}
+
+	code, out, stderr = s.run("", "destroy", "PRD")
+	if code != ExitUsage || !strings.Contains(stderr, "rerun with --confirm PRD") || !strings.Contains(out, "KMS keys scheduled for deletion") {
+		t.Fatalf("destroy without --confirm: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
