@@ -3,6 +3,7 @@ package cloud
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -55,7 +56,7 @@ func TestPolicyDocumentEncoding(t *testing.T) {
 		t.Fatalf("not encoded: %s", enc)
 	}
 	for _, c := range []string{" ", "+"} {
-		if contains(enc, c) {
+		if strings.Contains(enc, c) {
 			t.Fatalf("encoded form contains %q: %s", c, enc)
 		}
 	}
@@ -70,15 +71,6 @@ func TestPolicyDocumentEncoding(t *testing.T) {
 	if _, err := DecodePolicyDocument("%zz"); err == nil {
 		t.Fatal("bad escape accepted")
 	}
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }
 
 func TestErrorCodes(t *testing.T) {

@@ -490,11 +490,14 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 			return nil, asFieldError(err)
 		}
 	}
-	// Keys go last on each side: only once the buckets whose objects they
-	// encrypt are gone (or kept).
+	// Keys and their aliases go last on each side: only once the buckets
+	// whose objects they encrypt are gone (or kept), so a destroy that stops
+	// half-way never leaves backups behind without their key.
 	extra := map[string][]string{}
 	for _, sd := range sides(r.l) {
-		extra[stepID(sd.name, "key")] = []string{stepID(sd.name, "bucket"), stepID(sd.name, "log-bucket")}
+		buckets := []string{stepID(sd.name, "bucket"), stepID(sd.name, "log-bucket")}
+		extra[stepID(sd.name, "key")] = buckets
+		extra[stepID(sd.name, "key", "alias")] = buckets
 	}
 	nodes := reverseGraph(nodesOf(steps), extra)
 	if filter != nil {
