@@ -54,7 +54,6 @@ type plain struct {
 	in  *byteReader
 	out io.Writer
 	lk  look
-	st  styles
 
 	disc      *discovery
 	savedPath string
@@ -70,7 +69,6 @@ func runAccessible(ctx context.Context, cfg Config) error {
 		lk:   look{isDark: true, noColor: true},
 		disc: newDiscovery(),
 	}
-	a.st = newStyles(a.lk)
 	return a.run()
 }
 
@@ -238,6 +236,9 @@ func (a *plain) discover() {
 		region = "not set"
 	}
 	a.printf("Profile: %s; source region: %s\n", profile, region)
+	if a.cfg.StateDir != "" {
+		a.printf("State: %s\n", a.cfg.StateDir)
+	}
 	m := &model{disc: d}
 	for _, q := range []struct {
 		what string

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hanavault/hanavault/internal/discover"
 	"github.com/hanavault/hanavault/internal/spec"
@@ -160,7 +161,7 @@ func (c *catalog) roleChoices(k roleKind) []choice {
 		if len(r.Reasons) > 0 && k == roleAdmin {
 			label += " · " + strings.Join(r.Reasons, ", ")
 		}
-		out = append(out, choice{label, roleRef(r)})
+		out = append(out, choice{ansi.Truncate(label, maxLabel, "…"), roleRef(r)})
 	}
 	return append(out, choice{"Type a name or ARN…", typeOwn})
 }
@@ -185,6 +186,9 @@ func roleRef(r discover.RoleInfo) string {
 	}
 	return r.Name
 }
+
+// maxLabel keeps picker options on one line of an 80-column window.
+const maxLabel = 72
 
 // choice is one option of a picker.
 type choice struct{ label, value string }

@@ -133,6 +133,9 @@ func (m *model) homeView(height int) string {
 		region = "not set"
 	}
 	b.WriteString(label("Profile") + profile + st.faint.Render(" · source region ") + region + "\n")
+	if m.cfg.StateDir != "" {
+		b.WriteString(label("State") + ansi.Truncate(m.cfg.StateDir, m.width-10, "…") + "\n")
+	}
 	if m.cfg.Sandbox {
 		reason := m.cfg.SandboxReason
 		if reason == "" {

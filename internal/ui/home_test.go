@@ -22,13 +22,13 @@ func knownPRD() []steps.KnownLandscape {
 func TestHomeShowsIdentityLandscapesAndDiscovery(t *testing.T) {
 	eng := &fakeEngine{identity: testIdentity, known: knownPRD()}
 	h := newHarness(t, eng, goodDiscovery(), Config{
-		Profile: "basis", Region: "eu-central-1", Sandbox: true,
+		Profile: "basis", Region: "eu-central-1", Sandbox: true, StateDir: "/home/basis/.local/state/hanavault",
 		SandboxReason: "No AWS credentials found, so this is the sandbox.",
 	})
 	s := h.screen()
 	for _, want := range []string{
 		"123456789012", "partition aws", "arn:aws:iam::123456789012:user/basis-admin",
-		"basis", "source region eu-central-1",
+		"basis", "source region eu-central-1", "State     /home/basis/.local/state/hanavault",
 		"SANDBOX", "No AWS credentials found",
 		"+ New landscape",
 		"PRD  eu-central-1 → eu-west-1", "ok", "local state and tags",

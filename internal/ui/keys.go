@@ -4,12 +4,12 @@ import "charm.land/bubbles/v2/key"
 
 // keyMap holds every key binding the wizard shows in its help lines.
 type keyMap struct {
-	Up, Down, PageUp, PageDown key.Binding
-	Open, New, Status, Apply   key.Binding
-	Destroy, Refresh, Docs     key.Binding
-	Retry, Rollback, Yes, No   key.Binding
-	Back, Quit, Interrupt      key.Binding
-	Next, Prev, Submit, Cancel key.Binding
+	Up, Down, PageDown       key.Binding
+	Open, New, Status, Apply key.Binding
+	Destroy, Refresh, Docs   key.Binding
+	Retry, Rollback, Yes, No key.Binding
+	Back, Quit, Interrupt    key.Binding
+	Cancel                   key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -19,7 +19,6 @@ func newKeyMap() keyMap {
 	return keyMap{
 		Up:        b([]string{"up", "k"}, "↑/k", "up"),
 		Down:      b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:    b([]string{"pgup", "b"}, "pgup", "page up"),
 		PageDown:  b([]string{"pgdown", "space", "f"}, "pgdn", "page down"),
 		Open:      b([]string{"enter"}, "enter", "open"),
 		New:       b([]string{"n"}, "n", "new landscape"),
@@ -35,9 +34,6 @@ func newKeyMap() keyMap {
 		Back:      b([]string{"esc", "q"}, "esc", "back"),
 		Quit:      b([]string{"q", "esc"}, "q", "quit"),
 		Interrupt: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
-		Next:      b([]string{"enter", "tab"}, "enter", "next"),
-		Prev:      b([]string{"shift+tab"}, "shift+tab", "previous"),
-		Submit:    b([]string{"enter"}, "enter", "confirm"),
 		Cancel:    b([]string{"esc"}, "esc", "cancel"),
 	}
 }

@@ -9,6 +9,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/hanavault/hanavault/internal/discover"
+	"github.com/hanavault/hanavault/internal/memaws"
 )
 
 // screens drives a harness through every screen, calling visit on each.
@@ -132,4 +135,26 @@ func TestHelpLineOnEveryScreen(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestLongDiscoveredNamesFit(t *testing.T) {
+	acct := memaws.New(memaws.Options{})
+	disc := discover.New(acct, "eu-central-1")
+	h := newHarness(t, planningEngine(), &fakeDiscovery{}, Config{Region: "eu-central-1"})
+	h.m.cfg.Discovery = disc
+	h.run(h.m.rediscover())
+	h.waitFor("discovery", func() bool { return !h.m.disc.loading() })
+	h.press("n")
+	h.typeText("PRD")
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
+		fieldEC2Role, fieldAdminRole)
+	s := h.m.View().Content
+	if !strings.Contains(ansi.Strip(s), "AWSReservedSSO_AdministratorAccess") {
+		t.Fatalf("admin roles not listed:\n%s", ansi.Strip(s))
+	}
+	for i, l := range strings.Split(s, "\n") {
+		if w := lipgloss.Width(l); w > 80 {
+			t.Errorf("line %d is %d wide: %q", i, w, ansi.Strip(l))
+		}
+	}
 }

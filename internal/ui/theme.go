@@ -65,8 +65,8 @@ func (s styles) formTheme() huh.Theme {
 	return huh.ThemeFunc(huh.ThemeCharm)
 }
 
-// backgroundMsg tells a huh form which background it draws on; huh never
-// asks the terminal itself.
+// background is the colour a BackgroundColorMsg sent to a huh form carries,
+// to tell it which background it draws on (huh never asks the terminal).
 func (s styles) background() color.Color {
 	if s.isDark {
 		return color.Black
