@@ -74,10 +74,13 @@ type wizard struct {
 	banner string
 	// auto is each derived field's last derived value: while the field
 	// still holds it, a new SID or region derives it again.
-	auto    map[string]string
-	inputs  map[string]*huh.Input
-	selects map[string]*huh.Select[string]
-	desc    map[string]string
+	auto   map[string]string
+	inputs map[string]*huh.Input
+	// advanced is the "Change advanced options?" question; its
+	// description says what the options are now.
+	advanced *huh.Confirm
+	selects  map[string]*huh.Select[string]
+	desc     map[string]string
 	// catVersion is the pickers' OptionsFunc binding; it changes when
 	// discovery answers, so huh reloads their options.
 	catVersion int
@@ -213,6 +216,8 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 		return huh.NewConfirm().Title(title).Description(desc).Affirmative("Yes").Negative("No").Value(v)
 	}
 
+	w.advanced = huh.NewConfirm().Title("Change advanced options?").Description(w.advancedSummary()).
+		Affirmative("Yes").Negative("No").Value(&p.Advanced)
 	groups := []group{
 		{[]string{fieldSID, fieldSource, fieldReplication}, huh.NewGroup(
 			input(fieldSID, "SAP system ID (SID)", "3 characters, e.g. PRD", &p.SID, spec.ValidateSID).CharLimit(3),
@@ -239,10 +244,7 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 		{[]string{fieldAdminRole + "/typed"}, huh.NewGroup(
 			input(fieldAdminRole+"/typed", "KMS admin role · name or ARN", "Administers both keys; cannot decrypt with them.", &p.AdminTyped, spec.ValidateRoleRef),
 		).Title("Roles")},
-		{[]string{"advanced"}, huh.NewGroup(
-			huh.NewConfirm().Title("Change advanced options?").Description(w.advancedSummary()).
-				Affirmative("Yes").Negative("No").Value(&p.Advanced),
-		).Title("Options")},
+		{[]string{"advanced"}, huh.NewGroup(w.advanced).Title("Options")},
 		{[]string{fieldTransition, fieldStorageClass, fieldArchive, fieldNoncurrent}, huh.NewGroup(
 			input(fieldTransition, "Archive backups after (days)", "0–3650 (0 archives at once); current versions move to the archive class then.", &p.Transition, validator(fieldTransition)),
 			huh.NewSelect[string]().Key(fieldStorageClass).Title("Archive storage class").
@@ -521,6 +523,11 @@ func (w *wizard) refreshDescriptions(m *model) bool {
 			in.Description(d)
 			changed = true
 		}
+	}
+	if d := w.advancedSummary(); d != w.desc["shown:advanced"] {
+		w.desc["shown:advanced"] = d
+		w.advanced.Description(d)
+		changed = true
 	}
 	for f, s := range w.selects {
 		d := w.description(m, f)

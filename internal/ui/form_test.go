@@ -256,7 +256,8 @@ func TestAdvancedOptions(t *testing.T) {
 		fieldEC2Role, fieldAdminRole)
 	h.press("enter")
 	h.waitScreen("Change advanced options?")
-	if !strings.Contains(h.screen(), "GLACIER after 7 days") {
+	if s := oneLine(h.screen()); !strings.Contains(s, "GLACIER after 7 days") ||
+		!strings.Contains(s, "logs to hana-backup-prd-123456789012-eu-central-1-logs") {
 		t.Errorf("advanced question does not say what the options are now:\n%s", h.screen())
 	}
 	h.press("y")

@@ -122,7 +122,10 @@ func (m *model) homeView(height int) string {
 		}
 	default:
 		b.WriteString(label("Account") + d.identity.Account + st.faint.Render(" · partition ") + d.identity.Partition + "\n")
-		b.WriteString(label("Caller") + d.identity.Arn + "\n")
+		// ARNs have no spaces to wrap at, and their end (the session
+		// name) matters: break them by width.
+		arn := ansi.Hardwrap(d.identity.Arn, max(m.width-10, 20), false)
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, label("Caller"), arn) + "\n")
 	}
 	profile := m.cfg.Profile
 	if profile == "" {

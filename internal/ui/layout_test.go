@@ -158,3 +158,18 @@ func TestLongDiscoveredNamesFit(t *testing.T) {
 		}
 	}
 }
+
+func TestLongCallerARNWrapsOnHome(t *testing.T) {
+	eng := appliedEngine()
+	eng.identity.Arn = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_AdministratorAccess_5e1f0c2a9b7d3e41/basis.admin"
+	h := newHarness(t, eng, goodDiscovery(), Config{})
+	s := h.m.View().Content
+	for i, l := range strings.Split(s, "\n") {
+		if w := lipgloss.Width(l); w > 80 {
+			t.Errorf("line %d is %d wide: %q", i, w, ansi.Strip(l))
+		}
+	}
+	if !strings.Contains(ansi.Strip(s), "basis.admin") {
+		t.Errorf("the end of the caller ARN is lost:\n%s", ansi.Strip(s))
+	}
+}
