@@ -156,8 +156,10 @@ type HintError struct {
 	Hint string
 }
 
+// Error returns the underlying error's text (the hint is printed apart).
 func (e *HintError) Error() string { return e.Err.Error() }
 
+// Unwrap returns the underlying error.
 func (e *HintError) Unwrap() error { return e.Err }
 
 // withHint attaches awsapi's advice to err when there is some.

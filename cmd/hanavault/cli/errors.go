@@ -31,8 +31,10 @@ type UsageError struct {
 	ShowUsage bool
 }
 
+// Error returns the misuse in words.
 func (e *UsageError) Error() string { return e.Err.Error() }
 
+// Unwrap returns the underlying error.
 func (e *UsageError) Unwrap() error { return e.Err }
 
 func usageErrorf(format string, a ...any) error {
@@ -45,6 +47,7 @@ type UnhealthyError struct {
 	Overall steps.Overall
 }
 
+// Error names the landscape and its overall state.
 func (e *UnhealthyError) Error() string {
 	return fmt.Sprintf("landscape %s is %s", e.SID, e.Overall)
 }

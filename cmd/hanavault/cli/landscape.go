@@ -20,6 +20,7 @@ type InvalidFileError struct {
 	Err  error
 }
 
+// Error lists each parse or validation problem on its own line.
 func (e *InvalidFileError) Error() string {
 	var lines []string
 	var ve spec.ValidationErrors
@@ -39,6 +40,7 @@ func (e *InvalidFileError) Error() string {
 	return fmt.Sprintf("%s is not a valid landscape:\n  %s", e.Path, strings.Join(lines, "\n  "))
 }
 
+// Unwrap returns the parse or validation error.
 func (e *InvalidFileError) Unwrap() error { return e.Err }
 
 // readLandscape reads, defaults and validates a landscape file; "-" reads
@@ -75,6 +77,7 @@ type PreflightError struct {
 	Issues []steps.PreflightIssue
 }
 
+// Error lists each issue with the field it concerns.
 func (e *PreflightError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "landscape %s cannot be applied as written:", e.SID)

@@ -149,7 +149,12 @@ backups, and cross-region replication re-encrypted with the replica key.
 Run it without arguments for the interactive wizard. The commands below do
 the same for scripts and CI: init writes a landscape.yaml, plan shows what
 apply would change, apply converges, status checks for drift, destroy
-removes everything hanavault created in both regions.`,
+removes everything hanavault created in both regions.
+
+Exit status: 0 success, 1 error (including an invalid landscape file),
+2 misuse of flags or arguments or a missing confirmation, 3 status found
+the landscape not ok, 130 interrupted. --json output is described in
+docs/json.md.`,
 		Example: `  hanavault                                  # the wizard
   hanavault init --sid PRD > landscape.yaml
   hanavault plan -f landscape.yaml

@@ -218,6 +218,7 @@ func TestStatus(t *testing.T) {
 		stderr  string
 	}{
 		{"sid ok", []string{"status", "PRD"}, nil, steps.OverallOK, 0, ""},
+		{"lowercase sid", []string{"status", "prd"}, nil, steps.OverallOK, 0, ""},
 		{"sid drift", []string{"status", "PRD"}, nil, steps.OverallDrift, 3, ""},
 		{"half applied", []string{"status", "PRD"}, nil, steps.OverallHalfApplied, 3, ""},
 		{"only one known", []string{"status"}, []steps.KnownLandscape{{SID: "PRD", Local: true, Landscape: &l}}, steps.OverallOK, 0, ""},

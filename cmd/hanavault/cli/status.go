@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +41,8 @@ half-applied), 1 on errors.`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				opts.SID = args[0]
+				// SIDs are upper case; accept "prd" for PRD.
+				opts.SID = strings.ToUpper(strings.TrimSpace(args[0]))
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
