@@ -86,11 +86,21 @@ func (a *plain) interrupted(what string) error {
 
 // ask runs one field as an accessible prompt. It fails when the answers
 // ran out before the question was answered.
-func (a *plain) ask(question string, f huh.Field) error {
+func (a *plain) ask(question string, f huh.Field) (err error) {
 	if err := a.interrupted("hanavault"); err != nil {
 		return err
 	}
 	before := a.in.n
+	defer func() {
+		// At the end of the input huh's select takes the last line even
+		// when it was out of range, and indexes its options with it.
+		if r := recover(); r != nil {
+			if !a.in.eof {
+				panic(r)
+			}
+			err = fmt.Errorf("question %q: %w before a valid answer", question, errInputEnded)
+		}
+	}()
 	form := huh.NewForm(huh.NewGroup(f)).
 		WithAccessible(true).
 		WithInput(a.in).
@@ -266,6 +276,13 @@ func (a *plain) discover() {
 		for _, k := range d.known {
 			a.printf("  %s %s → %s: %s (%s)\n", k.SID, k.SourceRegion, k.ReplicationRegion, k.Overall, knownSummary(k))
 		}
+	}
+}
+
+// refreshKnown lists the known landscapes again after a run changed them.
+func (a *plain) refreshKnown() {
+	if k, err := a.cfg.Engine.Known(a.ctx, true); err == nil {
+		a.disc.known = k
 	}
 }
 
@@ -543,6 +560,7 @@ func (a *plain) planAndApply(l spec.Landscape) error {
 		a.printf("Not applied.\n")
 		return nil
 	}
+	defer a.refreshKnown()
 	for {
 		res, err := a.runOp(runApply, l)
 		if ierr := a.stopped(runApply, l); ierr != nil {
@@ -651,5 +669,6 @@ func (a *plain) destroy(l spec.Landscape) error {
 		return nil
 	}
 	_, _ = a.runOp(runDestroy, l)
+	a.refreshKnown()
 	return a.stopped(runDestroy, l)
 }

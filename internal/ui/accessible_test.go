@@ -251,3 +251,33 @@ func TestRunNeedsEngineAndDiscovery(t *testing.T) {
 		t.Fatal("Run without an engine succeeded")
 	}
 }
+
+func TestAccessibleOutOfRangeLastAnswerIsAnErrorNotACrash(t *testing.T) {
+	eng := appliedEngine()
+	eng.known = nil
+	_, err := runPlain(t, context.Background(), eng, goodDiscovery(), Config{}, "7")
+	if !errors.Is(err, errInputEnded) {
+		t.Fatalf("err = %v, want input ended", err)
+	}
+}
+
+func TestAccessibleMenuListsTheLandscapeJustApplied(t *testing.T) {
+	eng := appliedEngine()
+	eng.known = nil
+	applied := false
+	apply := eng.apply
+	eng.apply = func(n int, ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
+		applied = true
+		eng.known = knownPRD()[:1]
+		return apply(n, ctx, l, sink)
+	}
+	out, err := runPlain(t, context.Background(), eng, goodDiscovery(), Config{Region: "eu-central-1"},
+		"1", "PRD", "", "", "", "", "", "", "", "", "", "n", "y",
+		"5") // Quit is 5th once PRD is listed
+	if err != nil || !applied {
+		t.Fatalf("Run: %v (applied %v)\n%s", err, applied, out)
+	}
+	if !strings.Contains(out, "4. Destroy PRD") {
+		t.Errorf("menu does not offer the new landscape:\n%s", out)
+	}
+}
