@@ -573,15 +573,22 @@ func (r *runState) summary(m *model) string {
 		parts = append(parts, resultBody(r.result, r.kind, st.look))
 	}
 	if r.kind == runDestroy && r.result != nil && r.err == nil && !r.stopping {
-		var gone []string
+		gone, restored := 0, 0
 		for _, rw := range r.rows {
-			if rw.state == rowDone && rw.action != steps.ActionRestore {
-				gone = append(gone, rw.title+" · "+rw.resource)
+			switch {
+			case rw.state != rowDone:
+			case rw.action == steps.ActionRestore:
+				restored++
+			default:
+				gone++
 			}
 		}
-		if len(gone) > 0 {
-			parts = append(parts, fmt.Sprintf("Gone: %d resources. Pending deletion: %s.", len(gone), plural(len(r.result.KeyDeletions), "key", "keys")))
+		line := fmt.Sprintf("Gone: %s. Pending deletion: %s (dates and how to cancel above).",
+			plural(gone, "resource or setting", "resources and settings"), plural(len(r.result.KeyDeletions), "KMS key", "KMS keys"))
+		if restored > 0 {
+			line += fmt.Sprintf(" Restored to their earlier settings: %d (they existed before hanavault).", restored)
 		}
+		parts = append(parts, line)
 	}
 	if r.failedRun() && r.kind == runApply {
 		parts = append(parts, "r retries the apply; u rolls back what this run created.")
