@@ -23,9 +23,8 @@ type ApplyOptions struct {
 func NewCmdApply(f *Factory, g *GlobalOptions, runF func(context.Context, *ApplyOptions) error) *cobra.Command {
 	opts := &ApplyOptions{}
 	cmd := &cobra.Command{
-		Use:     "apply -f landscape.yaml",
-		Aliases: []string{"up"},
-		Short:   "Create or update the landscape in both regions",
+		Use:   "apply -f landscape.yaml",
+		Short: "Create or update the landscape in both regions",
 		Long: `Show the plan, ask for confirmation, then converge the landscape: keys,
 buckets, policies, logging, lifecycle, the replication role and replication,
 as a dependency graph with bounded concurrency and retries for AWS's
