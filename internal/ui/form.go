@@ -134,8 +134,8 @@ func (w *wizard) initAuto(account string) {
 	keep(fieldReplBucket, p.ReplBucket, d.ReplicationBucketName)
 	keep(fieldOrigAlias, p.OrigAlias, d.OriginalCMKAlias)
 	keep(fieldReplAlias, p.ReplAlias, d.ReplicationCMKAlias)
-	keep(fieldOrigLog, p.OrigLog, p.OrigBucket+"-logs")
-	keep(fieldReplLog, p.ReplLog, p.ReplBucket+"-logs")
+	keep(fieldOrigLog, p.OrigLog, p.OrigBucket+spec.LogBucketSuffix)
+	keep(fieldReplLog, p.ReplLog, p.ReplBucket+spec.LogBucketSuffix)
 }
 
 // pairRegion suggests a replication region for a source region.
@@ -580,8 +580,8 @@ func (w *wizard) deriveNames(account string) []string {
 		set(fieldOrigAlias, &p.OrigAlias, d.OriginalCMKAlias)
 		set(fieldReplAlias, &p.ReplAlias, d.ReplicationCMKAlias)
 	}
-	set(fieldOrigLog, &p.OrigLog, p.OrigBucket+"-logs")
-	set(fieldReplLog, &p.ReplLog, p.ReplBucket+"-logs")
+	set(fieldOrigLog, &p.OrigLog, p.OrigBucket+spec.LogBucketSuffix)
+	set(fieldReplLog, &p.ReplLog, p.ReplBucket+spec.LogBucketSuffix)
 	return changed
 }
 

@@ -95,6 +95,10 @@ func TestHomeNeverBlocksOnDiscovery(t *testing.T) {
 	if strings.Contains(h.screen(), "Loading regions from AWS") {
 		t.Errorf("region picker still says loading:\n%s", h.screen())
 	}
+	// The pickers reloaded their options with what discovery found.
+	if !strings.Contains(h.screen(), "eu-south-2      Europe (Spain) · not enabled (opt-in)") {
+		t.Errorf("region picker did not reload the discovered regions:\n%s", h.screen())
+	}
 }
 
 func TestHomeKeys(t *testing.T) {
