@@ -109,9 +109,15 @@ func openSandbox(o Options, reason string) (*Env, error) {
 }
 
 func build(acct cloud.Account, region string, o Options, sandbox bool, sandboxDir, reason string) *Env {
+	// The sandbox keeps its journals beside its account, apart from the
+	// journals of real accounts.
+	journals := o.StateDir
+	if sandbox {
+		journals = sandboxDir
+	}
 	return &Env{
 		Account:       acct,
-		Engine:        steps.New(steps.Options{Account: acct, StateDir: o.StateDir, HomeRegion: region}),
+		Engine:        steps.New(steps.Options{Account: acct, StateDir: journals, HomeRegion: region}),
 		Discovery:     discover.New(acct, region),
 		Region:        region,
 		Profile:       o.Profile,

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
 )
 
 func TestWizardFallsBackToSandbox(t *testing.T) {
@@ -57,5 +59,24 @@ func TestSandboxPersistsInStateDir(t *testing.T) {
 	}
 	if _, err := again.Account.S3("us-east-2").GetBucketLocation(ctx, "hv-persist-test"); err != nil {
 		t.Errorf("bucket gone after reopening the sandbox: %v", err)
+	}
+}
+
+func TestSandboxJournalsStayInTheSandbox(t *testing.T) {
+	isolateAWS(t)
+	ctx := context.Background()
+	state := t.TempDir()
+	env, err := Open(ctx, Options{StateDir: state, Sandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := spec.Defaults("SBX", "123456789012", "eu-central-1", "eu-west-1")
+	l.EC2RoleToRunBackup, l.KMSAdminRole = "hana-backup-ec2", "kms-admin"
+	res, err := env.Engine.Apply(ctx, l, steps.SinkFunc(func(steps.Event) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(state, "sandbox") + string(filepath.Separator); !strings.HasPrefix(res.JournalPath, want) {
+		t.Fatalf("sandbox journal at %s, want it under %s", res.JournalPath, want)
 	}
 }
