@@ -23,11 +23,11 @@ type screen struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	pty  *os.File
-	emu  *vt.SafeEmulator
+	emu  *vt.Emulator // guarded by mu: its String is not safe against Write
 	done chan struct{}
 	err  error
 	mu   sync.Mutex
-	raw  bytes.Buffer // everything the program wrote, for failure messages
+	raw  bytes.Buffer // everything the program wrote
 }
 
 const (
@@ -45,7 +45,7 @@ func startScreen(t *testing.T, bin string, dir string, env []string, args ...str
 	if err != nil {
 		t.Fatalf("start %s in a pty: %v", bin, err)
 	}
-	s := &screen{t: t, cmd: cmd, pty: f, emu: vt.NewSafeEmulator(cols, rows), done: make(chan struct{})}
+	s := &screen{t: t, cmd: cmd, pty: f, emu: vt.NewEmulator(cols, rows), done: make(chan struct{})}
 	go func() {
 		buf := make([]byte, 32*1024)
 		for {
@@ -53,8 +53,8 @@ func startScreen(t *testing.T, bin string, dir string, env []string, args ...str
 			if n > 0 {
 				s.mu.Lock()
 				s.raw.Write(buf[:n])
-				s.mu.Unlock()
 				_, _ = s.emu.Write(buf[:n])
+				s.mu.Unlock()
 			}
 			if err != nil {
 				return
@@ -76,12 +76,17 @@ func startScreen(t *testing.T, bin string, dir string, env []string, args ...str
 			<-s.done
 		}
 		_ = f.Close()
-		_ = s.emu.Close()
+		// The emulator is not closed: vt's Close races with the Read of the
+		// answer-copying goroutine; that goroutine ends with the test binary.
 	})
 	return s
 }
 
-func (s *screen) text() string { return s.emu.String() }
+func (s *screen) text() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.emu.String()
+}
 
 // waitFor waits until every one of wants is on the screen.
 func (s *screen) waitFor(wants ...string) string {
