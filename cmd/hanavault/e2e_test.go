@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"os/exec"
@@ -27,7 +26,6 @@ type screen struct {
 	done chan struct{}
 	err  error
 	mu   sync.Mutex
-	raw  bytes.Buffer // everything the program wrote
 }
 
 const (
@@ -52,7 +50,6 @@ func startScreen(t *testing.T, bin string, dir string, env []string, args ...str
 			n, err := f.Read(buf)
 			if n > 0 {
 				s.mu.Lock()
-				s.raw.Write(buf[:n])
 				_, _ = s.emu.Write(buf[:n])
 				s.mu.Unlock()
 			}
