@@ -373,7 +373,7 @@ func (m *model) rolesHint(k roleKind) string {
 		}
 		return "Roles that trust ec2.amazonaws.com; HANA hosts use one through an instance profile."
 	}
-	return "This role administers both keys (it cannot use them to decrypt)."
+	return "This role administers both keys; the key policy gives it no use of them for encryption."
 }
 
 // regionsHint is the description of a region picker.

@@ -236,6 +236,9 @@ func (r *runState) event(e steps.Event) {
 		rw.state, rw.detail, rw.done, rw.total = rowRunning, e.Detail, e.Done, e.Total
 	case steps.EventDone:
 		rw.state, rw.elapsed, rw.detail = rowDone, e.Elapsed, ""
+		if e.Action != "" {
+			rw.action = e.Action
+		}
 	case steps.EventFailed:
 		rw.state, rw.detail, rw.elapsed = rowFailed, e.Error, e.Elapsed
 	case steps.EventSkipped:
@@ -517,7 +520,7 @@ func (m *model) rowLines(rw *row) []string {
 	case rowRetrying:
 		mark, state = st.warn.Render("↻"), st.warn.Render(fmt.Sprintf("retrying (attempt %d)", rw.attempt))
 	case rowDone:
-		mark, state = st.ok.Render("✓"), st.ok.Render("done "+formatElapsed(rw.elapsed))
+		mark, state = st.ok.Render("✓"), st.ok.Render(doneWord(rw.action)+" "+formatElapsed(rw.elapsed))
 	case rowFailed:
 		mark, state = st.bad.Render("✗"), st.bad.Render("failed")
 	case rowSkipped:
@@ -579,14 +582,17 @@ func (r *runState) summary(m *model) string {
 			case rw.state != rowDone:
 			case rw.action == steps.ActionRestore:
 				restored++
-			default:
-				gone++
+			case rw.action == steps.ActionDelete && !strings.HasSuffix(rw.id, "/key"):
+				gone++ // keys are pending deletion, counted below
 			}
 		}
-		line := fmt.Sprintf("Gone: %s. Pending deletion: %s (dates and how to cancel above).",
-			plural(gone, "resource or setting", "resources and settings"), plural(len(r.result.KeyDeletions), "KMS key", "KMS keys"))
+		line := fmt.Sprintf("Removed: %s. Pending deletion: %s (dates and how to cancel above).",
+			plural(gone, "resource", "resources"), plural(len(r.result.KeyDeletions), "KMS key", "KMS keys"))
 		if restored > 0 {
-			line += fmt.Sprintf(" Restored to their earlier settings: %d (they existed before hanavault).", restored)
+			line += fmt.Sprintf(" Restored to their earlier settings: %s (they existed before hanavault).", plural(restored, "setting", "settings"))
+		}
+		if n := len(r.result.Kept); n > 0 {
+			line += fmt.Sprintf(" Kept: %s (see above).", plural(n, "resource", "resources"))
 		}
 		parts = append(parts, line)
 	}
@@ -626,4 +632,23 @@ func (m *model) runView() string {
 		b.WriteString(st.warn.Render("Stopping after the calls in flight… (ctrl+c again leaves now)") + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// doneWord says what a finished step did.
+func doneWord(a steps.Action) string {
+	switch a {
+	case steps.ActionCreate:
+		return "created"
+	case steps.ActionUpdate:
+		return "updated"
+	case steps.ActionInSync:
+		return "in sync"
+	case steps.ActionDelete:
+		return "deleted"
+	case steps.ActionRestore:
+		return "restored"
+	case steps.ActionKeep:
+		return "nothing to do"
+	}
+	return "done"
 }

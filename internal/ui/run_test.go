@@ -82,7 +82,7 @@ func TestPlanDocumentsAndConfirmationDefaultingToNo(t *testing.T) {
 		}
 	}
 	s = body(r.vp.GetContent())
-	for _, w := range []string{"eu-central-1", "eu-west-1", "global", "✓ KMS key · alias/hana-backup-prd", "done 0.4s",
+	for _, w := range []string{"eu-central-1", "eu-west-1", "global", "✓ KMS key · alias/hana-backup-prd", "created 0.4s",
 		"Apply finished.", "Apply complete", "/state/123456789012/PRD/journal.ndjson"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("run screen lacks %q:\n%s", w, s)
@@ -391,7 +391,7 @@ func TestDestroyRefusesTheWrongSID(t *testing.T) {
 	h.press("enter")
 	h.waitFor("destroy to finish", func() bool { return h.m.run != nil && h.m.run.kind == runDestroy && h.m.run.finished })
 	s := body(h.m.run.vp.GetContent())
-	for _, w := range []string{"Destroy finished.", "Gone: 3 resources and settings. Pending deletion: 1 KMS key",
+	for _, w := range []string{"Destroy finished.", "Removed: 2 resources. Pending deletion: 1 KMS key",
 		"2026-12-27", "aws kms cancel-key-deletion --region eu-central-1 --key-id 1111"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("destroy summary lacks %q:\n%s", w, s)
