@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/hanavault/hanavault/internal/awsapi"
 	"github.com/hanavault/hanavault/internal/cloud"
@@ -97,7 +98,13 @@ func openSandbox(o Options, reason string) (*Env, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create the sandbox directory %s: %w", dir, err)
 	}
-	acct, err := memaws.Open(dir, memaws.Options{})
+	latency, err := sandboxLatency(os.Getenv("HANAVAULT_SANDBOX_LATENCY"))
+	if err != nil {
+		return nil, err
+	}
+	// Calls take about as long as AWS's would, so the demo's progress is
+	// visible; cross-region calls take longer.
+	acct, err := memaws.Open(dir, memaws.Options{Latency: latency, CrossRegionLatency: latency * 3 / 2})
 	if err != nil {
 		return nil, fmt.Errorf("open the sandbox account in %s: %w", dir, err)
 	}
@@ -126,6 +133,22 @@ func build(acct cloud.Account, region string, o Options, sandbox bool, sandboxDi
 		SandboxDir:    sandboxDir,
 		SandboxReason: reason,
 	}
+}
+
+// DefaultSandboxLatency is how long each sandbox call takes unless
+// HANAVAULT_SANDBOX_LATENCY says otherwise.
+const DefaultSandboxLatency = 40 * time.Millisecond
+
+// sandboxLatency parses HANAVAULT_SANDBOX_LATENCY ("" = the default).
+func sandboxLatency(v string) (time.Duration, error) {
+	if v == "" {
+		return DefaultSandboxLatency, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 || d > 10*time.Second {
+		return 0, fmt.Errorf("HANAVAULT_SANDBOX_LATENCY=%q: want a duration from 0s to 10s, like 40ms", v)
+	}
+	return d, nil
 }
 
 // SandboxDir is where the sandbox account is kept under stateDir.

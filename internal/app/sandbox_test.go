@@ -80,3 +80,17 @@ func TestSandboxJournalsStayInTheSandbox(t *testing.T) {
 		t.Fatalf("sandbox journal at %s, want it under %s", res.JournalPath, want)
 	}
 }
+
+func TestSandboxLatencySetting(t *testing.T) {
+	for in, want := range map[string]string{"": "40ms", "0": "0s", "150ms": "150ms"} {
+		d, err := sandboxLatency(in)
+		if err != nil || d.String() != want {
+			t.Errorf("%q: %v %v, want %s", in, d, err, want)
+		}
+	}
+	for _, bad := range []string{"fast", "-1s", "1h"} {
+		if _, err := sandboxLatency(bad); err == nil || !strings.Contains(err.Error(), "HANAVAULT_SANDBOX_LATENCY") {
+			t.Errorf("%q accepted: %v", bad, err)
+		}
+	}
+}

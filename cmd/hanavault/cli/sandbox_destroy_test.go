@@ -14,6 +14,7 @@ import (
 // TestSandboxDestroy applies a landscape in the sandbox, then destroys it
 // with --confirm and --json through the real engine.
 func TestSandboxDestroy(t *testing.T) {
+	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0") // no demo pacing in tests
 	s := sandboxCLI{t: t, state: t.TempDir()}
 	file := filepath.Join(t.TempDir(), "landscape.yaml")
 	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)

@@ -33,6 +33,7 @@ func (s sandboxCLI) run(stdin string, args ...string) (code int, stdout, stderr 
 // TestSandboxLifecycle drives init, plan, apply, status, drift, destroy and
 // the refusals through the real engine and the persisted sandbox account.
 func TestSandboxLifecycle(t *testing.T) {
+	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0") // no demo pacing in tests
 	s := sandboxCLI{t: t, state: t.TempDir()}
 	file := filepath.Join(t.TempDir(), "landscape.yaml")
 
