@@ -31,7 +31,7 @@ func scrollLine(m *model, vp viewport.Model) string {
 	if vp.TotalLineCount() <= vp.Height() {
 		return ""
 	}
-	return m.st.faint.Render(fmt.Sprintf("── %d%% · ↑/↓ pgup/pgdn to scroll", int(vp.ScrollPercent()*100)))
+	return m.st.faint.Render(fmt.Sprintf("── %d%% · ↑/↓ pgup/pgdn", int(vp.ScrollPercent()*100)))
 }
 
 // planState is the plan screen, its document list and viewer.
@@ -166,7 +166,17 @@ func (m *model) planView() string {
 	case scrDoc:
 		return p.doc.View() + "\n" + scrollLine(m, p.doc)
 	}
-	s := p.vp.View() + "\n" + scrollLine(m, p.vp)
+	// The plan's totals stay in sight however far the plan is scrolled.
+	n := p.plan.Counts()
+	totals := fmt.Sprintf("%d to create · %d to update · %d in sync", n[steps.ActionCreate], n[steps.ActionUpdate], n[steps.ActionInSync])
+	if w := len(p.plan.Warnings); w > 0 {
+		totals += " · " + m.st.warn.Render(plural(w, "warning", "warnings"))
+	}
+	line := m.st.title.Render(totals)
+	if sl := scrollLine(m, p.vp); sl != "" {
+		line += "  " + sl
+	}
+	s := p.vp.View() + "\n" + ansi.Truncate(line, m.width, "…")
 	if m.savedPath != "" && p.back == scrForm {
 		s += "\n" + m.st.faint.Render(savedNote(m.savedPath))
 	}
