@@ -21,27 +21,24 @@ const maxEmptyPasses = 5
 // pass (late access-log deliveries) are removed by another pass.
 func (r *run) emptyAndDeleteBucket(st *step, region, bucket string) error {
 	s3 := r.acct.S3(region)
-	var total int64
+	var deleted int64
 	for pass := 1; ; pass++ {
-		n, err := r.abortUploads(st, s3, bucket)
-		if err != nil {
+		if err := r.abortUploads(st, s3, bucket); err != nil {
 			return err
 		}
-		total += n
-		n, err = r.deleteAllVersions(st, s3, bucket, &total)
-		if err != nil {
+		if err := r.deleteAllVersions(st, s3, bucket, &deleted); err != nil {
 			return err
 		}
-		_ = n
-		err = r.mutate(st, mutation{op: "s3:DeleteBucket", resource: bucket}, func(ctx context.Context) (string, error) {
+		err := r.mutate(st, mutation{op: "s3:DeleteBucket", resource: bucket}, func(ctx context.Context) (string, error) {
 			return r.bucketARN(bucket), s3.DeleteBucket(ctx, bucket)
 		})
 		switch {
 		case err == nil, cloud.IsCode(err, cloud.CodeNoSuchBucket):
 			return nil
 		case cloud.IsCode(err, cloud.CodeBucketNotEmpty) && pass < maxEmptyPasses:
-			r.emit(Event{Kind: EventRetrying, StepID: st.id, Region: st.region, Component: st.component, Resource: bucket,
-				Title: st.title, Attempt: pass + 1, Reason: "new objects arrived while emptying (late access logs or replicas)"})
+			ev := st.event(EventRetrying)
+			ev.Attempt, ev.Reason = pass+1, "new objects arrived while emptying (late access logs or replicas)"
+			r.emit(ev)
 			continue
 		default:
 			return err
@@ -50,43 +47,40 @@ func (r *run) emptyAndDeleteBucket(st *step, region, bucket string) error {
 }
 
 // abortUploads aborts every incomplete multipart upload in the bucket.
-func (r *run) abortUploads(st *step, s3 cloud.S3, bucket string) (int64, error) {
-	var n int64
+func (r *run) abortUploads(st *step, s3 cloud.S3, bucket string) error {
 	in := cloud.ListMultipartUploadsInput{Bucket: bucket}
 	for {
 		page, err := read(r, st, func(ctx context.Context) (cloud.ListMultipartUploadsOutput, error) {
 			return s3.ListMultipartUploads(ctx, in)
 		})
 		if err != nil {
-			return n, fmt.Errorf("list multipart uploads of %s: %w", bucket, err)
+			return fmt.Errorf("list multipart uploads of %s: %w", bucket, err)
 		}
 		for _, u := range page.Uploads {
 			err := r.mutate(st, mutation{op: "s3:AbortMultipartUpload", resource: bucket}, func(ctx context.Context) (string, error) {
 				return "", s3.AbortMultipartUpload(ctx, bucket, u.Key, u.UploadID)
 			})
 			if err != nil && !cloud.IsCode(err, cloud.CodeNoSuchUpload) {
-				return n, fmt.Errorf("abort upload of %s in %s: %w", u.Key, bucket, err)
+				return fmt.Errorf("abort upload of %s in %s: %w", u.Key, bucket, err)
 			}
-			n++
 		}
 		if !page.IsTruncated {
-			return n, nil
+			return nil
 		}
 		in.KeyMarker, in.UploadIDMarker = page.NextKeyMarker, page.NextUploadIDMarker
 	}
 }
 
 // deleteAllVersions streams ListObjectVersions pages into DeleteObjects
-// batches and checks every per-key error.
-func (r *run) deleteAllVersions(st *step, s3 cloud.S3, bucket string, total *int64) (int64, error) {
-	var n int64
+// batches and checks every per-key error; total counts what was deleted.
+func (r *run) deleteAllVersions(st *step, s3 cloud.S3, bucket string, total *int64) error {
 	in := cloud.ListObjectVersionsInput{Bucket: bucket, MaxKeys: deleteBatch}
 	for {
 		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) {
 			return s3.ListObjectVersions(ctx, in)
 		})
 		if err != nil {
-			return n, fmt.Errorf("list object versions of %s: %w", bucket, err)
+			return fmt.Errorf("list object versions of %s: %w", bucket, err)
 		}
 		batch := make([]cloud.ObjectIdentifier, 0, len(page.Versions)+len(page.DeleteMarkers))
 		for _, v := range page.Versions {
@@ -108,18 +102,18 @@ func (r *run) deleteAllVersions(st *step, s3 cloud.S3, bucket string, total *int
 				return "", err
 			})
 			if err != nil {
-				return n, fmt.Errorf("delete objects in %s: %w", bucket, err)
+				return fmt.Errorf("delete objects in %s: %w", bucket, err)
 			}
 			if len(out.Errors) > 0 {
-				return n, deleteErrors(bucket, out.Errors)
+				return deleteErrors(bucket, out.Errors)
 			}
-			n += int64(len(chunk))
 			*total += int64(len(chunk))
-			r.emit(Event{Kind: EventProgress, StepID: st.id, Region: st.region, Component: st.component, Resource: bucket,
-				Title: st.title, Done: *total, Detail: fmt.Sprintf("%d object versions and delete markers deleted", *total)})
+			ev := st.event(EventProgress)
+			ev.Done, ev.Detail = *total, fmt.Sprintf("%d object versions and delete markers deleted", *total)
+			r.emit(ev)
 		}
 		if !page.IsTruncated {
-			return n, nil
+			return nil
 		}
 		in.KeyMarker, in.VersionIDMarker = page.NextKeyMarker, page.NextVersionIDMarker
 	}

@@ -131,29 +131,21 @@ func (r *run) keyIsOurs(st *step, sd side, meta cloud.KeyMetadata) (bool, error)
 func (r *run) scanKeys(st *step, sd side) ([]cloud.KeyMetadata, error) {
 	kms := r.acct.KMS(sd.region)
 	var out []cloud.KeyMetadata
-	marker := ""
-	for {
+	err := forEachPage(func(marker string) ([]cloud.KeyListEntry, string, bool, error) {
 		page, err := read(r, st, func(ctx context.Context) (cloud.ListKeysOutput, error) { return kms.ListKeys(ctx, marker) })
-		if err != nil {
-			return nil, fmt.Errorf("list keys in %s: %w", sd.region, err)
+		return page.Keys, page.NextMarker, page.Truncated, err
+	}, func(k cloud.KeyListEntry) error {
+		m, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, k.KeyID) })
+		if err != nil || m.KeyManager == "AWS" || m.KeyState == statePendingDeletion {
+			return nil
 		}
-		for _, k := range page.Keys {
-			m, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, k.KeyID) })
-			if err != nil {
-				continue
-			}
-			if m.KeyManager == "AWS" || m.KeyState == statePendingDeletion {
-				continue
-			}
-			ours, err := r.keyIsOurs(st, sd, m)
-			if err == nil && ours {
-				out = append(out, m)
-			}
+		if ours, err := r.keyIsOurs(st, sd, m); err == nil && ours {
+			out = append(out, m)
 		}
-		if !page.Truncated || page.NextMarker == "" {
-			break
-		}
-		marker = page.NextMarker
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list keys in %s: %w", sd.region, err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].CreationDate.After(out[j].CreationDate) })
 	return out, nil

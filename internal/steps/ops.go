@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/journal"
@@ -86,16 +87,7 @@ func (e *Engine) Apply(ctx context.Context, l spec.Landscape, sink Sink) (*Resul
 	}
 	r.emit(Event{Kind: EventNote, Detail: "undo journal: " + r.jr.Path()})
 	steps := r.buildSteps()
-	byID := map[string]*step{}
-	for _, st := range steps {
-		byID[st.id] = st
-	}
-	gr, err := runGraph(ctx, nodesOf(steps), e.opts.Concurrency, func(id string) error {
-		return r.applyStep(byID[id])
-	}, func(id, reason string) {
-		st := byID[id]
-		r.emit(Event{Kind: EventSkipped, StepID: id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title, Reason: reason})
-	})
+	gr, err := r.runSteps(ctx, steps, nodesOf(steps), r.applyStep)
 	if err != nil {
 		return nil, err
 	}
@@ -104,12 +96,28 @@ func (e *Engine) Apply(ctx context.Context, l spec.Landscape, sink Sink) (*Resul
 	return res, r.finish(ctx, gr, "apply", "rerun apply to continue: every step re-reads AWS and does only what is missing")
 }
 
+// runSteps runs fn for every step in the order nodes give, reporting the
+// steps skipped because a dependency failed or the run was interrupted.
+func (r *run) runSteps(ctx context.Context, steps []*step, nodes []node, fn func(*step) error) (graphResult, error) {
+	byID := make(map[string]*step, len(steps))
+	for _, st := range steps {
+		byID[st.id] = st
+	}
+	return runGraph(ctx, nodes, r.e.opts.Concurrency, func(id string) error {
+		return fn(byID[id])
+	}, func(id, reason string) {
+		ev := byID[id].event(EventSkipped)
+		ev.Reason = reason
+		r.emit(ev)
+	})
+}
+
 // applyStep reads one step, converges it when it differs, and reports.
 func (r *run) applyStep(st *step) error {
 	r.noteLock(st)
 	defer r.releaseLock(st)
 	t0 := r.e.opts.Now()
-	r.emit(Event{Kind: EventStarted, StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title})
+	r.emit(st.event(EventStarted))
 	var action Action
 	err := r.withRetry(st, func() error {
 		obs, err := st.read(r.stop, r)
@@ -133,20 +141,23 @@ func (r *run) applyStep(st *step) error {
 	if action == ActionCreate && err == nil {
 		r.markCreated(st.id)
 	}
-	ev := Event{StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title,
-		Action: action, Elapsed: r.e.opts.Now().Sub(t0)}
+	return r.finishStep(st, t0, action, err)
+}
+
+// finishStep reports how a step ended (done, failed, or skipped when the
+// run was interrupted) and returns its error.
+func (r *run) finishStep(st *step, t0 time.Time, action Action, err error) error {
+	ev := st.event(EventDone)
+	ev.Action, ev.Elapsed = action, r.e.opts.Now().Sub(t0)
 	if err != nil {
 		err = asFieldError(err)
 		ev.Kind, ev.Error = EventFailed, err.Error()
 		if errors.Is(err, errInterrupted) {
 			ev.Kind, ev.Reason, ev.Error = EventSkipped, "interrupted", ""
 		}
-		r.emit(ev)
-		return err
 	}
-	ev.Kind = EventDone
 	r.emit(ev)
-	return nil
+	return err
 }
 
 func (r *run) markCreated(id string) {
@@ -511,16 +522,7 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 		}
 		steps = kept
 	}
-	byID := map[string]*step{}
-	for _, st := range steps {
-		byID[st.id] = st
-	}
-	gr, err := runGraph(ctx, nodes, e.opts.Concurrency, func(id string) error {
-		return r.undoStep(byID[id])
-	}, func(id, reason string) {
-		st := byID[id]
-		r.emit(Event{Kind: EventSkipped, StepID: id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title, Reason: reason})
-	})
+	gr, err := r.runSteps(ctx, steps, nodes, r.undoStep)
 	if err != nil {
 		return nil, err
 	}
@@ -582,7 +584,7 @@ func (r *run) undoStep(st *step) error {
 	r.noteLock(st)
 	defer r.releaseLock(st)
 	t0 := r.e.opts.Now()
-	r.emit(Event{Kind: EventStarted, StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title})
+	r.emit(st.event(EventStarted))
 	h := r.hist(st.id)
 	info := undoInfo{preExisting: h.preExisting, created: h.created, prior: h.prior, priorAbsent: h.priorAbsent, priorSet: h.priorSet}
 	var action Action
@@ -591,20 +593,7 @@ func (r *run) undoStep(st *step) error {
 		action, err = st.undo(r.stop, r, info)
 		return err
 	})
-	ev := Event{StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title,
-		Action: action, Elapsed: r.e.opts.Now().Sub(t0)}
-	if err != nil {
-		err = asFieldError(err)
-		ev.Kind, ev.Error = EventFailed, err.Error()
-		if errors.Is(err, errInterrupted) {
-			ev.Kind, ev.Reason, ev.Error = EventSkipped, "interrupted", ""
-		}
-		r.emit(ev)
-		return err
-	}
-	ev.Kind = EventDone
-	r.emit(ev)
-	return nil
+	return r.finishStep(st, t0, action, err)
 }
 
 // Preflight checks what only AWS can tell before a plan: bucket names owned

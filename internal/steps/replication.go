@@ -218,73 +218,76 @@ func (r *run) roleSteps() []*step {
 // managed policies, instance profiles), in that order, then the role.
 func (r *run) deleteRole(st *step, name string) error {
 	iam := r.acct.IAM()
-	marker := ""
-	for {
+	// gone treats "already deleted" as success.
+	gone := func(err error) error {
+		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+			return nil
+		}
+		return err
+	}
+	err := forEachPage(func(marker string) ([]string, string, bool, error) {
 		page, err := read(r, st, func(ctx context.Context) (cloud.ListRolePoliciesOutput, error) {
 			return iam.ListRolePolicies(ctx, name, marker)
 		})
-		if err != nil {
-			return fmt.Errorf("list inline policies of role %s: %w", name, err)
-		}
-		for _, p := range page.PolicyNames {
-			if err := r.mutate(st, mutation{op: "iam:DeleteRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
-				return "", iam.DeleteRolePolicy(ctx, name, p)
-			}); err != nil && !cloud.IsCode(err, cloud.CodeNoSuchEntity) {
-				return err
-			}
-		}
-		if !page.IsTruncated {
-			break
-		}
-		marker = page.Marker
+		return page.PolicyNames, page.Marker, page.IsTruncated, err
+	}, func(p string) error {
+		return gone(r.mutate(st, mutation{op: "iam:DeleteRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
+			return "", iam.DeleteRolePolicy(ctx, name, p)
+		}))
+	})
+	if err != nil {
+		return fmt.Errorf("remove the inline policies of role %s: %w", name, err)
 	}
-	marker = ""
-	for {
+	err = forEachPage(func(marker string) ([]cloud.AttachedPolicy, string, bool, error) {
 		page, err := read(r, st, func(ctx context.Context) (cloud.ListAttachedRolePoliciesOutput, error) {
 			return iam.ListAttachedRolePolicies(ctx, name, marker)
 		})
-		if err != nil {
-			return fmt.Errorf("list managed policies of role %s: %w", name, err)
-		}
-		for _, p := range page.AttachedPolicies {
-			if err := r.mutate(st, mutation{op: "iam:DetachRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
-				return "", iam.DetachRolePolicy(ctx, name, p.PolicyArn)
-			}); err != nil && !cloud.IsCode(err, cloud.CodeNoSuchEntity) {
-				return err
-			}
-		}
-		if !page.IsTruncated {
-			break
-		}
-		marker = page.Marker
+		return page.AttachedPolicies, page.Marker, page.IsTruncated, err
+	}, func(p cloud.AttachedPolicy) error {
+		return gone(r.mutate(st, mutation{op: "iam:DetachRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
+			return "", iam.DetachRolePolicy(ctx, name, p.PolicyArn)
+		}))
+	})
+	if err != nil {
+		return fmt.Errorf("detach the managed policies of role %s: %w", name, err)
 	}
-	marker = ""
-	for {
+	err = forEachPage(func(marker string) ([]cloud.InstanceProfile, string, bool, error) {
 		page, err := read(r, st, func(ctx context.Context) (cloud.ListInstanceProfilesOutput, error) {
 			return iam.ListInstanceProfilesForRole(ctx, name, marker)
 		})
+		return page.InstanceProfiles, page.Marker, page.IsTruncated, err
+	}, func(p cloud.InstanceProfile) error {
+		return gone(r.mutate(st, mutation{op: "iam:RemoveRoleFromInstanceProfile", resource: name}, func(ctx context.Context) (string, error) {
+			return p.Arn, iam.RemoveRoleFromInstanceProfile(ctx, p.InstanceProfileName, name)
+		}))
+	})
+	if err != nil {
+		return fmt.Errorf("remove role %s from its instance profiles: %w", name, err)
+	}
+	return gone(r.mutate(st, mutation{op: "iam:DeleteRole", resource: name}, func(ctx context.Context) (string, error) {
+		return "", iam.DeleteRole(ctx, name)
+	}))
+}
+
+// forEachPage calls fetch for every page of a paged list, following its
+// marker, and fn for every item.
+func forEachPage[T any](fetch func(marker string) (items []T, next string, more bool, err error), fn func(T) error) error {
+	marker := ""
+	for {
+		items, next, more, err := fetch(marker)
 		if err != nil {
-			return fmt.Errorf("list instance profiles of role %s: %w", name, err)
+			return err
 		}
-		for _, p := range page.InstanceProfiles {
-			if err := r.mutate(st, mutation{op: "iam:RemoveRoleFromInstanceProfile", resource: name}, func(ctx context.Context) (string, error) {
-				return p.Arn, iam.RemoveRoleFromInstanceProfile(ctx, p.InstanceProfileName, name)
-			}); err != nil && !cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+		for _, it := range items {
+			if err := fn(it); err != nil {
 				return err
 			}
 		}
-		if !page.IsTruncated {
-			break
+		if !more || next == "" {
+			return nil
 		}
-		marker = page.Marker
+		marker = next
 	}
-	err := r.mutate(st, mutation{op: "iam:DeleteRole", resource: name}, func(ctx context.Context) (string, error) {
-		return "", iam.DeleteRole(ctx, name)
-	})
-	if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
-		return nil
-	}
-	return err
 }
 
 // replicationConfig is the desired replication configuration.

@@ -74,6 +74,11 @@ type step struct {
 	undo     func(ctx context.Context, r *run, info undoInfo) (Action, error)
 }
 
+// event returns an event of kind about st.
+func (st *step) event(kind EventKind) Event {
+	return Event{Kind: kind, StepID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title}
+}
+
 // diff compares desired with actual fields.
 func diff(desired []field, obs observed) (Action, []FieldDiff) {
 	if !obs.exists {
@@ -303,8 +308,9 @@ func (r *run) withRetry(st *step, attempt func() error) error {
 		if r.e.opts.Now().Sub(start)+delay > r.e.opts.RetryTimeout {
 			return fmt.Errorf("gave up after %d attempts over %s (%s): %w", n, r.e.opts.Now().Sub(start).Round(time.Second), reason, err)
 		}
-		r.emit(Event{Kind: EventRetrying, StepID: st.id, Region: st.region, Component: st.component,
-			Resource: st.resource, Title: st.title, Attempt: n + 1, Reason: reason, Error: err.Error()})
+		ev := st.event(EventRetrying)
+		ev.Attempt, ev.Reason, ev.Error = n+1, reason, err.Error()
+		r.emit(ev)
 		if serr := r.e.opts.Sleep(r.stop, delay); serr != nil {
 			return errInterrupted
 		}
