@@ -52,6 +52,26 @@ func mutableRole(r *role) error {
 	return nil
 }
 
+// roleChange runs a change on an existing role that IAM lets callers
+// modify (see mutableRole) and marks the state dirty when fn succeeds.
+func (c iamClient) roleChange(ctx context.Context, op, roleName string, fn func(w *world, r *role) error) error {
+	return c.a.run(ctx, c.ci(op, roleName), func(time.Time) error {
+		w := c.a.w
+		r, err := w.getRole(roleName)
+		if err != nil {
+			return err
+		}
+		if err := mutableRole(r); err != nil {
+			return err
+		}
+		if err := fn(w, r); err != nil {
+			return err
+		}
+		w.dirty = true
+		return nil
+	})
+}
+
 func (w *world) toCloudRole(r *role, withTags bool) cloud.Role {
 	out := cloud.Role{
 		RoleName: r.Name, RoleID: r.ID, Arn: w.roleArn(r), Path: r.Path,
@@ -172,15 +192,7 @@ func (c iamClient) CreateRole(ctx context.Context, in cloud.CreateRoleInput) (cl
 }
 
 func (c iamClient) DeleteRole(ctx context.Context, roleName string) error {
-	return c.a.run(ctx, c.ci("DeleteRole", roleName), func(time.Time) error {
-		w := c.a.w
-		r, err := w.getRole(roleName)
-		if err != nil {
-			return err
-		}
-		if err := mutableRole(r); err != nil {
-			return err
-		}
+	return c.roleChange(ctx, "DeleteRole", roleName, func(w *world, r *role) error {
 		switch {
 		case len(r.Inline) > 0:
 			return awsErr(cloud.CodeDeleteConflict, 409, "Cannot delete entity, must delete policies first.")
@@ -191,7 +203,6 @@ func (c iamClient) DeleteRole(ctx context.Context, roleName string) error {
 		}
 		w.forgetPrincipal(w.roleArn(r), r.ID)
 		delete(w.st.Roles, lowerName(r.Name))
-		w.dirty = true
 		return nil
 	})
 }
@@ -213,20 +224,11 @@ func (w *world) forgetPrincipal(arn, id string) {
 }
 
 func (c iamClient) UpdateAssumeRolePolicy(ctx context.Context, roleName, document string) error {
-	return c.a.run(ctx, c.ci("UpdateAssumeRolePolicy", roleName), func(time.Time) error {
-		w := c.a.w
-		r, err := w.getRole(roleName)
-		if err != nil {
-			return err
-		}
-		if err := mutableRole(r); err != nil {
-			return err
-		}
+	return c.roleChange(ctx, "UpdateAssumeRolePolicy", roleName, func(w *world, r *role) error {
 		if err := w.checkTrust(document); err != nil {
 			return err
 		}
 		r.Trust = strings.TrimSpace(document)
-		w.dirty = true
 		return nil
 	})
 }
@@ -307,15 +309,7 @@ func (c iamClient) GetRolePolicy(ctx context.Context, roleName, policyName strin
 }
 
 func (c iamClient) PutRolePolicy(ctx context.Context, roleName, policyName, document string) error {
-	return c.a.run(ctx, c.ci("PutRolePolicy", roleName), func(time.Time) error {
-		w := c.a.w
-		r, err := w.getRole(roleName)
-		if err != nil {
-			return err
-		}
-		if err := mutableRole(r); err != nil {
-			return err
-		}
+	return c.roleChange(ctx, "PutRolePolicy", roleName, func(w *world, r *role) error {
 		if !iamPolicyRE.MatchString(policyName) {
 			return awsErr(cloud.CodeIAMValidationError, 400, "The specified value for policyName is invalid: %q.", policyName)
 		}
@@ -336,26 +330,16 @@ func (c iamClient) PutRolePolicy(ctx context.Context, roleName, policyName, docu
 			r.Inline = map[string]string{}
 		}
 		r.Inline[policyName] = doc
-		w.dirty = true
 		return nil
 	})
 }
 
 func (c iamClient) DeleteRolePolicy(ctx context.Context, roleName, policyName string) error {
-	return c.a.run(ctx, c.ci("DeleteRolePolicy", roleName), func(time.Time) error {
-		w := c.a.w
-		r, err := w.getRole(roleName)
-		if err != nil {
-			return err
-		}
-		if err := mutableRole(r); err != nil {
-			return err
-		}
+	return c.roleChange(ctx, "DeleteRolePolicy", roleName, func(w *world, r *role) error {
 		if _, ok := r.Inline[policyName]; !ok {
 			return awsErr(cloud.CodeNoSuchEntity, 404, "The role policy with name %s cannot be found.", policyName)
 		}
 		delete(r.Inline, policyName)
-		w.dirty = true
 		return nil
 	})
 }
@@ -405,21 +389,12 @@ func (c iamClient) ListAttachedRolePolicies(ctx context.Context, roleName, marke
 }
 
 func (c iamClient) DetachRolePolicy(ctx context.Context, roleName, policyArn string) error {
-	return c.a.run(ctx, c.ci("DetachRolePolicy", roleName), func(time.Time) error {
-		w := c.a.w
-		r, err := w.getRole(roleName)
-		if err != nil {
-			return err
-		}
-		if err := mutableRole(r); err != nil {
-			return err
-		}
+	return c.roleChange(ctx, "DetachRolePolicy", roleName, func(w *world, r *role) error {
 		i := slices.Index(r.Attached, policyArn)
 		if i < 0 {
 			return awsErr(cloud.CodeNoSuchEntity, 404, "Policy %s was not found.", policyArn)
 		}
 		r.Attached = slices.Delete(r.Attached, i, i+1)
-		w.dirty = true
 		return nil
 	})
 }
