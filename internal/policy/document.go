@@ -262,81 +262,64 @@ func (d Document) encode(indent string) string {
 	return strings.TrimSuffix(buf.String(), "\n")
 }
 
-// MarshalJSON writes Version, Id and Statement in that order.
-func (d Document) MarshalJSON() ([]byte, error) {
+// member is one member of a JSON object that marshalObject writes when set.
+type member struct {
+	name  string
+	value any
+	set   bool
+}
+
+// marshalObject writes the set members as a JSON object, in the order
+// given.
+func marshalObject(members ...member) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
-	fields := 0
-	field := func(name string, v any) error {
-		if fields > 0 {
+	written := 0
+	for _, m := range members {
+		if !m.set {
+			continue
+		}
+		if written > 0 {
 			b.WriteByte(',')
 		}
-		fields++
-		b.WriteString(strconv.Quote(name))
+		written++
+		b.WriteString(strconv.Quote(m.name))
 		b.WriteByte(':')
-		return writeJSON(&b, v)
-	}
-	if d.Version != "" {
-		if err := field("Version", d.Version); err != nil {
+		if err := writeJSON(&b, m.value); err != nil {
 			return nil, err
 		}
-	}
-	if d.ID != "" {
-		if err := field("Id", d.ID); err != nil {
-			return nil, err
-		}
-	}
-	st := d.Statement
-	if st == nil {
-		st = []Statement{}
-	}
-	if err := field("Statement", st); err != nil {
-		return nil, err
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }
 
+// MarshalJSON writes Version, Id and Statement in that order.
+func (d Document) MarshalJSON() ([]byte, error) {
+	st := d.Statement
+	if st == nil {
+		st = []Statement{}
+	}
+	return marshalObject(
+		member{"Version", d.Version, d.Version != ""},
+		member{"Id", d.ID, d.ID != ""},
+		member{"Statement", st, true},
+	)
+}
+
 // MarshalJSON writes the statement's elements in the order of the IAM
 // grammar, leaving out empty ones.
 func (s Statement) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	fields := 0
-	field := func(name string, v any) error {
-		if fields > 0 {
-			b.WriteByte(',')
-		}
-		fields++
-		b.WriteString(strconv.Quote(name))
-		b.WriteByte(':')
-		return writeJSON(&b, v)
-	}
-	type elem struct {
-		name  string
-		value any
-		set   bool
-	}
-	for _, e := range []elem{
-		{"Sid", s.Sid, s.Sid != ""},
-		{"Effect", string(s.Effect), true},
-		{"Principal", s.Principal, s.Principal != nil},
-		{"NotPrincipal", s.NotPrincipal, s.NotPrincipal != nil},
-		{"Action", s.Action, len(s.Action) > 0},
-		{"NotAction", s.NotAction, len(s.NotAction) > 0},
-		{"Resource", s.Resource, len(s.Resource) > 0},
-		{"NotResource", s.NotResource, len(s.NotResource) > 0},
-		{"Condition", s.Condition, len(s.Condition) > 0},
-	} {
-		if !e.set {
-			continue
-		}
-		if err := field(e.name, e.value); err != nil {
-			return nil, err
-		}
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return marshalObject(
+		member{"Sid", s.Sid, s.Sid != ""},
+		member{"Effect", string(s.Effect), true},
+		member{"Principal", s.Principal, s.Principal != nil},
+		member{"NotPrincipal", s.NotPrincipal, s.NotPrincipal != nil},
+		member{"Action", s.Action, len(s.Action) > 0},
+		member{"NotAction", s.NotAction, len(s.NotAction) > 0},
+		member{"Resource", s.Resource, len(s.Resource) > 0},
+		member{"NotResource", s.NotResource, len(s.NotResource) > 0},
+		member{"Condition", s.Condition, len(s.Condition) > 0},
+	)
 }
 
 // MarshalJSON writes one value as a string and several as a list.
@@ -412,32 +395,15 @@ func scalar(data json.RawMessage) (string, error) {
 // MarshalJSON writes "*" for All, otherwise an object with the principal
 // types in alphabetical order.
 func (p Principal) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
 	if p.All {
-		b.WriteString(`"*"`)
-		return b.Bytes(), nil
+		return []byte(`"*"`), nil
 	}
-	b.WriteByte('{')
-	fields := 0
-	for _, e := range []struct {
-		name string
-		v    Values
-	}{{"AWS", p.AWS}, {"CanonicalUser", p.CanonicalUser}, {"Federated", p.Federated}, {"Service", p.Service}} {
-		if len(e.v) == 0 {
-			continue
-		}
-		if fields > 0 {
-			b.WriteByte(',')
-		}
-		fields++
-		b.WriteString(strconv.Quote(e.name))
-		b.WriteByte(':')
-		if err := writeJSON(&b, e.v); err != nil {
-			return nil, err
-		}
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return marshalObject(
+		member{"AWS", p.AWS, len(p.AWS) > 0},
+		member{"CanonicalUser", p.CanonicalUser, len(p.CanonicalUser) > 0},
+		member{"Federated", p.Federated, len(p.Federated) > 0},
+		member{"Service", p.Service, len(p.Service) > 0},
+	)
 }
 
 // UnmarshalJSON accepts "*" or an object of AWS, Service, Federated and
