@@ -23,25 +23,14 @@ import (
 	"github.com/hanavault/hanavault/internal/ui"
 )
 
-// Engine is what the commands need from the engine; *steps.Engine
-// satisfies it (and so does any Engine satisfy ui.Engine).
+// Engine is what the commands need from the engine: what the wizard needs,
+// and loading a known landscape by SID. *steps.Engine satisfies it.
 type Engine interface {
-	Identity(ctx context.Context) (steps.Identity, error)
-	Known(ctx context.Context, scanTags bool) ([]steps.KnownLandscape, error)
+	ui.Engine
 	LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error)
-	Preflight(ctx context.Context, l spec.Landscape) ([]steps.PreflightIssue, error)
-	Plan(ctx context.Context, l spec.Landscape) (*steps.Plan, error)
-	Apply(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
-	RollbackLastRun(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
-	Status(ctx context.Context, l spec.Landscape) (*steps.Status, error)
-	PreviewDestroy(ctx context.Context, l spec.Landscape) (*steps.DestroyPreview, error)
-	Destroy(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
 }
 
-var (
-	_ Engine    = (*steps.Engine)(nil)
-	_ ui.Engine = Engine(nil)
-)
+var _ Engine = (*steps.Engine)(nil)
 
 // Session is one command's connection to an account.
 type Session struct {
@@ -302,4 +291,13 @@ func maxArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// sidArg is the optional SID argument of status and destroy, upper-cased
+// ("prd" names PRD); "" when none is given.
+func sidArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return strings.ToUpper(strings.TrimSpace(args[0]))
 }
