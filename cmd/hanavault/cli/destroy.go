@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -42,10 +41,7 @@ again to finish (exit 130).`,
   hanavault destroy PRD --confirm PRD --json > destroy.ndjson`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				// SIDs are upper case; accept "prd" for PRD.
-				opts.SID = strings.ToUpper(strings.TrimSpace(args[0]))
-			}
+			opts.SID = sidArg(args)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -64,11 +60,7 @@ func destroyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *Destroy
 	if err != nil {
 		return err
 	}
-	var args []string
-	if opts.SID != "" {
-		args = []string{opts.SID}
-	}
-	l, err := resolveLandscape(ctx, ios, s, "destroy", args, opts.FromTags)
+	l, err := resolveLandscape(ctx, ios, s, "destroy", opts.SID, opts.FromTags)
 	if err != nil {
 		return err
 	}

@@ -104,10 +104,10 @@ func preflight(ctx context.Context, eng Engine, l spec.Landscape) error {
 }
 
 // resolveLandscape finds the landscape a status or destroy is about: the
-// SID given, or the only landscape known locally (or by tags).
-func resolveLandscape(ctx context.Context, ios *iostreams.IOStreams, s *Session, cmd string, args []string, fromTags bool) (spec.Landscape, error) {
-	if len(args) == 1 {
-		sid := args[0]
+// SID given, or when sid is "" the only landscape known locally (or by
+// tags).
+func resolveLandscape(ctx context.Context, ios *iostreams.IOStreams, s *Session, cmd, sid string, fromTags bool) (spec.Landscape, error) {
+	if sid != "" {
 		l, err := s.Engine.LoadLandscape(ctx, sid, fromTags)
 		if err != nil {
 			if !fromTags {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -40,10 +39,7 @@ half-applied), 1 on errors.`,
   hanavault status PRD --from-tags`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				// SIDs are upper case; accept "prd" for PRD.
-				opts.SID = strings.ToUpper(strings.TrimSpace(args[0]))
-			}
+			opts.SID = sidArg(args)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -60,11 +56,7 @@ func statusRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *StatusOp
 	if err != nil {
 		return err
 	}
-	var args []string
-	if opts.SID != "" {
-		args = []string{opts.SID}
-	}
-	l, err := resolveLandscape(ctx, f.IO, s, "status", args, opts.FromTags)
+	l, err := resolveLandscape(ctx, f.IO, s, "status", opts.SID, opts.FromTags)
 	if err != nil {
 		return err
 	}
