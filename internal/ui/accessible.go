@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -368,7 +366,7 @@ func (a *plain) newLandscape() error {
 		fields = fields[:0]
 		for f, msg := range issues {
 			if !w.shows(f) {
-				a.printf("  %s: %s (edit it in %s)\n", f, msg, filepath.Join(a.cfg.SaveDir, "landscape-"+l.SID+".yaml"))
+				a.printf("  %s: %s (edit it in %s)\n", f, msg, landscapeFile(a.cfg.SaveDir, l.SID))
 				continue
 			}
 			fields = append(fields, f)
@@ -520,12 +518,9 @@ func (a *plain) interruptedOr(err error) error {
 
 // saveAndPlan saves the answers and shows the plan.
 func (a *plain) saveAndPlan(l spec.Landscape) error {
-	path := filepath.Join(a.cfg.SaveDir, "landscape-"+l.SID+".yaml")
-	if err := os.WriteFile(path, spec.Marshal(l), 0o644); err != nil {
-		return fmt.Errorf("save landscape %s: %w", l.SID, err)
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
+	path, err := saveLandscape(a.cfg.SaveDir, l)
+	if err != nil {
+		return err
 	}
 	a.savedPath = path
 	a.printf("%s\n", savedNote(path))
@@ -593,7 +588,7 @@ func (a *plain) stopped(kind runKind, l spec.Landscape) error {
 	}
 	file := a.savedPath
 	if file == "" {
-		file = filepath.Join(a.cfg.SaveDir, "landscape-"+l.SID+".yaml")
+		file = landscapeFile(a.cfg.SaveDir, l.SID)
 	}
 	if kind == runDestroy {
 		a.printf("Stopped. To finish, run hanavault again and choose destroy, or: hanavault destroy %s\n", l.SID)

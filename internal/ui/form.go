@@ -709,7 +709,7 @@ func (m *model) sendBack(fix map[string]string, banner string) tea.Cmd {
 	slices.Sort(elsewhere)
 	if len(shown) == 0 {
 		return m.fail(fmt.Errorf("landscape %s: %s (edit %s and run hanavault apply -f with it)",
-			w.p.SID, strings.Join(elsewhere, "; "), m.landscapeFile(w.p.SID)))
+			w.p.SID, strings.Join(elsewhere, "; "), landscapeFile(m.cfg.SaveDir, w.p.SID)))
 	}
 	if len(elsewhere) > 0 {
 		banner += " Also: " + strings.Join(elsewhere, "; ")
@@ -730,22 +730,33 @@ func (w *wizard) shows(field string) bool {
 	return false
 }
 
-// landscapeFile is where the form saves a landscape.
-func (m *model) landscapeFile(sid string) string {
-	return filepath.Join(m.cfg.SaveDir, "landscape-"+sid+".yaml")
+// landscapeFile is where the wizard (either mode) saves the landscape of
+// sid.
+func landscapeFile(dir, sid string) string {
+	return filepath.Join(dir, "landscape-"+sid+".yaml")
+}
+
+// saveLandscape writes l to its landscapeFile in dir and returns the file's
+// absolute path (the path as joined when it cannot be made absolute).
+func saveLandscape(dir string, l spec.Landscape) (string, error) {
+	path := landscapeFile(dir, l.SID)
+	if err := os.WriteFile(path, spec.Marshal(l), 0o644); err != nil {
+		return "", fmt.Errorf("save landscape %s: %w", l.SID, err)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return path, nil
 }
 
 // saveAndPlan saves the answers as landscape-<SID>.yaml, then plans.
 func (m *model) saveAndPlan(l spec.Landscape) tea.Cmd {
-	path := m.landscapeFile(l.SID)
+	dir := m.cfg.SaveDir
 	eng := m.cfg.Engine
 	return m.startOp("Saving the answers and planning "+l.SID, scrForm, func(ctx context.Context) func(*model) tea.Cmd {
-		if err := os.WriteFile(path, spec.Marshal(l), 0o644); err != nil {
-			return func(m *model) tea.Cmd { return m.fail(fmt.Errorf("save landscape %s: %w", l.SID, err)) }
-		}
-		abs, err := filepath.Abs(path)
+		abs, err := saveLandscape(dir, l)
 		if err != nil {
-			abs = path
+			return func(m *model) tea.Cmd { return m.fail(err) }
 		}
 		plan, err := eng.Plan(ctx, l)
 		return func(m *model) tea.Cmd {
