@@ -2,29 +2,20 @@ package app
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hanavault/hanavault/internal/testutil/awsenv"
 )
 
-// isolateAWS points the SDK at empty configuration: no credentials, no
-// profile, no region, no instance metadata. Nothing can leave loopback.
+// isolateAWS points the SDK at empty configuration (awsenv.Isolate: no
+// credentials, no profile, no region, no instance metadata) and HOME at an
+// empty directory. Nothing can leave loopback.
 func isolateAWS(t *testing.T) {
 	t.Helper()
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(home, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(home, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	for _, k := range []string{
-		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-		"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-	} {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
+	t.Setenv("HOME", t.TempDir())
+	awsenv.Isolate(t)
 }
 
 func TestDefaultStateDir(t *testing.T) {

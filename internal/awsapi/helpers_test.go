@@ -5,58 +5,20 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/hanavault/hanavault/internal/testutil/awsenv"
 )
 
-// isolateEnv replaces the AWS_* environment for t: empty config and
-// credentials files (returned), no profile, no region, no endpoint, no IMDS.
-// Nothing a developer has configured can leak into the test.
+// isolateEnv replaces the AWS_* environment for t (see awsenv.Isolate) and
+// returns the empty config and credentials files.
 func isolateEnv(t *testing.T) (configFile, credentialsFile string) {
 	t.Helper()
-	dir := t.TempDir()
-	configFile = filepath.Join(dir, "config")
-	credentialsFile = filepath.Join(dir, "credentials")
-	for _, f := range []string{configFile, credentialsFile} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for k, v := range map[string]string{
-		"AWS_CONFIG_FILE":                        configFile,
-		"AWS_SHARED_CREDENTIALS_FILE":            credentialsFile,
-		"AWS_ACCESS_KEY_ID":                      "",
-		"AWS_SECRET_ACCESS_KEY":                  "",
-		"AWS_SESSION_TOKEN":                      "",
-		"AWS_SECURITY_TOKEN":                     "",
-		"AWS_PROFILE":                            "",
-		"AWS_DEFAULT_PROFILE":                    "",
-		"AWS_REGION":                             "",
-		"AWS_DEFAULT_REGION":                     "",
-		"AWS_ENDPOINT_URL":                       "",
-		"AWS_ENDPOINT_URL_S3":                    "",
-		"AWS_ENDPOINT_URL_IAM":                   "",
-		"AWS_ENDPOINT_URL_KMS":                   "",
-		"AWS_ENDPOINT_URL_STS":                   "",
-		"AWS_ENDPOINT_URL_EC2":                   "",
-		"AWS_ROLE_ARN":                           "",
-		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_EC2_METADATA_DISABLED":              "true",
-		"AWS_EC2_METADATA_SERVICE_ENDPOINT":      "",
-		"AWS_MAX_ATTEMPTS":                       "1",
-		"AWS_RETRY_MODE":                         "",
-		"AWS_CA_BUNDLE":                          "", // the fake transports take no TLS options
-	} {
-		t.Setenv(k, v)
-	}
-	return configFile, credentialsFile
+	return awsenv.Isolate(t)
 }
 
 // staticEnvCredentials sets test access keys in the environment.

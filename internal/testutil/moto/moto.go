@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/hanavault/hanavault/internal/awsapi"
+	"github.com/hanavault/hanavault/internal/testutil/awsenv"
 )
 
 // SkipEnv names the environment variable that skips moto tests explicitly
@@ -285,47 +286,15 @@ const Region = "eu-central-1"
 // Account returns an awsapi.Account pointed at s: static credentials
 // testing/testing, EndpointURL s.URL, region eu-central-1, one attempt per
 // call (so a moto 500 shows at once instead of after retries). The AWS_*
-// environment is replaced for the duration of t (empty config and
-// credentials files, no profile, no IMDS), so a developer's real credentials
-// or profile can never be used. It uses t.Setenv, so t must not be parallel.
+// environment is replaced for the duration of t (awsenv.Isolate: empty
+// config and credentials files, no profile, no IMDS), so a developer's real
+// credentials or profile can never be used. It uses t.Setenv, so t must not
+// be parallel.
 func Account(t testing.TB, s *Server) *awsapi.Account {
 	t.Helper()
-	dir := t.TempDir()
-	cfgFile := filepath.Join(dir, "config")
-	credFile := filepath.Join(dir, "credentials")
-	for _, f := range []string{cfgFile, credFile} {
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	env := map[string]string{
-		"AWS_CONFIG_FILE":                        cfgFile,
-		"AWS_SHARED_CREDENTIALS_FILE":            credFile,
-		"AWS_ACCESS_KEY_ID":                      "testing",
-		"AWS_SECRET_ACCESS_KEY":                  "testing",
-		"AWS_SESSION_TOKEN":                      "",
-		"AWS_SECURITY_TOKEN":                     "",
-		"AWS_PROFILE":                            "",
-		"AWS_DEFAULT_PROFILE":                    "",
-		"AWS_REGION":                             "",
-		"AWS_DEFAULT_REGION":                     "",
-		"AWS_ENDPOINT_URL":                       "",
-		"AWS_ENDPOINT_URL_S3":                    "",
-		"AWS_ENDPOINT_URL_KMS":                   "",
-		"AWS_ENDPOINT_URL_IAM":                   "",
-		"AWS_ENDPOINT_URL_STS":                   "",
-		"AWS_ENDPOINT_URL_EC2":                   "",
-		"AWS_ROLE_ARN":                           "",
-		"AWS_WEB_IDENTITY_TOKEN_FILE":            "",
-		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_CONTAINER_CREDENTIALS_FULL_URI":     "",
-		"AWS_EC2_METADATA_DISABLED":              "true",
-		"AWS_MAX_ATTEMPTS":                       "1",
-		"AWS_RETRY_MODE":                         "",
-	}
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
+	awsenv.Isolate(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
 	acct, err := awsapi.Load(context.Background(), awsapi.Config{Region: Region, EndpointURL: s.URL})
 	if err != nil {
 		t.Fatalf("load awsapi account for moto at %s: %v", s.URL, err)
