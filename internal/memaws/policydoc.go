@@ -60,7 +60,7 @@ func (w *world) invalidPrincipal(doc policy.Document, chk principalCheck) string
 }
 
 func (w *world) validAWSPrincipal(v string, chk principalCheck) bool {
-	if v == "*" || isAccountID(v) {
+	if v == "*" || policy.IsAccountID(v) {
 		return true
 	}
 	if strings.HasPrefix(v, "AROA") {
@@ -78,16 +78,16 @@ func (w *world) validAWSPrincipal(v string, chk principalCheck) bool {
 	switch a.Service {
 	case "iam":
 		if a.Resource == "root" {
-			return isAccountID(a.Account)
+			return policy.IsAccountID(a.Account)
 		}
 		if a.Account != w.st.AccountID {
-			return isAccountID(a.Account)
+			return policy.IsAccountID(a.Account)
 		}
 		r := w.roleByArn(v)
 		return r != nil && w.propagated(r, chk)
 	case "sts":
 		if a.Account != w.st.AccountID {
-			return isAccountID(a.Account)
+			return policy.IsAccountID(a.Account)
 		}
 		r := w.roleOfSession(v)
 		return r != nil && w.propagated(r, chk)
@@ -101,18 +101,6 @@ func (w *world) propagated(r *role, chk principalCheck) bool {
 		return true
 	}
 	return !chk.now.Before(r.Created.Add(time.Duration(w.iamDelay.Load())))
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // isPublicPolicy reports whether a bucket policy grants access to everyone

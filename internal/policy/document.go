@@ -89,6 +89,12 @@ func ServicePrincipal(services ...string) *Principal { return &Principal{Service
 // AnyPrincipal returns the "*" principal.
 func AnyPrincipal() *Principal { return &Principal{All: true} }
 
+// IsAccountID reports whether s is a 12-digit AWS account ID, as an AWS
+// principal may name an account.
+func IsAccountID(s string) bool {
+	return len(s) == 12 && strings.Trim(s, "0123456789") == ""
+}
+
 // Parse parses a policy document. It accepts plain JSON or the URL-encoded
 // form IAM returns, a single statement object or a list of statements, and
 // a single string or a list wherever values are expected. It rejects

@@ -213,3 +213,20 @@ func TestEquivalent(t *testing.T) {
 		t.Fatal("Equivalent accepted a document without statements")
 	}
 }
+
+func TestIsAccountID(t *testing.T) {
+	for s, want := range map[string]bool{
+		"123456789012":  true,
+		"000000000000":  true,
+		"12345678901":   false, // 11 digits
+		"1234567890123": false, // 13 digits
+		"12345678901a":  false,
+		"１23456789012":  false, // a full-width digit
+		"":              false,
+		"*":             false,
+	} {
+		if got := IsAccountID(s); got != want {
+			t.Errorf("IsAccountID(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

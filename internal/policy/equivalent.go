@@ -104,7 +104,7 @@ func canonicalPrincipal(p *Principal) *Principal {
 // canonicalAccount writes an account principal — a 12-digit ID or
 // arn:<p>:iam::<id>:root — as "account:<id>".
 func canonicalAccount(v string) string {
-	if len(v) == 12 && strings.Trim(v, "0123456789") == "" {
+	if IsAccountID(v) {
 		return "account:" + v
 	}
 	parts := strings.Split(v, ":")

@@ -145,7 +145,7 @@ func (c *caller) isAccount(v string) bool {
 		return false
 	}
 	if v == c.account {
-		return isAccountID(v)
+		return policy.IsAccountID(v)
 	}
 	a, err := cloud.ParseARN(v)
 	if err != nil || a.Service != "iam" || a.Resource != "root" || a.Account != c.account {
@@ -210,16 +210,4 @@ func (c *caller) excludedBy(p *policy.Principal) bool {
 		return false
 	}
 	return listed(func(v string) bool { return v == c.arn })
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
