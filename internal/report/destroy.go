@@ -35,17 +35,10 @@ func RenderDestroyPreview(d *steps.DestroyPreview, th Theme, width int) string {
 			entries = append(entries, entry{id: c.ID, region: c.Region, component: c.Component, resource: c.Resource, index: i})
 		}
 	}
-	for _, sg := range group(entries, "", "") {
-		pg.gap()
-		pg.text("", "", th.paint(th.Heading, sg.side.heading()))
-		for _, rg := range sg.resources {
-			pg.text("  ", "    ", resourceHeading(th, rg))
-			for _, i := range rg.indexes {
-				c := d.Changes[i]
-				pg.item("    "+th.actionStyle(c.Action, symbol(c.Action))+" ", changeTitle(c))
-			}
-		}
-	}
+	pg.sections(th, entries, "", "", func(i int) {
+		c := d.Changes[i]
+		pg.item("    "+th.actionStyle(c.Action, symbol(c.Action))+" ", changeTitle(c))
+	})
 	n := map[steps.Action]int{}
 	for _, c := range d.Changes {
 		n[c.Action]++

@@ -235,6 +235,21 @@ func group(entries []entry, srcRegion, dstRegion string) []*sideGroup {
 	return sides
 }
 
+// sections writes entries grouped by side and resource (see group), each
+// under its headings, calling item with the index of every entry in turn.
+func (p *page) sections(th Theme, entries []entry, srcRegion, dstRegion string, item func(index int)) {
+	for _, sg := range group(entries, srcRegion, dstRegion) {
+		p.gap()
+		p.text("", "", th.paint(th.Heading, sg.side.heading()))
+		for _, rg := range sg.resources {
+			p.text("  ", "    ", resourceHeading(th, rg))
+			for _, i := range rg.indexes {
+				item(i)
+			}
+		}
+	}
+}
+
 // componentLabel names a component for people. It accepts the component
 // names the engine tags resources with and their short forms.
 func componentLabel(c string) string {

@@ -68,20 +68,13 @@ func RenderPlan(p *steps.Plan, l spec.Landscape, th Theme, width int) string {
 	for i, c := range p.Changes {
 		entries[i] = entry{id: c.ID, region: c.Region, component: c.Component, resource: c.Resource, index: i}
 	}
-	for _, sg := range group(entries, p.SourceRegion, p.ReplicationRegion) {
-		pg.gap()
-		pg.text("", "", th.paint(th.Heading, sg.side.heading()))
-		for _, rg := range sg.resources {
-			pg.text("  ", "    ", resourceHeading(th, rg))
-			for _, i := range rg.indexes {
-				c := p.Changes[i]
-				pg.item("    "+th.actionStyle(c.Action, symbol(c.Action))+" ", changeTitle(c))
-				for _, f := range c.Fields {
-					pg.item("        ", fmt.Sprintf("%s: %s → %s", f.Name, orNotSet(f.Actual), orNotSet(f.Desired)))
-				}
-			}
+	pg.sections(th, entries, p.SourceRegion, p.ReplicationRegion, func(i int) {
+		c := p.Changes[i]
+		pg.item("    "+th.actionStyle(c.Action, symbol(c.Action))+" ", changeTitle(c))
+		for _, f := range c.Fields {
+			pg.item("        ", fmt.Sprintf("%s: %s → %s", f.Name, orNotSet(f.Actual), orNotSet(f.Desired)))
 		}
-	}
+	})
 
 	pg.gap()
 	n := p.Counts()

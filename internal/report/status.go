@@ -47,25 +47,18 @@ func RenderStatus(s *steps.Status, th Theme, width int) string {
 		entries[i] = entry{id: r.ID, region: r.Region, component: r.Component, resource: r.Resource, index: i}
 	}
 	const stateWidth = len("missing")
-	for _, sg := range group(entries, s.SourceRegion, s.ReplicationRegion) {
-		pg.gap()
-		pg.text("", "", th.paint(th.Heading, sg.side.heading()))
-		for _, rg := range sg.resources {
-			pg.text("  ", "    ", resourceHeading(th, rg))
-			for _, i := range rg.indexes {
-				r := s.Resources[i]
-				word := fmt.Sprintf("%-*s", stateWidth, r.State)
-				title := r.Title
-				if title == "" {
-					title = r.ID
-				}
-				pg.item("    "+th.stateStyle(r.State, word)+"  ", title)
-				for _, f := range r.Fields {
-					pg.item("               ", fmt.Sprintf("%s: desired %s, actual %s", f.Name, orNotSet(f.Desired), orNotSet(f.Actual)))
-				}
-			}
+	pg.sections(th, entries, s.SourceRegion, s.ReplicationRegion, func(i int) {
+		r := s.Resources[i]
+		word := fmt.Sprintf("%-*s", stateWidth, r.State)
+		title := r.Title
+		if title == "" {
+			title = r.ID
 		}
-	}
+		pg.item("    "+th.stateStyle(r.State, word)+"  ", title)
+		for _, f := range r.Fields {
+			pg.item("               ", fmt.Sprintf("%s: desired %s, actual %s", f.Name, orNotSet(f.Desired), orNotSet(f.Actual)))
+		}
+	})
 
 	pg.gap()
 	pg.text("", "", th.paint(th.Heading, "Replication"))
