@@ -68,12 +68,11 @@ func finalModel(t *testing.T, tm *teatest.TestModel) *model {
 	return tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*model)
 }
 
-func TestFlowNewLandscapeEndToEnd(t *testing.T) {
-	eng := appliedEngine()
-	eng.known = nil
-	dir := t.TempDir()
-	tm := startProgram(t, eng, goodDiscovery(), Config{Region: "eu-central-1", SaveDir: dir})
-	waitOut(t, tm, "New landscape", "KMS admin role candidate")
+// applyNewLandscape goes from the home screen through the form (PRD, the
+// proposed names, the discovered roles, no advanced options), the plan and
+// its confirmation, to a finished apply.
+func applyNewLandscape(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
 	keys(tm, "n")
 	waitOut(t, tm, "SAP system ID")
 	tm.Type("PRD")
@@ -92,6 +91,15 @@ func TestFlowNewLandscapeEndToEnd(t *testing.T) {
 	waitOut(t, tm, "Apply this plan")
 	keys(tm, "y")
 	waitOut(t, tm, "Apply finished.")
+}
+
+func TestFlowNewLandscapeEndToEnd(t *testing.T) {
+	eng := appliedEngine()
+	eng.known = nil
+	dir := t.TempDir()
+	tm := startProgram(t, eng, goodDiscovery(), Config{Region: "eu-central-1", SaveDir: dir})
+	waitOut(t, tm, "New landscape", "KMS admin role candidate")
+	applyNewLandscape(t, tm)
 	keys(tm, "esc")
 	m := finalModel(t, tm)
 
@@ -161,24 +169,7 @@ func TestFlowAgainstTheRealEngine(t *testing.T) {
 	dir := t.TempDir()
 	tm := startProgram(t, eng, disc, Config{Region: "eu-central-1", SaveDir: dir, Sandbox: true})
 	waitOut(t, tm, "New landscape", "KMS admin role candidates", "none yet")
-	keys(tm, "n")
-	waitOut(t, tm, "SAP system ID")
-	tm.Type("PRD")
-	waitOut(t, tm, "PRD")
-	keys(tm, "enter", "enter", "enter")
-	waitOut(t, tm, "Buckets and keys", "hana-backup-prd-123456789012-eu-central-1")
-	keys(tm, "enter", "enter", "enter", "enter")
-	waitOut(t, tm, "instance profile hana-backup-ec2")
-	keys(tm, "enter")
-	waitOut(t, tm, "AdministratorAccess attached")
-	keys(tm, "enter")
-	waitOut(t, tm, "Change advanced options?")
-	keys(tm, "enter")
-	waitOut(t, tm, "policy documents", "Saved the answers")
-	keys(tm, "a")
-	waitOut(t, tm, "Apply this plan")
-	keys(tm, "y")
-	waitOut(t, tm, "Apply finished.")
+	applyNewLandscape(t, tm)
 	keys(tm, "s")
 	waitOut(t, tm, "status of PRD")
 	keys(tm, "esc")

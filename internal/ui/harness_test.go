@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -56,12 +55,7 @@ func (h *harness) run(cmd tea.Cmd) {
 }
 
 // dispatch handles one message from a command.
-var debugMsgs bool
-
 func (h *harness) dispatch(msg tea.Msg) {
-	if debugMsgs {
-		fmt.Printf("msg %T\n", msg)
-	}
 	switch msg := msg.(type) {
 	case nil:
 	case tea.BatchMsg:
