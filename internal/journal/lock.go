@@ -31,6 +31,8 @@ type LockedError struct {
 	Holder *LockHolder
 }
 
+// Error names the landscape directory and, when recorded, the process and
+// run holding the lock.
 func (e *LockedError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "another hanavault run is working on the landscape in %s", e.Dir)
