@@ -199,51 +199,47 @@ func (a *Account) IAM() cloud.IAM {
 	return a.iam
 }
 
+// regionalClient returns the client of region ("" means the resolved
+// region) from cache, creating it with newClient on first use.
+func regionalClient[C any](a *Account, cache map[string]C, region string, newClient func(region string) C) C {
+	region = a.regionOrDefault(region)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := cache[region]
+	if !ok {
+		c = newClient(region)
+		cache[region] = c
+	}
+	return c
+}
+
 // S3 returns the S3 client bound to region (signing for it and calling its
 // endpoint). "" means the resolved region. With an endpoint override the
 // client uses path-style addressing.
 func (a *Account) S3(region string) cloud.S3 {
-	region = a.regionOrDefault(region)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if c, ok := a.s3[region]; ok {
-		return c
-	}
-	c := &s3Client{region: region, api: s3.NewFromConfig(a.cfg, func(o *s3.Options) {
-		o.Region = region
-		o.UsePathStyle = a.override
-		// Endpoints without response checksums (emulators, some proxies)
-		// would otherwise log a warning on every GetObject.
-		o.DisableLogOutputChecksumValidationSkipped = true
-	})}
-	a.s3[region] = c
-	return c
+	return regionalClient(a, a.s3, region, func(region string) *s3Client {
+		return &s3Client{region: region, api: s3.NewFromConfig(a.cfg, func(o *s3.Options) {
+			o.Region = region
+			o.UsePathStyle = a.override
+			// Endpoints without response checksums (emulators, some proxies)
+			// would otherwise log a warning on every GetObject.
+			o.DisableLogOutputChecksumValidationSkipped = true
+		})}
+	})
 }
 
 // KMS returns the KMS client of region ("" means the resolved region).
 func (a *Account) KMS(region string) cloud.KMS {
-	region = a.regionOrDefault(region)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if c, ok := a.kms[region]; ok {
-		return c
-	}
-	c := &kmsClient{region: region, api: kms.NewFromConfig(a.cfg, func(o *kms.Options) { o.Region = region })}
-	a.kms[region] = c
-	return c
+	return regionalClient(a, a.kms, region, func(region string) *kmsClient {
+		return &kmsClient{region: region, api: kms.NewFromConfig(a.cfg, func(o *kms.Options) { o.Region = region })}
+	})
 }
 
 // EC2 returns the EC2 client of region ("" means the resolved region).
 func (a *Account) EC2(region string) cloud.EC2 {
-	region = a.regionOrDefault(region)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if c, ok := a.ec2[region]; ok {
-		return c
-	}
-	c := &ec2Client{region: region, api: ec2.NewFromConfig(a.cfg, func(o *ec2.Options) { o.Region = region })}
-	a.ec2[region] = c
-	return c
+	return regionalClient(a, a.ec2, region, func(region string) *ec2Client {
+		return &ec2Client{region: region, api: ec2.NewFromConfig(a.cfg, func(o *ec2.Options) { o.Region = region })}
+	})
 }
 
 // ---------------------------------------------------------------- credentials
