@@ -91,16 +91,6 @@ func (s *IOStreams) lookup(key string) (string, bool) {
 	return "", false
 }
 
-// Getenv returns the value of key in the streams' environment.
-func (s *IOStreams) Getenv(key string) string {
-	v, _ := s.lookup(key)
-	return v
-}
-
-// Environ returns the streams' environment (for colour profile detection
-// by programs that write to these streams).
-func (s *IOStreams) Environ() []string { return append([]string(nil), s.environ...) }
-
 // truthy reports whether an environment flag is on: set, and not 0/false/no.
 func truthy(v string) bool {
 	switch strings.ToLower(strings.TrimSpace(v)) {
@@ -149,9 +139,6 @@ func (s *IOStreams) ColorEnabled() bool { return !s.noColor && s.outTTY }
 
 // ErrColorEnabled reports whether output to ErrOut may be coloured.
 func (s *IOStreams) ErrColorEnabled() bool { return !s.noColor && s.errTTY }
-
-// SetTerminalWidth fixes the width (tests, or a --width flag).
-func (s *IOStreams) SetTerminalWidth(w int) { s.width = w }
 
 // TerminalWidth is the width of the terminal on Out, or DefaultWidth when
 // Out is not a terminal.

@@ -119,12 +119,6 @@ func open(ctx context.Context, f *Factory, g *GlobalOptions) (*Session, error) {
 	return s, nil
 }
 
-// NewRootCmd builds the hanavault command tree.
-func NewRootCmd(f *Factory) *cobra.Command {
-	root, _ := newRoot(f)
-	return root
-}
-
 func newRoot(f *Factory) (*cobra.Command, *GlobalOptions) {
 	g := &GlobalOptions{}
 	root := &cobra.Command{
