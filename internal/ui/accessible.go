@@ -225,7 +225,7 @@ func (a *plain) discover() {
 		a.printf("SANDBOX: %s\n", reason)
 	}
 	failed := func(what string, err error) {
-		h := discover.Explain(err)
+		h := a.cfg.hint(err)
 		a.printf("%s: failed: %s\n", what, h.Problem)
 		if h.Fix != "" {
 			a.printf("  Fix: %s\n", h.Fix)
@@ -321,7 +321,7 @@ func (a *plain) withLandscape(k steps.KnownLandscape, then func(spec.Landscape) 
 
 // explain formats an error with its fix.
 func (a *plain) explain(err error) string {
-	h := discover.Explain(err)
+	h := a.cfg.hint(err)
 	if h.Fix != "" {
 		return h.Problem + "\nFix: " + h.Fix
 	}

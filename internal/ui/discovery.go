@@ -292,7 +292,7 @@ func (m *model) discoveryLines() []string {
 		case loaded:
 			out = append(out, m.st.ok.Render("✓")+" "+done)
 		case failed:
-			h := discover.Explain(err)
+			h := m.cfg.hint(err)
 			out = append(out, m.st.bad.Render("✗")+" "+what+" failed: "+h.Problem)
 			if h.Fix != "" {
 				out = append(out, "    "+m.st.faint.Render("Fix: ")+h.Fix)
@@ -360,7 +360,7 @@ func (m *model) rolesHint(k roleKind) string {
 	case loading:
 		return "Looking for roles… you can also type a name or ARN."
 	case failed:
-		h := discover.Explain(d.roleErr[k])
+		h := m.cfg.hint(d.roleErr[k])
 		s := "Could not list roles: " + h.Problem
 		if h.Fix != "" {
 			s += " Fix: " + h.Fix
@@ -383,7 +383,7 @@ func (m *model) regionsHint() string {
 	case loading:
 		return "Loading regions from AWS… known regions are listed meanwhile. / filters."
 	case failed:
-		h := discover.Explain(d.regionsErr)
+		h := m.cfg.hint(d.regionsErr)
 		s := "Could not list regions: " + h.Problem
 		if h.Fix != "" {
 			s += " Fix: " + h.Fix

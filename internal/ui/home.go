@@ -11,7 +11,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/hanavault/hanavault/internal/discover"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -115,7 +114,7 @@ func (m *model) homeView(height int) string {
 	case loading:
 		b.WriteString(label("Account") + m.spin.View() + " asking AWS who you are…\n")
 	case failed:
-		h := discover.Explain(d.identityErr)
+		h := m.cfg.hint(d.identityErr)
 		b.WriteString(label("Account") + st.bad.Render("✗ ") + h.Problem + "\n")
 		if h.Fix != "" {
 			b.WriteString(label("") + st.faint.Render("Fix: ") + h.Fix + "\n")
@@ -154,7 +153,7 @@ func (m *model) homeView(height int) string {
 	case loading:
 		rows = append(rows, "    "+m.spin.View()+" looking for landscapes in local state and tags…")
 	case failed:
-		h := discover.Explain(d.knownErr)
+		h := m.cfg.hint(d.knownErr)
 		rows = append(rows, "    "+st.bad.Render("✗ ")+"could not list landscapes: "+h.Problem)
 		if h.Fix != "" {
 			rows = append(rows, "      "+st.faint.Render("Fix: ")+h.Fix)

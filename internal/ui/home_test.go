@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -168,4 +169,26 @@ type loaderEngine struct {
 func (e *loaderEngine) LoadLandscape(_ context.Context, sid string, fromTags bool) (spec.Landscape, error) {
 	e.fromTags = fromTags
 	return e.land, nil
+}
+
+// TestFixesNameTheProfileInUse: the fix for an expired SSO session names
+// the profile the wizard runs with (--profile), else $AWS_PROFILE.
+func TestFixesNameTheProfileInUse(t *testing.T) {
+	expired := errors.New("get caller identity: refresh cached sso token failed: the SSO session has expired")
+	for _, c := range []struct {
+		name, profile, env, want string
+	}{
+		{"flag", "prod", "", "aws sso login --profile prod"},
+		{"flag over environment", "prod", "dev", "aws sso login --profile prod"},
+		{"environment", "", "dev", "aws sso login --profile dev"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("AWS_PROFILE", c.env)
+			eng := &fakeEngine{identityErr: expired}
+			h := newHarness(t, eng, goodDiscovery(), Config{Profile: c.profile, Region: "eu-central-1"})
+			if s := h.screen(); !strings.Contains(s, c.want) {
+				t.Errorf("home screen lacks %q:\n%s", c.want, s)
+			}
+		})
+	}
 }

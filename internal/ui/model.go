@@ -14,7 +14,6 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/hanavault/hanavault/internal/discover"
 	"github.com/hanavault/hanavault/internal/spec"
 )
 
@@ -461,10 +460,10 @@ func (m *model) busyView() string {
 	return m.st.bad.Render("✗ "+m.busy.label+" failed") + "\n\n" + m.explain(m.busy.err)
 }
 
-// explain renders an error with discover.Explain's fix, wrapped to the
+// explain renders an error with its fix (Config.hint), wrapped to the
 // window.
 func (m *model) explain(err error) string {
-	h := discover.Explain(err)
+	h := m.cfg.hint(err)
 	s := h.Problem
 	if h.Fix != "" {
 		s += "\n" + m.st.faint.Render("Fix: ") + h.Fix

@@ -84,6 +84,17 @@ type Config struct {
 	Out io.Writer
 }
 
+// hint explains err as discover.ExplainProfile does, with fixes naming the
+// profile in use: Profile (the --profile flag or the profile the account was
+// loaded with), else $AWS_PROFILE.
+func (c Config) hint(err error) discover.Hint {
+	profile := c.Profile
+	if profile == "" {
+		profile = os.Getenv("AWS_PROFILE")
+	}
+	return discover.ExplainProfile(err, profile)
+}
+
 func (c Config) withDefaults() Config {
 	if c.In == nil {
 		c.In = os.Stdin
