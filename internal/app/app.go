@@ -155,13 +155,14 @@ func sandboxLatency(v string) (time.Duration, error) {
 func SandboxDir(stateDir string) string { return filepath.Join(stateDir, "sandbox") }
 
 // DefaultStateDir is hanavault's local state directory: HANAVAULT_STATE_DIR
-// if set; else $XDG_STATE_HOME/hanavault; else %LOCALAPPDATA%\hanavault on
-// Windows; else ~/.local/state/hanavault.
+// if set; else $XDG_STATE_HOME/hanavault when XDG_STATE_HOME is an absolute
+// path (the XDG spec says to ignore relative ones); else
+// %LOCALAPPDATA%\hanavault on Windows; else ~/.local/state/hanavault.
 func DefaultStateDir(getenv func(string) string, goos string) (string, error) {
 	if d := getenv("HANAVAULT_STATE_DIR"); d != "" {
 		return d, nil
 	}
-	if d := getenv("XDG_STATE_HOME"); d != "" {
+	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "hanavault"), nil
 	}
 	if goos == "windows" {

@@ -27,6 +27,7 @@ func TestDefaultStateDir(t *testing.T) {
 	}{
 		{"override", map[string]string{"HANAVAULT_STATE_DIR": "/srv/hv", "XDG_STATE_HOME": "/x", "HOME": "/home/a"}, "linux", "/srv/hv"},
 		{"xdg", map[string]string{"XDG_STATE_HOME": "/x", "HOME": "/home/a"}, "linux", filepath.Join("/x", "hanavault")},
+		{"relative xdg is ignored", map[string]string{"XDG_STATE_HOME": "x/state", "HOME": "/home/a"}, "linux", filepath.Join("/home/a", ".local", "state", "hanavault")},
 		{"home", map[string]string{"HOME": "/home/a"}, "darwin", filepath.Join("/home/a", ".local", "state", "hanavault")},
 		{"windows", map[string]string{"LOCALAPPDATA": `C:\Users\a\AppData\Local`, "USERPROFILE": `C:\Users\a`}, "windows", filepath.Join(`C:\Users\a\AppData\Local`, "hanavault")},
 		{"windows without LOCALAPPDATA", map[string]string{"USERPROFILE": "/users/a"}, "windows", filepath.Join("/users/a", ".local", "state", "hanavault")},
