@@ -619,24 +619,6 @@ func TestListLandscapes(t *testing.T) {
 	}
 }
 
-func TestDefaultStateDir(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-
-	t.Setenv("XDG_STATE_HOME", "/xdg/state")
-	if got := DefaultStateDir(); got != filepath.Join("/xdg/state", "hanavault") {
-		t.Errorf("with XDG_STATE_HOME: %q", got)
-	}
-	t.Setenv("XDG_STATE_HOME", "relative/state")
-	if got, want := DefaultStateDir(), filepath.Join(home, ".local", "state", "hanavault"); got != want {
-		t.Errorf("with relative XDG_STATE_HOME: %q, want %q", got, want)
-	}
-	t.Setenv("XDG_STATE_HOME", "")
-	if got, want := DefaultStateDir(), filepath.Join(home, ".local", "state", "hanavault"); got != want {
-		t.Errorf("without XDG_STATE_HOME: %q, want %q", got, want)
-	}
-}
-
 func TestOpenRequiresRun(t *testing.T) {
 	if _, err := Open(t.TempDir(), ""); err == nil {
 		t.Fatal("Open with an empty run ID succeeded")

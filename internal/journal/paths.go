@@ -24,21 +24,6 @@ func Dir(stateDir, account, sid string) string {
 	return filepath.Join(stateDir, account, sid)
 }
 
-// DefaultStateDir returns hanavault's state root: $XDG_STATE_HOME/hanavault
-// when XDG_STATE_HOME is an absolute path (the XDG spec says to ignore
-// relative ones), else ~/.local/state/hanavault. Without a home directory it
-// falls back to .hanavault/state under the working directory.
-func DefaultStateDir() string {
-	if x := os.Getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
-		return filepath.Join(x, "hanavault")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
-		return filepath.Join(".hanavault", "state")
-	}
-	return filepath.Join(home, ".local", "state", "hanavault")
-}
-
 // LocalLandscape is a landscape directory found in the state dir.
 type LocalLandscape struct {
 	Account string `json:"account"`
