@@ -214,14 +214,3 @@ func RoleName(ref string) string {
 	res := parts[len(parts)-1]
 	return res[strings.LastIndexByte(res, '/')+1:]
 }
-
-// RoleARN returns ref when it is already an ARN, and otherwise the ARN of
-// the role named ref with path "/" in account and partition. An empty ref
-// gives "".
-func RoleARN(ref, partition, account string) string {
-	ref = strings.TrimSpace(ref)
-	if ref == "" || strings.HasPrefix(ref, "arn:") {
-		return ref
-	}
-	return "arn:" + partition + ":iam::" + account + ":role/" + ref
-}
