@@ -131,3 +131,23 @@ func ValidateRegionPair(source, replica string) error {
 	}
 	return nil
 }
+
+// partnerRegions proposes, for common source regions, a replication region
+// in the same partition that every account has enabled (no opt-in), close
+// by and, where one exists, in the same country or jurisdiction.
+var partnerRegions = map[string]string{
+	"eu-central-1": "eu-west-1", "eu-west-1": "eu-central-1", "eu-west-2": "eu-west-1",
+	"eu-west-3": "eu-central-1", "eu-north-1": "eu-central-1", "eu-south-1": "eu-central-1",
+	"eu-central-2": "eu-central-1", "eu-south-2": "eu-west-3",
+	"us-east-1": "us-west-2", "us-east-2": "us-west-2", "us-west-1": "us-east-1", "us-west-2": "us-east-1",
+	"ca-central-1": "us-east-1", "sa-east-1": "us-east-1",
+	"ap-southeast-1": "ap-southeast-2", "ap-southeast-2": "ap-southeast-1",
+	"ap-northeast-1": "ap-northeast-3", "ap-northeast-3": "ap-northeast-1",
+	"ap-northeast-2": "ap-northeast-1", "ap-south-1": "ap-southeast-1",
+	"cn-north-1": "cn-northwest-1", "cn-northwest-1": "cn-north-1",
+	"us-gov-west-1": "us-gov-east-1", "us-gov-east-1": "us-gov-west-1",
+}
+
+// PartnerRegion proposes a replication region for src, or "" when there is
+// no obvious choice.
+func PartnerRegion(src string) string { return partnerRegions[src] }

@@ -332,7 +332,7 @@ func (a *plain) explain(err error) string {
 // saves them and plans.
 func (a *plain) newLandscape() error {
 	src := a.cfg.Region
-	w := newWizard(spec.Defaults("", a.disc.identity.Account, src, pairRegion(src)))
+	w := newWizard(spec.Defaults("", a.disc.identity.Account, src, spec.PartnerRegion(src)))
 	w.initAuto(a.disc.identity.Account)
 	fields := []string{fieldSID, fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias,
 		fieldReplBucket, fieldReplAlias, fieldEC2Role, fieldAdminRole, "advanced"}
@@ -411,7 +411,7 @@ func (a *plain) askField(w *wizard, field string) error {
 		return err
 	case fieldReplication:
 		if p.Replication == "" || p.Replication == p.Source {
-			p.Replication = pairRegion(p.Source)
+			p.Replication = spec.PartnerRegion(p.Source)
 		}
 		err := a.askChoice("Replication region (copies are kept here)", "", a.disc.cat.regionChoices(), &p.Replication,
 			func(s string) error {

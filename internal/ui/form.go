@@ -94,7 +94,7 @@ func (m *model) openWizard() tea.Cmd {
 	}
 	if m.wiz == nil {
 		src := m.cfg.Region
-		base := spec.Defaults("", m.disc.identity.Account, src, pairRegion(src))
+		base := spec.Defaults("", m.disc.identity.Account, src, spec.PartnerRegion(src))
 		m.wiz = newWizard(base)
 	}
 	return m.wiz.build(m, nil, "")
@@ -136,23 +136,6 @@ func (w *wizard) initAuto(account string) {
 	keep(fieldReplAlias, p.ReplAlias, d.ReplicationCMKAlias)
 	keep(fieldOrigLog, p.OrigLog, p.OrigBucket+spec.LogBucketSuffix)
 	keep(fieldReplLog, p.ReplLog, p.ReplBucket+spec.LogBucketSuffix)
-}
-
-// pairRegion suggests a replication region for a source region.
-func pairRegion(src string) string {
-	pairs := map[string]string{
-		"eu-central-1": "eu-west-1", "eu-west-1": "eu-central-1", "eu-west-2": "eu-west-1",
-		"eu-west-3": "eu-central-1", "eu-north-1": "eu-central-1", "eu-south-1": "eu-central-1",
-		"eu-central-2": "eu-central-1", "eu-south-2": "eu-west-3",
-		"us-east-1": "us-west-2", "us-east-2": "us-west-2", "us-west-1": "us-east-1", "us-west-2": "us-east-1",
-		"ca-central-1": "us-east-1", "sa-east-1": "us-east-1",
-		"ap-southeast-1": "ap-southeast-2", "ap-southeast-2": "ap-southeast-1",
-		"ap-northeast-1": "ap-northeast-3", "ap-northeast-3": "ap-northeast-1",
-		"ap-northeast-2": "ap-northeast-1", "ap-south-1": "ap-southeast-1",
-		"cn-north-1": "cn-northwest-1", "cn-northwest-1": "cn-north-1",
-		"us-gov-west-1": "us-gov-east-1", "us-gov-east-1": "us-gov-west-1",
-	}
-	return pairs[src]
 }
 
 // group is one page of the form and the fields on it.

@@ -25,19 +25,6 @@ type InitOptions struct {
 	KMSAdminRole      string
 }
 
-// partnerRegions proposes a replication region in the same country or
-// partition for a few common source regions; others need the flag.
-var partnerRegions = map[string]string{
-	"eu-central-1": "eu-west-1", "eu-west-1": "eu-central-1",
-	"us-east-1": "us-west-2", "us-east-2": "us-west-2", "us-west-2": "us-east-1", "us-west-1": "us-east-1",
-	"ca-central-1": "ca-west-1", "ca-west-1": "ca-central-1",
-	"ap-northeast-1": "ap-northeast-3", "ap-northeast-3": "ap-northeast-1",
-	"ap-southeast-2": "ap-southeast-4", "ap-southeast-4": "ap-southeast-2",
-	"ap-south-1": "ap-south-2", "ap-south-2": "ap-south-1",
-	"cn-north-1": "cn-northwest-1", "cn-northwest-1": "cn-north-1",
-	"us-gov-west-1": "us-gov-east-1", "us-gov-east-1": "us-gov-west-1",
-}
-
 // NewCmdInit builds `hanavault init`.
 func NewCmdInit(f *Factory, g *GlobalOptions, runF func(context.Context, *InitOptions) error) *cobra.Command {
 	opts := &InitOptions{}
@@ -50,8 +37,9 @@ every option at its default, each explained in a comment.
 
 The account ID comes from AWS (or the sandbox). Without credentials the
 file uses the placeholder account ` + PlaceholderAccount + ` and says so on
-standard error. The replication region defaults to a partner region in the
-same country for common source regions; otherwise pass it.`,
+standard error. The replication region defaults to a nearby partner region
+that needs no opt-in (the same country where there is one) for common
+source regions; otherwise pass it.`,
 		Example: `  hanavault init --sid PRD > landscape.yaml
   hanavault init --sid PRD --source-region eu-central-1 --replication-region eu-west-1 \
       --ec2-role hana-prd-ec2 --kms-admin-role KMSAdmin > landscape.yaml`,
@@ -87,7 +75,7 @@ func initRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *InitOption
 	}
 	dst := strings.TrimSpace(opts.ReplicationRegion)
 	if dst == "" {
-		dst = partnerRegions[src]
+		dst = spec.PartnerRegion(src)
 	}
 	if dst == "" {
 		return usageErrorf("--replication-region is required: hanavault proposes no partner region for %s", src)
