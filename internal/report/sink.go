@@ -63,7 +63,7 @@ func EventLine(e steps.Event, th Theme) string {
 	case steps.EventDone:
 		msg = th.paint(th.OK, "done")
 		var detail []string
-		if w := doneWord(e.Action); w != "" {
+		if w := DoneWord(e.Action); w != "" {
 			detail = append(detail, w)
 		}
 		if e.Elapsed > 0 {
@@ -91,8 +91,8 @@ func EventLine(e steps.Event, th Theme) string {
 	return id + ": " + msg
 }
 
-// doneWord says what a finished step did.
-func doneWord(a steps.Action) string {
+// DoneWord says in words what a finished step did ("" for no action).
+func DoneWord(a steps.Action) string {
 	switch a {
 	case steps.ActionCreate:
 		return "created"

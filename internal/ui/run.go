@@ -15,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hanavault/hanavault/internal/report"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -634,21 +635,10 @@ func (m *model) runView() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// doneWord says what a finished step did.
+// doneWord says what a finished step did, as the text output says it.
 func doneWord(a steps.Action) string {
-	switch a {
-	case steps.ActionCreate:
-		return "created"
-	case steps.ActionUpdate:
-		return "updated"
-	case steps.ActionInSync:
-		return "in sync"
-	case steps.ActionDelete:
-		return "deleted"
-	case steps.ActionRestore:
-		return "restored"
-	case steps.ActionKeep:
-		return "nothing to do"
+	if w := report.DoneWord(a); w != "" {
+		return w
 	}
 	return "done"
 }
