@@ -352,7 +352,9 @@ func (e *Engine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*Destroy
 	if err != nil {
 		return nil, err
 	}
-	r.decideKeptKeys(steps)
+	if err := r.decideKeptKeys(); err != nil {
+		return nil, err
+	}
 	p := &DestroyPreview{SID: r.l.SID, Identity: r.id, KeyDeletionWindow: r.l.KMSDeletionWindowDays}
 	for _, st := range steps {
 		o := obs[st.id]
@@ -427,8 +429,10 @@ func (r *run) previewAction(st *step, o observed) Action {
 }
 
 // decideKeptKeys marks the sides whose backup bucket is pre-existing: their
-// keys are not scheduled for deletion.
-func (r *run) decideKeptKeys(steps []*step) {
+// keys are not scheduled for deletion. A bucket that cannot be looked up is
+// an error, never a reason to let its key go: the bucket may be a kept one
+// whose backups need the key.
+func (r *run) decideKeptKeys() error {
 	r.mu.Lock()
 	if r.keptKeys == nil {
 		r.keptKeys = map[string]bool{}
@@ -436,12 +440,25 @@ func (r *run) decideKeptKeys(steps []*step) {
 	r.mu.Unlock()
 	for _, sd := range sides(r.l) {
 		st := &step{id: stepID(sd.name, "bucket"), region: sd.region}
-		bl, err := r.findBucket(st, sd, backupBucket)
-		keep := r.hist(st.id).preExisting || (err == nil && bl.exists && bl.preExisting)
+		keep := r.hist(st.id).preExisting
+		if !keep {
+			bl, err := r.findBucket(st, sd, backupBucket)
+			var fe *fieldError
+			switch {
+			case errors.As(err, &fe):
+				// The name is not this account's bucket (taken elsewhere,
+				// or in another region): nothing of ours to keep a key for.
+			case err != nil:
+				return fmt.Errorf("decide whether the key in %s must be kept for bucket %s: %w", sd.region, sd.bucket, err)
+			default:
+				keep = bl.exists && bl.preExisting
+			}
+		}
 		r.mu.Lock()
 		r.keptKeys[sd.name] = keep
 		r.mu.Unlock()
 	}
+	return nil
 }
 
 // Destroy removes the landscape from both regions, emitting events to sink.
@@ -492,7 +509,9 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 	}
 	r.emit(Event{Kind: EventNote, Detail: "undo journal: " + r.jr.Path()})
 	steps := r.buildSteps()
-	r.decideKeptKeys(steps)
+	if err := r.decideKeptKeys(); err != nil {
+		return nil, err
+	}
 	// Find the keys while their aliases still exist: the alias steps run
 	// first, and without a journal (rebuilt from tags) the alias is the way
 	// to the key.

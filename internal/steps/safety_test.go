@@ -1,0 +1,108 @@
+package steps_test
+
+// Safety tests from an independent review: destroy, rollback and apply must
+// never lose data or touch what hanavault does not own, also when AWS
+// answers a read with a transient error.
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// throttlingAccount answers the first n HeadBucket calls on one bucket with
+// SlowDown (HTTP 503), as S3 does under load; every other call goes to the
+// wrapped account.
+type throttlingAccount struct {
+	cloud.Account
+	bucket string
+	mu     sync.Mutex
+	n      int
+}
+
+type throttlingS3 struct {
+	cloud.S3
+	a *throttlingAccount
+}
+
+func (a *throttlingAccount) S3(region string) cloud.S3 { return throttlingS3{a.Account.S3(region), a} }
+
+func (s throttlingS3) HeadBucket(ctx context.Context, b string) (cloud.HeadBucketOutput, error) {
+	s.a.mu.Lock()
+	throttle := b == s.a.bucket && s.a.n > 0
+	if throttle {
+		s.a.n--
+	}
+	s.a.mu.Unlock()
+	if throttle {
+		return cloud.HeadBucketOutput{}, &cloud.Error{Service: "s3", Op: "HeadBucket", Code: cloud.CodeSlowDown, HTTPStatus: 503,
+			Message: "Please reduce your request rate.", Resource: b}
+	}
+	return s.S3.HeadBucket(ctx, b)
+}
+
+// adoptBucket creates the landscape's source bucket before hanavault runs,
+// with a policy, a tag and an object of the user's.
+func adoptBucket(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	s3 := e.acct.S3(e.l.SourceRegion)
+	b := e.l.OriginalBucketName
+	if err := s3.CreateBucket(ctx, cloud.CreateBucketInput{Bucket: b, LocationConstraint: e.l.SourceRegion}); err != nil {
+		t.Fatal(err)
+	}
+	prior := `{"Version":"2012-10-17","Statement":[{"Sid":"Mine","Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::` + b + `"}]}`
+	if err := s3.PutBucketPolicy(ctx, b, prior); err != nil {
+		t.Fatal(err)
+	}
+	if err := s3.PutBucketTagging(ctx, b, []cloud.Tag{{Key: "owner", Value: "basis"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3.PutObject(ctx, cloud.PutObjectInput{Bucket: b, Key: "old-backup", Body: []byte("keep me")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDestroyKeepsTheKeyOfAKeptBucketDespiteAThrottledLookup: destroy
+// decides up front which keys must survive (those of pre-existing buckets,
+// whose objects were encrypted with them while hanavault managed the
+// bucket). One throttled HeadBucket during that decision must not make it
+// schedule the key for deletion: the backups in the kept bucket would become
+// unreadable when the window ends.
+func TestDestroyKeepsTheKeyOfAKeptBucketDespiteAThrottledLookup(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	adoptBucket(t, e)
+	e.apply()
+	// A backup written while hanavault manages the bucket: encrypted with
+	// the landscape key by the bucket default.
+	put, err := e.acct.S3(e.l.SourceRegion).PutObject(ctx, cloud.PutObjectInput{Bucket: e.l.OriginalBucketName, Key: "data/backup_1", Body: []byte("backup")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcKey := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
+	if put.SSEKMSKeyID != srcKey {
+		t.Fatalf("backup stored with key %q, want the landscape key %q", put.SSEKMSKeyID, srcKey)
+	}
+
+	flaky := &throttlingAccount{Account: e.acct, bucket: e.l.OriginalBucketName, n: 1}
+	eng := steps.New(steps.Options{Account: flaky, StateDir: e.dir, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+	_, _ = eng.Destroy(ctx, e.l, &recorder{})
+	if _, err := eng.Destroy(ctx, e.l, &recorder{}); err != nil { // a rerun
+		t.Fatalf("rerun of destroy: %v", err)
+	}
+
+	md, err := e.acct.KMS(e.l.SourceRegion).DescribeKey(ctx, srcKey)
+	if err != nil || md.KeyState != "Enabled" {
+		t.Fatalf("the key of the kept bucket %s is %q (%v); its backups need it", e.l.OriginalBucketName, md.KeyState, err)
+	}
+	if _, err := e.acct.S3(e.l.SourceRegion).HeadObject(ctx, e.l.OriginalBucketName, "data/backup_1", ""); err != nil {
+		t.Fatalf("the backup in the kept bucket: %v", err)
+	}
+	if _, err := e.acct.KMS(e.l.SourceRegion).DescribeKey(ctx, e.l.OriginalCMKAlias); err != nil {
+		t.Fatalf("the alias of the kept key was deleted: %v", err)
+	}
+}
