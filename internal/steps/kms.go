@@ -53,7 +53,12 @@ const statePendingDeletion = "PendingDeletion"
 
 // findKey locates this landscape's key on a side: through its alias, the
 // journal's key IDs, or (after a create call whose answer was lost) by
-// scanning the region's keys for hanavault's tags.
+// scanning the region's keys for hanavault's tags. A key found through its
+// alias is found even when pending deletion: hanavault deletes the alias
+// before it schedules a key's deletion, so an alias still pointing at a
+// pending key means someone else scheduled it while backups need it, and
+// apply cancels the deletion. Pending keys reached otherwise are leftovers
+// of a destroy and are not found.
 func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 	return memo(r, "key:"+sd.name, func() (keyLookup, error) {
 		var lk keyLookup
@@ -71,10 +76,8 @@ func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 					"%s already exists in %s and points to key %s, which hanavault did not create for %s; choose another alias",
 					sd.alias, sd.region, meta.KeyID, r.l.SID)}
 			}
-			if meta.KeyState != statePendingDeletion {
-				lk.found, lk.meta = true, meta
-				return lk, nil
-			}
+			lk.found, lk.meta = true, meta
+			return lk, nil
 		case cloud.IsCode(err, cloud.CodeNotFoundException):
 		default:
 			return lk, fmt.Errorf("look up %s in %s: %w", sd.alias, sd.region, err)
@@ -225,7 +228,17 @@ func (r *run) keySteps(sd side) []*step {
 		}
 		for _, f := range obs.fields {
 			switch {
-			case f.name == "state" && f.value == "Disabled":
+			case f.name == "state" && (f.value == "Disabled" || f.value == statePendingDeletion):
+				if f.value == statePendingDeletion {
+					// Deletion scheduled outside hanavault: the key still
+					// encrypts the landscape's backups. Cancelling leaves
+					// it Disabled, so enable it next.
+					if err := r.mutate(key, mutation{op: "kms:CancelKeyDeletion", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
+						return lk.meta.Arn, kms().CancelKeyDeletion(ctx, lk.meta.KeyID)
+					}); err != nil {
+						return err
+					}
+				}
 				if err := r.mutate(key, mutation{op: "kms:EnableKey", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
 					return lk.meta.Arn, kms().EnableKey(ctx, lk.meta.KeyID)
 				}); err != nil {
@@ -258,8 +271,8 @@ func (r *run) keySteps(sd side) []*step {
 		if err != nil {
 			return "", err
 		}
-		if !lk.found {
-			return ActionKeep, nil
+		if !lk.found || lk.meta.KeyState == statePendingDeletion {
+			return ActionKeep, nil // gone, or its deletion is already scheduled
 		}
 		days := int32(r.l.KMSDeletionWindowDays)
 		var when time.Time
@@ -323,6 +336,11 @@ func (r *run) keySteps(sd side) []*step {
 		lk, err := r.findKey(rot, sd)
 		if err != nil || !lk.found {
 			return observed{}, err
+		}
+		if lk.meta.KeyState == statePendingDeletion {
+			// KMS does not answer rotation questions about such a key; the
+			// key step cancels the deletion first.
+			return observed{exists: true, fields: []field{{name: "rotation", value: "unknown (key pending deletion)"}}}, nil
 		}
 		on, err := read(r, rot, func(ctx context.Context) (bool, error) { return kms().GetKeyRotationStatus(ctx, lk.meta.KeyID) })
 		if err != nil {

@@ -386,7 +386,7 @@ func (e *Engine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*Destroy
 		if err != nil {
 			return nil, asFieldError(err)
 		}
-		if lk.found && !r.keepKey(sd) {
+		if lk.found && !r.keepKey(sd) && lk.meta.KeyState != statePendingDeletion {
 			p.Keys = append(p.Keys, KeyInfo{Region: sd.region, Alias: sd.alias, KeyID: lk.meta.KeyID, Arn: lk.meta.Arn, State: lk.meta.KeyState})
 		}
 	}
@@ -413,6 +413,11 @@ func (r *run) previewAction(st *step, o observed) Action {
 		}
 		return ActionDelete
 	case strings.HasSuffix(st.id, "/key"):
+		for _, f := range o.fields {
+			if f.name == "state" && f.value == statePendingDeletion {
+				return ActionKeep // already scheduled
+			}
+		}
 		for _, sd := range sides(r.l) {
 			if st.id == stepID(sd.name, "key") && r.keepKey(sd) {
 				return ActionKeep

@@ -106,3 +106,82 @@ func TestDestroyKeepsTheKeyOfAKeptBucketDespiteAThrottledLookup(t *testing.T) {
 		t.Fatalf("the alias of the kept key was deleted: %v", err)
 	}
 }
+
+// TestKeyScheduledForDeletionOutsideHanavaultIsReportedAndRestored: someone
+// schedules the deletion of the landscape key in the console (the alias
+// stays). Status must say so, not report the key missing, and apply must
+// cancel the deletion and re-enable the key (CancelKeyDeletion leaves it
+// Disabled) instead of creating a new key and leaving the old one, which
+// encrypts every backup so far, to be deleted.
+func TestKeyScheduledForDeletionOutsideHanavaultIsReportedAndRestored(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	s3 := e.acct.S3(e.l.SourceRegion)
+	if _, err := s3.PutObject(ctx, cloud.PutObjectInput{Bucket: e.l.OriginalBucketName, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
+		t.Fatal(err)
+	}
+	kms := e.acct.KMS(e.l.SourceRegion)
+	key := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
+	if _, err := kms.ScheduleKeyDeletion(ctx, key, 7); err != nil {
+		t.Fatal(err)
+	}
+
+	prev, err := e.eng.PreviewDestroy(ctx, e.l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range prev.Keys {
+		if k.Arn == key {
+			t.Fatalf("destroy preview offers to schedule the deletion of %s again: %+v", key, prev.Keys)
+		}
+	}
+
+	st := e.status()
+	var keyStatus steps.ResourceStatus
+	for _, rs := range st.Resources {
+		if rs.ID == "source/key" {
+			keyStatus = rs
+		}
+	}
+	if keyStatus.State != steps.StateDrift || len(keyStatus.Fields) == 0 || keyStatus.Fields[0].Actual != "PendingDeletion" {
+		t.Fatalf("status of a key pending deletion: %+v", keyStatus)
+	}
+
+	e.apply()
+	md, err := kms.DescribeKey(ctx, key)
+	if err != nil || md.KeyState != "Enabled" {
+		t.Fatalf("after apply the landscape key is %q (%v), want Enabled again", md.KeyState, err)
+	}
+	if got := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias); got != key {
+		t.Fatalf("the alias now points to %s, not to the key of the existing backups %s", got, key)
+	}
+	enc, err := s3.GetBucketEncryption(ctx, e.l.OriginalBucketName)
+	if err != nil || enc.KMSMasterKeyID != key {
+		t.Fatalf("bucket default encryption %+v (%v), want key %s", enc, err, key)
+	}
+	if got, err := s3.GetObject(ctx, e.l.OriginalBucketName, "data/backup_1", ""); err != nil || string(got.Body) != "backup" {
+		t.Fatalf("the backup is not readable: %v", err)
+	}
+	if st := e.status(); st.Overall != steps.OverallOK {
+		t.Fatalf("status after apply: %s %+v", st.Overall, notOK(st))
+	}
+}
+
+// TestDestroyWithAKeyAlreadyPendingDeletion: destroy of a landscape whose
+// key someone already scheduled for deletion completes without scheduling
+// it again (KMS refuses that) and leaves nothing behind.
+func TestDestroyWithAKeyAlreadyPendingDeletion(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	key := keyARN(t, e.acct, e.l.ReplicationRegion, e.l.ReplicationCMKAlias)
+	if _, err := e.acct.KMS(e.l.ReplicationRegion).ScheduleKeyDeletion(ctx, key, 7); err != nil {
+		t.Fatal(err)
+	}
+	res := e.destroy()
+	if res.Failed != 0 || len(res.KeyDeletions) != 1 || res.KeyDeletions[0].Region != e.l.SourceRegion {
+		t.Fatalf("destroy result %+v", res)
+	}
+	e.assertNothingLeft()
+}
