@@ -18,9 +18,18 @@ var createOps = map[string]bool{
 	"s3:PutBucketReplication": true,
 }
 
+// deleteOps are the calls that make a created resource go away: once one
+// is done, the step no longer owns a resource of that name, and a resource
+// found under the name later (made by someone else) is not hanavault's.
+var deleteOps = map[string]bool{
+	"s3:DeleteBucket":         true,
+	"kms:ScheduleKeyDeletion": true,
+	"iam:DeleteRole":          true,
+}
+
 // stepHistory is what the journal says about one step across all runs.
 type stepHistory struct {
-	created     bool     // a create call was sent (done, failed after sending, or in flight)
+	created     bool     // a create call was sent (done, failed after sending, or in flight) and no delete call completed since
 	ids         []string // IDs/ARNs returned by done records, oldest first
 	preExisting bool
 	prior       json.RawMessage // the first prior value journaled
@@ -65,6 +74,9 @@ func summarize(recs []journal.Record) map[string]*stepHistory {
 			open[k] = r
 		case journal.KindDone:
 			delete(open, k)
+			if deleteOps[r.Op] {
+				h.created = false
+			}
 			if r.ID != "" {
 				h.ids = append(h.ids, r.ID)
 			}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -26,6 +27,12 @@ type fieldError struct {
 }
 
 func (e *fieldError) Error() string { return e.field + ": " + e.msg }
+
+// isFieldError reports whether err is a fieldError.
+func isFieldError(err error) bool {
+	var fe *fieldError
+	return errors.As(err, &fe)
+}
 
 func (sd side) field(kind string) string {
 	src := sd.name == SideSource

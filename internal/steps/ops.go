@@ -448,9 +448,8 @@ func (r *run) decideKeptKeys() error {
 		keep := r.hist(st.id).preExisting
 		if !keep {
 			bl, err := r.findBucket(st, sd, backupBucket)
-			var fe *fieldError
 			switch {
-			case errors.As(err, &fe):
+			case isFieldError(err):
 				// The name is not this account's bucket (taken elsewhere,
 				// or in another region): nothing of ours to keep a key for.
 			case err != nil:

@@ -138,6 +138,9 @@ func (r *run) roleSteps() []*step {
 	}
 	role.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
 		rl, err := r.findRole(role)
+		if isFieldError(err) {
+			return ActionKeep, nil // someone else's role of that name
+		}
 		if err != nil {
 			return "", err
 		}
@@ -197,6 +200,9 @@ func (r *run) roleSteps() []*step {
 	}
 	pol.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
 		rl, err := r.findRole(pol)
+		if isFieldError(err) {
+			return ActionKeep, nil // someone else's role of that name
+		}
 		if err != nil || !rl.exists {
 			return ActionKeep, err
 		}

@@ -6,10 +6,12 @@ package steps_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/memaws"
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
@@ -184,4 +186,84 @@ func TestDestroyWithAKeyAlreadyPendingDeletion(t *testing.T) {
 		t.Fatalf("destroy result %+v", res)
 	}
 	e.assertNothingLeft()
+}
+
+// rollBackFailedApply runs an apply whose last mutating call fails (so
+// every resource but one exists) and rolls it back: the created resources
+// are gone, the journal stays.
+func rollBackFailedApply(t *testing.T, e *env) {
+	t.Helper()
+	ctx := context.Background()
+	probe := newEnv(t, e.l.SourceRegion, e.l.ReplicationRegion)
+	n := probe.apply().MutatingCalls
+	e.acct.FailMutatingCall(n, memaws.FailBefore)
+	if _, err := e.eng.Apply(ctx, e.l, &recorder{}); err == nil {
+		t.Fatal("apply with its last call failing succeeded")
+	}
+	if _, err := e.eng.RollbackLastRun(ctx, e.l, &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBucketNameReusedAfterRollbackIsAdopted: after a rolled-back apply the
+// user creates a bucket with the landscape's bucket name. The journal still
+// says hanavault once created a bucket of that name; that must not make the
+// user's bucket hanavault's: it is adopted (and said so), and destroy keeps
+// it with its objects instead of emptying and deleting it.
+func TestBucketNameReusedAfterRollbackIsAdopted(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	rollBackFailedApply(t, e)
+
+	s3 := e.acct.S3(e.l.SourceRegion)
+	b := e.l.OriginalBucketName
+	if err := s3.CreateBucket(ctx, cloud.CreateBucketInput{Bucket: b, LocationConstraint: e.l.SourceRegion}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3.PutObject(ctx, cloud.PutObjectInput{Bucket: b, Key: "mine", Body: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := e.eng.Plan(ctx, e.l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adopted := false
+	for _, w := range plan.Warnings {
+		adopted = adopted || strings.Contains(w.Message, b) && strings.Contains(w.Message, "keep")
+	}
+	if !adopted {
+		t.Fatalf("the plan does not say the user's bucket %s is adopted and kept: %+v", b, plan.Warnings)
+	}
+	e.apply()
+	e.destroy()
+	if _, err := s3.HeadObject(ctx, b, "mine", ""); err != nil {
+		t.Fatalf("destroy removed the user's bucket or object: %v", err)
+	}
+}
+
+// TestRoleNameReusedAfterRollbackIsNotHanavaults: the same for the
+// replication role: a role the user creates with its name after a rollback
+// is refused by preflight, and destroy leaves it alone.
+func TestRoleNameReusedAfterRollbackIsNotHanavaults(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	rollBackFailedApply(t, e)
+
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	if _, err := e.acct.IAM().CreateRole(ctx, cloud.CreateRoleInput{RoleName: e.l.ReplicationRoleName, Path: "/", AssumeRolePolicyDocument: trust}); err != nil {
+		t.Fatal(err)
+	}
+	issues, err := e.eng.Preflight(ctx, e.l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(issues) != 1 || issues[0].Field != "replicationRoleName" {
+		t.Fatalf("preflight with the user's role named like the replication role: %+v", issues)
+	}
+	if _, err := e.eng.Destroy(ctx, e.l, &recorder{}); err != nil {
+		t.Fatalf("destroy of a rolled-back landscape: %v", err)
+	}
+	if _, err := e.acct.IAM().GetRole(ctx, e.l.ReplicationRoleName); err != nil {
+		t.Fatalf("destroy deleted the user's role %s: %v", e.l.ReplicationRoleName, err)
+	}
 }
