@@ -45,7 +45,8 @@ func componentOf(k bucketKind) string {
 }
 
 // findBucket reports whether a bucket exists in the side's region, whether
-// it is hanavault's, and fails when the name is taken elsewhere.
+// it is hanavault's, and fails when the name is taken elsewhere or by
+// another landscape.
 func (r *run) findBucket(st *step, sd side, k bucketKind) (bucketLookup, error) {
 	name := sd.bucketName(k)
 	return memo(r, "bucket:"+name, func() (bucketLookup, error) {
@@ -75,6 +76,12 @@ func (r *run) findBucket(st *step, sd side, k bucketKind) (bucketLookup, error) 
 		tags, err := read(r, st, func(ctx context.Context) ([]cloud.Tag, error) { return s3.GetBucketTagging(ctx, name) })
 		if err != nil && !cloud.IsCode(err, cloud.CodeNoSuchTagSet) {
 			return bucketLookup{}, fmt.Errorf("read tags of bucket %s: %w", name, err)
+		}
+		if other, ok := cloud.TagValue(tags, TagLandscape); ok && other != r.l.SID {
+			// Another landscape's bucket: adopting it would turn its
+			// encryption, policy and replication to this landscape.
+			return bucketLookup{}, &fieldError{field: sd.bucketField(k), msg: fmt.Sprintf(
+				"bucket %q belongs to hanavault landscape %s; choose another name", name, other)}
 		}
 		h := r.hist(stepID(sd.name, string(k)))
 		created := (h.created && !h.preExisting) || isOurs(tags, r.l.SID)

@@ -6,12 +6,14 @@ package steps_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/memaws"
+	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
@@ -265,5 +267,44 @@ func TestRoleNameReusedAfterRollbackIsNotHanavaults(t *testing.T) {
 	}
 	if _, err := e.acct.IAM().GetRole(ctx, e.l.ReplicationRoleName); err != nil {
 		t.Fatalf("destroy deleted the user's role %s: %v", e.l.ReplicationRoleName, err)
+	}
+}
+
+// TestBucketOfAnotherLandscapeIsRefused: a second landscape (QAS) whose
+// backup bucket name is, by mistake, the bucket of landscape PRD. As with
+// an alias or a role of another landscape, preflight names the field and
+// apply changes nothing: adopting the bucket would point its default
+// encryption, policy and replication at QAS's key, role and replica, so
+// PRD's Backint uploads (which name PRD's key) would be denied.
+func TestBucketOfAnotherLandscapeIsRefused(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	qas := spec.Defaults("QAS", memaws.DefaultAccountID, e.l.SourceRegion, e.l.ReplicationRegion)
+	qas.EC2RoleToRunBackup, qas.KMSAdminRole = e.l.EC2RoleToRunBackup, e.l.KMSAdminRole
+	qas.OriginalBucketName = e.l.OriginalBucketName
+	qas.OriginalLogBucketName = ""
+	qas.ApplyDefaults()
+
+	issues, err := e.eng.Preflight(ctx, qas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]string{}
+	for _, is := range issues {
+		fields[is.Field] = is.Message
+	}
+	for _, f := range []string{"originalBucketName", "originalLogBucketName"} {
+		if !strings.Contains(fields[f], "PRD") {
+			t.Errorf("preflight does not say %s belongs to landscape PRD: %+v", f, issues)
+		}
+	}
+	var fe *steps.FieldError
+	if _, err := e.eng.Plan(ctx, qas); !errors.As(err, &fe) {
+		t.Fatalf("plan of QAS on PRD's bucket: %v, want a field error", err)
+	}
+	_, _ = e.eng.Apply(ctx, qas, &recorder{})
+	if st := e.status(); st.Overall != steps.OverallOK {
+		t.Fatalf("PRD after an apply of QAS on its bucket: %s %+v", st.Overall, notOK(st))
 	}
 }
