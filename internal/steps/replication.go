@@ -394,6 +394,20 @@ func (r *run) replicationStep() *step {
 		if err != nil || !bl.exists {
 			return ActionKeep, err
 		}
+		if bl.preExisting || info.preExisting {
+			// No prior journaled: hanavault never wrote this bucket's
+			// replication, unless the journal was lost. Remove only a
+			// configuration that is recognisably this landscape's.
+			cur, ok, err := read3(r, st, func(ctx context.Context) (cloud.ReplicationConfiguration, bool, error) {
+				return s.get(ctx, r.acct.S3(src.region), src.bucket)
+			})
+			if err != nil {
+				return "", fmt.Errorf("read replication of bucket %s: %w", src.bucket, err)
+			}
+			if !ok || !r.isOurReplication(st, cur) {
+				return ActionKeep, nil
+			}
+		}
 		err = r.mutate(st, mutation{op: "s3:DeleteBucketReplication", resource: src.bucket}, func(ctx context.Context) (string, error) {
 			return r.bucketARN(src.bucket), r.acct.S3(src.region).DeleteBucketReplication(ctx, src.bucket)
 		})
@@ -403,6 +417,23 @@ func (r *run) replicationStep() *step {
 		return ActionDelete, nil
 	}
 	return st
+}
+
+// isOurReplication reports whether a replication configuration is this
+// landscape's: it uses the landscape's replication role or replicates into
+// its replica bucket.
+func (r *run) isOurReplication(st *step, c cloud.ReplicationConfiguration) bool {
+	roleARN, _ := r.replicationRoleARN(st)
+	if c.Role == roleARN {
+		return true
+	}
+	dst := r.bucketARN(sides(r.l)[1].bucket)
+	for _, ru := range c.Rules {
+		if ru.DestinationBucket == dst {
+			return true
+		}
+	}
+	return false
 }
 
 // explainReplication names the replication settings that differ.

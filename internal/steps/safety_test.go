@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/memaws"
@@ -306,5 +307,57 @@ func TestBucketOfAnotherLandscapeIsRefused(t *testing.T) {
 	_, _ = e.eng.Apply(ctx, qas, &recorder{})
 	if st := e.status(); st.Overall != steps.OverallOK {
 		t.Fatalf("PRD after an apply of QAS on its bucket: %s %+v", st.Overall, notOK(st))
+	}
+}
+
+// TestDestroyKeepsTheReplicationOfAnAdoptedBucketItNeverChanged: the user's
+// pre-existing source bucket replicates to a bucket of their own. The apply
+// stops before it reaches the replication step, so hanavault never touched
+// that configuration; destroy must leave it as it is.
+func TestDestroyKeepsTheReplicationOfAnAdoptedBucketItNeverChanged(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	adoptBucket(t, e)
+	s3 := e.acct.S3(e.l.SourceRegion)
+	b := e.l.OriginalBucketName
+	if err := s3.PutBucketVersioning(ctx, b, cloud.VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	dr := e.acct.S3("eu-north-1")
+	if err := dr.CreateBucket(ctx, cloud.CreateBucketInput{Bucket: "basis-dr-copy", LocationConstraint: "eu-north-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dr.PutBucketVersioning(ctx, "basis-dr-copy", cloud.VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	role, err := e.acct.IAM().CreateRole(ctx, cloud.CreateRoleInput{RoleName: "basis-replication", Path: "/", AssumeRolePolicyDocument: trust})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute) // the role propagates
+	mine := cloud.ReplicationConfiguration{Role: role.Arn, Rules: []cloud.ReplicationRule{{
+		ID: "basis-dr", Priority: 1, Status: "Enabled", DestinationBucket: "arn:aws:s3:::basis-dr-copy"}}}
+	if err := s3.PutBucketReplication(ctx, b, mine); err != nil {
+		t.Fatal(err)
+	}
+
+	// The apply is interrupted as soon as it starts.
+	stop, cancel := context.WithCancel(ctx)
+	var once sync.Once
+	_, err = e.eng.Apply(stop, e.l, steps.SinkFunc(func(ev steps.Event) {
+		if ev.Kind == steps.EventStarted {
+			once.Do(cancel)
+		}
+	}))
+	if !errors.Is(err, steps.ErrInterrupted) {
+		t.Fatalf("interrupted apply: %v", err)
+	}
+	if _, err := e.eng.Destroy(ctx, e.l, &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s3.GetBucketReplication(ctx, b)
+	if err != nil || len(got.Rules) != 1 || got.Rules[0].ID != "basis-dr" || got.Role != role.Arn {
+		t.Fatalf("the replication the user configured on %s: %+v (%v)", b, got, err)
 	}
 }
