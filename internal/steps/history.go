@@ -35,6 +35,7 @@ type stepHistory struct {
 	prior       json.RawMessage // the first prior value journaled
 	priorAbsent bool
 	priorSet    bool
+	priorRun    string          // the run that journaled the prior value
 	pending     bool            // an intent without a done/failed record (crash in flight)
 	runs        map[string]bool // runs that made mutating calls for this step
 	createdIn   map[string]bool // runs whose create call for this step succeeded or was in flight
@@ -64,7 +65,7 @@ func summarize(recs []journal.Record) map[string]*stepHistory {
 			if r.PreExisting {
 				h.preExisting = true
 				if !h.priorSet && (r.PriorAbsent || len(r.Prior) > 0) {
-					h.prior, h.priorAbsent, h.priorSet = r.Prior, r.PriorAbsent, true
+					h.prior, h.priorAbsent, h.priorSet, h.priorRun = r.Prior, r.PriorAbsent, true, r.Run
 				}
 			}
 			if createOps[r.Op] && !r.PreExisting {

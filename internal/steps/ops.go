@@ -470,14 +470,15 @@ func (e *Engine) Destroy(ctx context.Context, l spec.Landscape, sink Sink) (*Res
 	return e.undoRun(ctx, l, sink, nil)
 }
 
-// RollbackLastRun undoes what the last apply run created, leaving
-// resources from earlier runs in place.
+// RollbackLastRun undoes what the last apply run created, and gives the
+// pre-existing resources that run changed first their prior settings back,
+// leaving resources from earlier runs in place.
 func (e *Engine) RollbackLastRun(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
 	return e.undoRun(ctx, l, sink, func(r *run) map[string]bool {
 		last := lastApplyRun(r.jr.Records())
 		only := map[string]bool{}
 		for id, h := range r.history {
-			if h.createdIn[last] {
+			if h.createdIn[last] || (h.priorSet && h.priorRun == last) {
 				only[id] = true
 			}
 		}
