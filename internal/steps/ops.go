@@ -644,6 +644,11 @@ func (e *Engine) Preflight(ctx context.Context, l spec.Landscape) ([]PreflightIs
 		return nil, err
 	}
 	defer r.close()
+	// Every call into a region that is not enabled fails with an invalid
+	// token error; name the region instead of looking anything up there.
+	if issues := r.regionIssues(); len(issues) > 0 {
+		return issues, nil
+	}
 	var mu sync.Mutex
 	add := func(err error) {
 		var fe *fieldError
@@ -691,7 +696,6 @@ func (e *Engine) Preflight(ctx context.Context, l spec.Landscape) ([]PreflightIs
 		_, err := r.findRole(&step{id: stepID(GlobalScope, "replication-role"), region: GlobalScope})
 		return err
 	})
-	check(func() error { return r.checkRegions() })
 	wg.Wait()
 	if firstErr != nil {
 		return nil, firstErr
@@ -700,11 +704,22 @@ func (e *Engine) Preflight(ctx context.Context, l spec.Landscape) ([]PreflightIs
 	return issues, nil
 }
 
-// checkRegions fails when a landscape region is not enabled for the account.
-func (r *run) checkRegions() error {
+// regionIssues names the landscape regions not enabled for the account. It
+// asks EC2 in the home region, or in a landscape region, whichever answers:
+// a region that is not enabled cannot answer for itself.
+func (r *run) regionIssues() []PreflightIssue {
 	ctx, cancel := r.callCtx()
 	defer cancel()
-	regions, err := r.acct.EC2(r.l.SourceRegion).DescribeRegions(ctx, true)
+	var regions []cloud.Region
+	err := errors.New("no region to ask")
+	for _, rg := range []string{r.e.opts.HomeRegion, r.l.SourceRegion, r.l.ReplicationRegion} {
+		if rg == "" {
+			continue
+		}
+		if regions, err = r.acct.EC2(rg).DescribeRegions(ctx, true); err == nil {
+			break
+		}
+	}
 	if err != nil {
 		// Not fatal: the EC2 permission may be missing; later calls tell.
 		return nil
@@ -713,10 +728,11 @@ func (r *run) checkRegions() error {
 	for _, rg := range regions {
 		status[rg.Name] = rg.OptInStatus
 	}
+	var out []PreflightIssue
 	for _, x := range []struct{ field, region string }{{"sourceRegion", r.l.SourceRegion}, {"replicationRegion", r.l.ReplicationRegion}} {
 		if s, ok := status[x.region]; ok && s == "not-opted-in" {
-			return &fieldError{field: x.field, msg: fmt.Sprintf("region %s is not enabled for account %s; enable it in the account settings or choose another region", x.region, r.id.Account)}
+			out = append(out, PreflightIssue{Field: x.field, Message: fmt.Sprintf("region %s is not enabled for account %s; enable it in the account settings or choose another region", x.region, r.id.Account)})
 		}
 	}
-	return nil
+	return out
 }
