@@ -27,6 +27,12 @@ var deleteOps = map[string]bool{
 	"iam:DeleteRole":          true,
 }
 
+// priorValue is a journaled prior value of a setting.
+type priorValue struct {
+	raw    json.RawMessage
+	absent bool
+}
+
 // stepHistory is what the journal says about one step across all runs.
 type stepHistory struct {
 	created     bool     // a create call was sent (done, failed after sending, or in flight) and no delete call completed since
@@ -35,10 +41,12 @@ type stepHistory struct {
 	prior       json.RawMessage // the first prior value journaled
 	priorAbsent bool
 	priorSet    bool
-	priorRun    string          // the run that journaled the prior value
-	pending     bool            // an intent without a done/failed record (crash in flight)
-	runs        map[string]bool // runs that made mutating calls for this step
-	createdIn   map[string]bool // runs whose create call for this step succeeded or was in flight
+	// runPrior holds, per run, the value the setting had before that run
+	// first changed it (what a rollback of the run restores).
+	runPrior  map[string]priorValue
+	pending   bool            // an intent without a done/failed record (crash in flight)
+	runs      map[string]bool // runs that made mutating calls for this step
+	createdIn map[string]bool // runs whose create call for this step succeeded or was in flight
 }
 
 // summarize folds journal records into per-step history.
@@ -48,7 +56,7 @@ func summarize(recs []journal.Record) map[string]*stepHistory {
 	get := func(id string) *stepHistory {
 		h := out[id]
 		if h == nil {
-			h = &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}}
+			h = &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}, runPrior: map[string]priorValue{}}
 			out[id] = h
 		}
 		return h
@@ -65,7 +73,10 @@ func summarize(recs []journal.Record) map[string]*stepHistory {
 			if r.PreExisting {
 				h.preExisting = true
 				if !h.priorSet && (r.PriorAbsent || len(r.Prior) > 0) {
-					h.prior, h.priorAbsent, h.priorSet, h.priorRun = r.Prior, r.PriorAbsent, true, r.Run
+					h.prior, h.priorAbsent, h.priorSet = r.Prior, r.PriorAbsent, true
+				}
+				if _, ok := h.runPrior[r.Run]; !ok && (r.PriorAbsent || len(r.Prior) > 0) {
+					h.runPrior[r.Run] = priorValue{raw: r.Prior, absent: r.PriorAbsent}
 				}
 			}
 			if createOps[r.Op] && !r.PreExisting {
@@ -96,7 +107,7 @@ func (r *run) hist(id string) *stepHistory {
 	if h := r.history[id]; h != nil {
 		return h
 	}
-	return &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}}
+	return &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}, runPrior: map[string]priorValue{}}
 }
 
 // memoEntry caches one lookup shared by several steps.

@@ -476,9 +476,11 @@ func (e *Engine) Destroy(ctx context.Context, l spec.Landscape, sink Sink) (*Res
 func (e *Engine) RollbackLastRun(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
 	return e.undoRun(ctx, l, sink, func(r *run) map[string]bool {
 		last := lastApplyRun(r.jr.Records())
+		r.rollbackOf = last
 		only := map[string]bool{}
 		for id, h := range r.history {
-			if h.createdIn[last] || (h.priorSet && h.priorRun == last) {
+			_, changed := h.runPrior[last]
+			if h.createdIn[last] || changed {
 				only[id] = true
 			}
 		}
@@ -611,6 +613,10 @@ func (r *run) undoStep(st *step) error {
 	r.emit(st.event(EventStarted))
 	h := r.hist(st.id)
 	info := undoInfo{preExisting: h.preExisting, created: h.created, prior: h.prior, priorAbsent: h.priorAbsent, priorSet: h.priorSet}
+	if p, ok := h.runPrior[r.rollbackOf]; ok && r.rollbackOf != "" {
+		// A rollback restores the value from before the rolled-back run.
+		info.preExisting, info.prior, info.priorAbsent, info.priorSet = true, p.raw, p.absent, true
+	}
 	var action Action
 	err := r.withRetry(st, func() error {
 		var err error

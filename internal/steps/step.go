@@ -119,6 +119,9 @@ type run struct {
 
 	jr      *journal.Journal // nil for read-only operations
 	history map[string]*stepHistory
+	// rollbackOf is the apply run a rollback undoes ("" for destroy): its
+	// steps restore the values from before that run.
+	rollbackOf string
 
 	memoMu sync.Mutex
 	memos  map[string]*memoEntry
