@@ -263,6 +263,12 @@ func retryable(err error) (string, bool) {
 		if strings.Contains(msg, "principal") {
 			return "a role named in the key policy is not yet visible to KMS", true
 		}
+	case cloud.CodeMalformedPolicy:
+		// S3 checks the principals of a bucket policy against IAM, which
+		// takes a while to show a role created moments before.
+		if strings.Contains(msg, "invalid principal") {
+			return "a role named in the bucket policy is not yet visible to S3", true
+		}
 	case cloud.CodeInvalidRequest:
 		if strings.Contains(msg, "versioning") {
 			return "versioning has not settled on both buckets yet", true
