@@ -24,7 +24,9 @@ type principalLagS3 struct {
 	a *principalLagAccount
 }
 
-func (a *principalLagAccount) S3(region string) cloud.S3 { return principalLagS3{a.Account.S3(region), a} }
+func (a *principalLagAccount) S3(region string) cloud.S3 {
+	return principalLagS3{a.Account.S3(region), a}
+}
 
 func (s principalLagS3) PutBucketPolicy(ctx context.Context, b, doc string) error {
 	s.a.mu.Lock()
