@@ -74,7 +74,7 @@ func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 		switch {
 		case err == nil:
 			lk.aliasFound, lk.aliasKeyID = true, meta.KeyID
-			ours, err := r.keyIsOurs(st, sd, meta)
+			ours, err := r.keyIsLandscapes(st, sd, meta)
 			if err != nil {
 				return lk, err
 			}
@@ -114,6 +114,18 @@ func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 		}
 		return lk, nil
 	})
+}
+
+// keyIsLandscapes reports whether a key is this landscape's key of a side:
+// the journal recorded creating it, or its tags say so. The journal wins
+// over the tags, so changed tags are drift to repair, not a foreign key.
+func (r *run) keyIsLandscapes(st *step, sd side, meta cloud.KeyMetadata) (bool, error) {
+	for _, id := range r.hist(stepID(sd.name, "key")).ids {
+		if id == meta.Arn || id == meta.KeyID {
+			return true, nil
+		}
+	}
+	return r.keyIsOurs(st, sd, meta)
 }
 
 // keyIsOurs checks the key's tags.
@@ -429,7 +441,7 @@ func (r *run) keySteps(sd side) []*step {
 		if err != nil {
 			return "", fmt.Errorf("look up %s: %w", sd.alias, err)
 		}
-		ours, err := r.keyIsOurs(alias, sd, m)
+		ours, err := r.keyIsLandscapes(alias, sd, m)
 		if err != nil {
 			return "", err
 		}

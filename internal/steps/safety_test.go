@@ -410,3 +410,45 @@ func TestRollbackRestoresTheAdoptedBucketItChanged(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyTagDriftIsRepairedNotTakenForAForeignKey: someone changes the
+// landscape tag on the key hanavault created (here to lower case). The
+// journal says the key is the landscape's, so that is tag drift, which
+// status reports and apply repairs, and destroy still removes the key: it
+// must not turn into "the alias points to a key hanavault did not create",
+// which stops status, apply and destroy.
+func TestKeyTagDriftIsRepairedNotTakenForAForeignKey(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	key := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
+	if err := e.acct.KMS(e.l.SourceRegion).TagResource(ctx, key, []cloud.Tag{{Key: steps.TagLandscape, Value: "prd"}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.eng.Status(ctx, e.l)
+	if err != nil {
+		t.Fatalf("status with the key's tag changed: %v", err)
+	}
+	drift := notOK(st)
+	if len(drift) != 1 || drift[0].ID != "source/key" || drift[0].Fields[0].Name != "tags" {
+		t.Fatalf("status with the key's tag changed: %s %+v", st.Overall, drift)
+	}
+	e.apply()
+	if st := e.status(); st.Overall != steps.OverallOK {
+		t.Fatalf("after repair: %s %+v", st.Overall, notOK(st))
+	}
+	if got := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias); got != key {
+		t.Fatalf("apply replaced the key %s by %s", key, got)
+	}
+	if err := e.acct.KMS(e.l.SourceRegion).TagResource(ctx, key, []cloud.Tag{{Key: steps.TagLandscape, Value: "prd"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.destroy()
+	md, err := e.acct.KMS(e.l.SourceRegion).DescribeKey(ctx, key)
+	if err != nil || md.KeyState != "PendingDeletion" {
+		t.Fatalf("the landscape key after destroy: %q (%v)", md.KeyState, err)
+	}
+	if _, err := e.acct.KMS(e.l.SourceRegion).DescribeKey(ctx, e.l.OriginalCMKAlias); !cloud.IsCode(err, cloud.CodeNotFoundException) {
+		t.Fatalf("alias left after destroy: %v", err)
+	}
+}
