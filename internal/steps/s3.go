@@ -77,14 +77,17 @@ func (r *run) findBucket(st *step, sd side, k bucketKind) (bucketLookup, error) 
 		if err != nil && !cloud.IsCode(err, cloud.CodeNoSuchTagSet) {
 			return bucketLookup{}, fmt.Errorf("read tags of bucket %s: %w", name, err)
 		}
-		if other, ok := cloud.TagValue(tags, TagLandscape); ok && other != r.l.SID {
+		h := r.hist(stepID(sd.name, string(k)))
+		journaled := h.created && !h.preExisting
+		if other, ok := cloud.TagValue(tags, TagLandscape); ok && other != r.l.SID && !journaled {
 			// Another landscape's bucket: adopting it would turn its
-			// encryption, policy and replication to this landscape.
+			// encryption, policy and replication to this landscape. (One
+			// the journal says this landscape created only has its tags
+			// changed: drift the tags step repairs.)
 			return bucketLookup{}, &fieldError{field: sd.bucketField(k), msg: fmt.Sprintf(
 				"bucket %q belongs to hanavault landscape %s; choose another name", name, other)}
 		}
-		h := r.hist(stepID(sd.name, string(k)))
-		created := (h.created && !h.preExisting) || isOurs(tags, r.l.SID)
+		created := journaled || isOurs(tags, r.l.SID)
 		return bucketLookup{exists: true, preExisting: !created, tags: tags}, nil
 	})
 }

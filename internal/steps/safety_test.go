@@ -452,3 +452,38 @@ func TestKeyTagDriftIsRepairedNotTakenForAForeignKey(t *testing.T) {
 		t.Fatalf("alias left after destroy: %v", err)
 	}
 }
+
+// TestBucketTagDriftIsRepairedNotTakenForAnotherLandscape: the same for a
+// bucket hanavault created whose landscape tag someone changed: the journal
+// says it is this landscape's, so it is tag drift, not another landscape's
+// bucket.
+func TestBucketTagDriftIsRepairedNotTakenForAnotherLandscape(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	s3 := e.acct.S3(e.l.SourceRegion)
+	tags, err := s3.GetBucketTagging(ctx, e.l.OriginalBucketName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range tags {
+		if tags[i].Key == steps.TagLandscape {
+			tags[i].Value = "prd"
+		}
+	}
+	if err := s3.PutBucketTagging(ctx, e.l.OriginalBucketName, tags); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.eng.Status(ctx, e.l)
+	if err != nil {
+		t.Fatalf("status with the bucket's tag changed: %v", err)
+	}
+	drift := notOK(st)
+	if len(drift) != 1 || drift[0].ID != "source/bucket/tags" {
+		t.Fatalf("status with the bucket's tag changed: %s %+v", st.Overall, drift)
+	}
+	e.apply()
+	if st := e.status(); st.Overall != steps.OverallOK {
+		t.Fatalf("after repair: %s %+v", st.Overall, notOK(st))
+	}
+}
