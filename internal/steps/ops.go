@@ -404,6 +404,9 @@ func (r *run) previewAction(st *step, o observed) Action {
 		if h.preExisting && h.priorSet {
 			return ActionRestore
 		}
+		if cur, ok := o.prior.(cloud.ReplicationConfiguration); o.preExisting && ok && !r.isOurReplication(st, cur) {
+			return ActionKeep // the owner's own replication, never changed
+		}
 		return ActionDelete
 	}
 	switch {

@@ -353,6 +353,15 @@ func TestDestroyKeepsTheReplicationOfAnAdoptedBucketItNeverChanged(t *testing.T)
 	if !errors.Is(err, steps.ErrInterrupted) {
 		t.Fatalf("interrupted apply: %v", err)
 	}
+	prev, err := e.eng.PreviewDestroy(ctx, e.l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range prev.Changes {
+		if c.ID == "source/bucket/replication" && c.Action != steps.ActionKeep {
+			t.Errorf("destroy preview: %s %s, want keep", c.ID, c.Action)
+		}
+	}
 	if _, err := e.eng.Destroy(ctx, e.l, &recorder{}); err != nil {
 		t.Fatal(err)
 	}
