@@ -559,66 +559,6 @@ func TestArchiveKeepsTornCopies(t *testing.T) {
 	}
 }
 
-func TestListLandscapes(t *testing.T) {
-	root := t.TempDir()
-	if got, err := ListLandscapes(filepath.Join(root, "missing")); err != nil || got != nil {
-		t.Fatalf("ListLandscapes(missing) = %v, %v; want nothing", got, err)
-	}
-	mk := func(acct, sid string, files ...string) string {
-		d := Dir(root, acct, sid)
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			if err := os.WriteFile(filepath.Join(d, f), []byte("x"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return d
-	}
-	mk("222222222222", "PRD", JournalFile, LandscapeFile, LockFile)
-	mk("111111111111", "QAS", LandscapeFile)
-	mk("111111111111", "DEV", JournalFile)
-	mk("111111111111", "OLD", LockFile) // destroyed: only the lock remains
-	if err := os.MkdirAll(filepath.Join(Dir(root, "111111111111", "OLD"), ArchiveDir, "x"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, "stray-file"), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	mtime := t0.Add(-time.Hour)
-	if err := os.Chtimes(filepath.Join(Dir(root, "111111111111", "DEV"), JournalFile), mtime, mtime); err != nil {
-		t.Fatal(err)
-	}
-
-	got, err := ListLandscapes(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type short struct {
-		Account, SID string
-		HasJournal   bool
-	}
-	var gotShort []short
-	for _, l := range got {
-		gotShort = append(gotShort, short{l.Account, l.SID, l.HasJournal})
-		if l.Dir != Dir(root, l.Account, l.SID) {
-			t.Errorf("%s/%s: Dir = %q", l.Account, l.SID, l.Dir)
-		}
-	}
-	want := []short{
-		{"111111111111", "DEV", true},
-		{"111111111111", "QAS", false},
-		{"222222222222", "PRD", true},
-	}
-	if diff := cmp.Diff(want, gotShort); diff != "" {
-		t.Errorf("ListLandscapes (-want +got):\n%s", diff)
-	}
-	if !got[0].Modified.Equal(mtime) {
-		t.Errorf("DEV Modified = %v, want the journal's mtime %v", got[0].Modified, mtime)
-	}
-}
-
 func TestOpenRequiresRun(t *testing.T) {
 	if _, err := Open(t.TempDir(), ""); err == nil {
 		t.Fatal("Open with an empty run ID succeeded")

@@ -27,6 +27,37 @@ func Equivalent(a, b string) (bool, error) {
 	return slices.Equal(ca, cb), nil
 }
 
+// Canonical returns one text per policy that is the same for two policies
+// exactly when Equivalent says they mean the same, for comparing many
+// policies without parsing them again.
+func Canonical(text string) (string, error) {
+	c, err := canonical(text)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(c, "\n"), nil
+}
+
+// CanonicalStatements returns the canonical text of each statement keyed by
+// its Sid (statements without a Sid are keyed by their canonical text), so
+// callers can name the statements in which two policies differ.
+func CanonicalStatements(text string) (map[string]string, error) {
+	d, err := Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(d.Statement))
+	for _, s := range d.Statement {
+		c := canonicalStatement(s)
+		key := s.Sid
+		if key == "" {
+			key = c
+		}
+		out[key] = c
+	}
+	return out, nil
+}
+
 // canonical returns the document header followed by the sorted canonical
 // texts of its statements.
 func canonical(text string) ([]string, error) {
@@ -36,38 +67,43 @@ func canonical(text string) ([]string, error) {
 	}
 	out := make([]string, 0, len(d.Statement)+1)
 	for _, s := range d.Statement {
-		c := Statement{
-			Sid:          s.Sid,
-			Effect:       s.Effect,
-			Principal:    canonicalPrincipal(s.Principal),
-			NotPrincipal: canonicalPrincipal(s.NotPrincipal),
-			Action:       canonicalValues(s.Action, strings.ToLower),
-			NotAction:    canonicalValues(s.NotAction, strings.ToLower),
-			Resource:     canonicalValues(s.Resource, nil),
-			NotResource:  canonicalValues(s.NotResource, nil),
-		}
-		if len(s.Condition) > 0 {
-			c.Condition = Condition{}
-			for op, keys := range s.Condition {
-				norm := (func(string) string)(nil)
-				if op == "Null" || strings.TrimSuffix(op, "IfExists") == "Bool" {
-					norm = strings.ToLower
-				}
-				m := c.Condition[op]
-				if m == nil {
-					m = map[string]Values{}
-					c.Condition[op] = m
-				}
-				for k, v := range keys {
-					lk := strings.ToLower(k)
-					m[lk] = canonicalValues(append(slices.Clone(m[lk]), v...), norm)
-				}
-			}
-		}
-		out = append(out, Document{Statement: []Statement{c}}.Compact())
+		out = append(out, canonicalStatement(s))
 	}
 	slices.Sort(out)
 	return append([]string{"Version=" + d.Version + " Id=" + d.ID}, out...), nil
+}
+
+// canonicalStatement writes one statement in canonical form.
+func canonicalStatement(s Statement) string {
+	c := Statement{
+		Sid:          s.Sid,
+		Effect:       s.Effect,
+		Principal:    canonicalPrincipal(s.Principal),
+		NotPrincipal: canonicalPrincipal(s.NotPrincipal),
+		Action:       canonicalValues(s.Action, strings.ToLower),
+		NotAction:    canonicalValues(s.NotAction, strings.ToLower),
+		Resource:     canonicalValues(s.Resource, nil),
+		NotResource:  canonicalValues(s.NotResource, nil),
+	}
+	if len(s.Condition) > 0 {
+		c.Condition = Condition{}
+		for op, keys := range s.Condition {
+			norm := (func(string) string)(nil)
+			if op == "Null" || strings.TrimSuffix(op, "IfExists") == "Bool" {
+				norm = strings.ToLower
+			}
+			m := c.Condition[op]
+			if m == nil {
+				m = map[string]Values{}
+				c.Condition[op] = m
+			}
+			for k, v := range keys {
+				lk := strings.ToLower(k)
+				m[lk] = canonicalValues(append(slices.Clone(m[lk]), v...), norm)
+			}
+		}
+	}
+	return Document{Statement: []Statement{c}}.Compact()
 }
 
 // canonicalValues maps, sorts and de-duplicates values.

@@ -1,129 +1,24 @@
 package steps
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/policy"
 )
 
-// canonicalStatements parses a policy document (plain or URL-encoded JSON)
-// into canonical statement texts keyed by Sid, so that documents differing
-// only in formatting, key order, list order or single-value lists compare
-// equal. Statements without a Sid are keyed by their canonical text.
+// canonicalStatements returns the canonical text of each statement of a
+// policy document (plain or URL-encoded), keyed by Sid; see
+// policy.CanonicalStatements.
 func canonicalStatements(doc string) (map[string]string, error) {
-	plain, err := cloud.DecodePolicyDocument(doc)
-	if err != nil {
-		return nil, err
-	}
-	var raw struct {
-		Statement json.RawMessage
-	}
-	if err := json.Unmarshal([]byte(plain), &raw); err != nil {
-		return nil, fmt.Errorf("parse policy document: %w", err)
-	}
-	var stmts []map[string]any
-	if len(raw.Statement) > 0 && raw.Statement[0] == '{' {
-		var one map[string]any
-		if err := json.Unmarshal(raw.Statement, &one); err != nil {
-			return nil, fmt.Errorf("parse policy statement: %w", err)
-		}
-		stmts = []map[string]any{one}
-	} else if len(raw.Statement) > 0 {
-		if err := json.Unmarshal(raw.Statement, &stmts); err != nil {
-			return nil, fmt.Errorf("parse policy statements: %w", err)
-		}
-	}
-	out := map[string]string{}
-	for _, s := range stmts {
-		sid, _ := s["Sid"].(string)
-		c := map[string]any{}
-		for k, v := range s {
-			switch k {
-			case "Sid":
-			case "Action", "NotAction", "Resource", "NotResource":
-				c[k] = stringSet(v)
-			case "Principal", "NotPrincipal":
-				if m, ok := v.(map[string]any); ok {
-					pm := map[string]any{}
-					for pk, pv := range m {
-						pm[pk] = stringSet(pv)
-					}
-					c[k] = pm
-				} else {
-					c[k] = v
-				}
-			case "Condition":
-				if m, ok := v.(map[string]any); ok {
-					cm := map[string]any{}
-					for op, keys := range m {
-						km := map[string]any{}
-						if kk, ok := keys.(map[string]any); ok {
-							for key, vals := range kk {
-								km[strings.ToLower(key)] = stringSet(vals)
-							}
-						}
-						cm[op] = km
-					}
-					c[k] = cm
-				} else {
-					c[k] = v
-				}
-			default:
-				c[k] = v
-			}
-		}
-		b, err := json.Marshal(c)
-		if err != nil {
-			return nil, err
-		}
-		key := sid
-		if key == "" {
-			key = string(b)
-		}
-		out[key] = string(b)
-	}
-	return out, nil
+	return policy.CanonicalStatements(doc)
 }
 
-// stringSet turns a string, number, bool or list of them into a sorted
-// list of strings.
-func stringSet(v any) []string {
-	var out []string
-	switch t := v.(type) {
-	case []any:
-		for _, x := range t {
-			out = append(out, fmt.Sprint(x))
-		}
-	case nil:
-	default:
-		out = []string{fmt.Sprint(t)}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// canonicalPolicy returns one comparable string for a policy document.
+// canonicalPolicy returns one comparable string for a policy document:
+// equal exactly when policy.Equivalent says the documents mean the same.
 func canonicalPolicy(doc string) (string, error) {
-	st, err := canonicalStatements(doc)
-	if err != nil {
-		return "", err
-	}
-	keys := make([]string, 0, len(st))
-	for k := range st {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(k)
-		b.WriteString("=")
-		b.WriteString(st[k])
-		b.WriteString("\n")
-	}
-	return b.String(), nil
+	return policy.Canonical(doc)
 }
 
 // policyField builds the field for a policy document: the canonical form is
