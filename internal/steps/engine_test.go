@@ -725,3 +725,29 @@ func TestApplyEventsCoverEveryStep(t *testing.T) {
 		t.Fatalf("%d steps done, %d started", len(done), len(started))
 	}
 }
+
+func TestBackintConfigNamesBucketsAndKeyARNs(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	if _, err := e.eng.Backint(context.Background(), e.l); err == nil || !strings.Contains(err.Error(), "run apply first") {
+		t.Fatalf("before apply: %v", err)
+	}
+	e.apply()
+	b, err := e.eng.Backint(context.Background(), e.l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Source.Bucket != e.l.OriginalBucketName || b.Source.Region != "eu-central-1" || b.Source.Folder != "PRD" ||
+		b.Source.Account != memaws.DefaultAccountID || b.Source.KMSKeyARN != keyARN(t, e.acct, "eu-central-1", e.l.OriginalCMKAlias) {
+		t.Fatalf("source %+v", b.Source)
+	}
+	if b.Replica.Bucket != e.l.ReplicationBucketName || b.Replica.KMSKeyARN != keyARN(t, e.acct, "eu-west-1", e.l.ReplicationCMKAlias) {
+		t.Fatalf("replica %+v", b.Replica)
+	}
+	// What the agent sends with these settings is accepted by the bucket
+	// policy as the EC2 role.
+	_, err = e.acct.As(memaws.SeedBackupRole).S3(b.Source.Region).PutObject(context.Background(), cloud.PutObjectInput{
+		Bucket: b.Source.Bucket, Key: b.Source.Folder + "/data/x", Body: []byte("x"), ServerSideEncryption: cloud.SSEKMS, SSEKMSKeyID: b.Source.KMSKeyARN})
+	if err != nil {
+		t.Fatalf("upload with the Backint settings: %v", err)
+	}
+}

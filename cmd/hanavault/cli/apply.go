@@ -163,5 +163,8 @@ func runOperation(ctx context.Context, f *Factory, op operation) error {
 		return fmt.Errorf("%s %s: %d of %d steps failed (see the failed steps above); fix the cause and run `%s` again",
 			op.name, op.sid, res.Failed, res.Succeeded+res.Failed+res.Skipped, op.resume)
 	}
+	if op.name == "apply" && !op.json {
+		fmt.Fprintf(ios.ColorOut(), "Next: point AWS Backint Agent on the HANA hosts at it; `hanavault backint %s` prints the settings.\n", op.sid)
+	}
 	return nil
 }

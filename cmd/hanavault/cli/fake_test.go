@@ -84,6 +84,14 @@ func (e *fakeEngine) LoadLandscape(ctx context.Context, sid string, fromTags boo
 	return l, nil
 }
 
+func (e *fakeEngine) Backint(ctx context.Context, l spec.Landscape) (*steps.BackintConfig, error) {
+	e.record("Backint", l)
+	return &steps.BackintConfig{SID: l.SID, Source: steps.BackintTarget{Region: l.SourceRegion, Bucket: l.OriginalBucketName,
+		Folder: l.SID, Account: testAccount, KMSKeyARN: "arn:aws:kms:" + l.SourceRegion + ":" + testAccount + ":key/k1"},
+		Replica: steps.BackintTarget{Region: l.ReplicationRegion, Bucket: l.ReplicationBucketName, Folder: l.SID, Account: testAccount,
+			KMSKeyARN: "arn:aws:kms:" + l.ReplicationRegion + ":" + testAccount + ":key/k2"}}, nil
+}
+
 func (e *fakeEngine) Preflight(ctx context.Context, l spec.Landscape) ([]steps.PreflightIssue, error) {
 	e.record("Preflight", l)
 	return e.issues, nil

@@ -28,6 +28,7 @@ import (
 type Engine interface {
 	ui.Engine
 	LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error)
+	Backint(ctx context.Context, l spec.Landscape) (*steps.BackintConfig, error)
 }
 
 var _ Engine = (*steps.Engine)(nil)
@@ -179,6 +180,7 @@ docs/json.md.`,
 		NewCmdApply(f, g, nil),
 		NewCmdStatus(f, g, nil),
 		NewCmdDestroy(f, g, nil),
+		NewCmdBackint(f, g, nil),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root, g

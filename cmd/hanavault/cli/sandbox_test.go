@@ -78,6 +78,13 @@ func TestSandboxLifecycle(t *testing.T) {
 	}
 	contains(t, "status", out, "Status of PRD in account 123456789012: ok")
 
+	code, out, stderr = s.run("", "backint", "PRD")
+	if code != 0 {
+		t.Fatalf("backint: exit %d\n%s", code, stderr)
+	}
+	contains(t, "backint", out, `S3BucketName: "`+l.OriginalBucketName+`"`, `S3BucketOwnerAccountID: "123456789012"`,
+		`S3SseKmsArn: "arn:aws:kms:eu-central-1:123456789012:key/`, `# S3BucketName: "`+l.ReplicationBucketName+`"`)
+
 	code, out, _ = s.run("", "plan", "-f", file)
 	if code != 0 || !strings.Contains(out, "Nothing to do.") {
 		t.Errorf("plan after apply: exit %d\n%s", code, out)

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hanavault/hanavault/internal/report"
+)
+
+// BackintOptions are backint's flags.
+type BackintOptions struct {
+	SID      string
+	JSON     bool
+	FromTags bool
+}
+
+// NewCmdBackint builds `hanavault backint`.
+func NewCmdBackint(f *Factory, g *GlobalOptions, runF func(context.Context, *BackintOptions) error) *cobra.Command {
+	opts := &BackintOptions{}
+	cmd := &cobra.Command{
+		Use:   "backint [SID]",
+		Short: "Print the AWS Backint Agent settings for an applied landscape",
+		Long: `Print the settings of aws-backint-agent-config.yaml that point the AWS
+Backint Agent on the HANA host at the landscape's backup bucket: region,
+bucket, folder, owner account and the KMS key ARN, read from AWS. The bucket
+policy refuses uploads that ask for aws:kms without naming this key, so the
+agent must send S3SseKmsArn. The settings for restoring from the replica in
+the other region follow as comments.`,
+		Example: `  hanavault backint PRD
+  hanavault backint PRD --json | jq -r .source.kmsKeyArn`,
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.SID = sidArg(args)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return backintRun(cmd.Context(), f, g, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the settings as JSON (see docs/json.md)")
+	cmd.Flags().BoolVar(&opts.FromTags, "from-tags", false, "find the landscape by its resources' tags instead of the local state")
+	return cmd
+}
+
+func backintRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *BackintOptions) error {
+	s, err := open(ctx, f, g)
+	if err != nil {
+		return err
+	}
+	l, err := resolveLandscape(ctx, f.IO, s, "backint", opts.SID, opts.FromTags)
+	if err != nil {
+		return err
+	}
+	b, err := s.Engine.Backint(ctx, l)
+	if err != nil {
+		return fmt.Errorf("Backint settings of landscape %s: %w", l.SID, err)
+	}
+	if opts.JSON {
+		return report.WriteJSON(f.IO.Out, b)
+	}
+	if _, err := io.WriteString(f.IO.Out, report.RenderBackint(b)); err != nil {
+		return fmt.Errorf("write Backint settings of %s: %w", l.SID, err)
+	}
+	return nil
+}
