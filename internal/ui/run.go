@@ -600,9 +600,6 @@ func (r *runState) summary(m *model) string {
 	if r.kind == runApply && r.result != nil && r.err == nil && !r.stopping && !r.failedRun() {
 		parts = append(parts, wrap(fmt.Sprintf("Next: point AWS Backint Agent on the HANA hosts at it; `hanavault backint %s` prints the settings.", r.land.SID), m.width-2))
 	}
-	if r.kind == runApply && r.result != nil && r.err == nil && !r.stopping && !r.failedRun() {
-		parts = append(parts, wrap(fmt.Sprintf("Next: point AWS Backint Agent on the HANA hosts at it; `hanavault backint %s` prints the settings.", r.land.SID), m.width-2))
-	}
 	if r.failedRun() && r.kind == runApply {
 		parts = append(parts, "r retries the apply; u rolls back what this run created.")
 	}
