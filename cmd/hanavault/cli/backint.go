@@ -56,7 +56,7 @@ func backintRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *Backint
 	}
 	b, err := s.Engine.Backint(ctx, l)
 	if err != nil {
-		return fmt.Errorf("Backint settings of landscape %s: %w", l.SID, err)
+		return fmt.Errorf("read the Backint settings of landscape %s: %w", l.SID, err)
 	}
 	if opts.JSON {
 		return report.WriteJSON(f.IO.Out, b)
