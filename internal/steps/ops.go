@@ -133,9 +133,10 @@ func (r *run) applyStep(st *step) error {
 		}
 		return st.converge(r.stop, r, obs)
 	})
-	// A setting of a resource this run created was part of creating it,
-	// as the plan showed, even though the new resource came with defaults.
-	if action == ActionUpdate && len(st.deps) > 0 && r.createdNow(st.deps[0]) {
+	// A setting of a resource this run created was part of creating it, as
+	// the plan showed, whether the new resource came with it already (the
+	// key policy, S3's defaults) or it was changed afterwards.
+	if (action == ActionUpdate || action == ActionInSync) && len(st.deps) > 0 && r.createdNow(st.deps[0]) {
 		action = ActionCreate
 	}
 	if action == ActionCreate && err == nil {
