@@ -15,18 +15,30 @@ import (
 	"github.com/hanavault/hanavault/internal/spec"
 )
 
+// readLandscape opens a read-only run and reads every step of the
+// landscape: plan, status and the destroy preview all start this way. The
+// caller closes the run.
+func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape) (*run, []*step, []Change, map[string]observed, error) {
+	r, err := e.newRun(ctx, l, readOnly, nil)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	steps := r.buildSteps()
+	changes, obs, err := r.readAll(steps)
+	if err != nil {
+		r.close()
+		return nil, nil, nil, nil, err
+	}
+	return r, steps, changes, obs, nil
+}
+
 // Plan reads every step and reports what apply would do.
 func (e *Engine) Plan(ctx context.Context, l spec.Landscape) (*Plan, error) {
-	r, err := e.newRun(ctx, l, readOnly, nil)
+	r, steps, changes, obs, err := e.readLandscape(ctx, l)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
-	steps := r.buildSteps()
-	changes, obs, err := r.readAll(steps)
-	if err != nil {
-		return nil, err
-	}
 	p := &Plan{
 		SID: r.l.SID, Identity: r.id, SourceRegion: r.l.SourceRegion, ReplicationRegion: r.l.ReplicationRegion,
 		Changes: changes, Warnings: r.warnings(steps, obs), Documents: r.documents(steps),
@@ -221,16 +233,11 @@ func (r *run) finish(ctx context.Context, gr graphResult, op, resume string) err
 
 // Status reads both regions and reports each resource's health.
 func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) {
-	r, err := e.newRun(ctx, l, readOnly, nil)
+	r, _, changes, obs, err := e.readLandscape(ctx, l)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
-	steps := r.buildSteps()
-	changes, obs, err := r.readAll(steps)
-	if err != nil {
-		return nil, err
-	}
 	s := &Status{SID: r.l.SID, Identity: r.id, SourceRegion: r.l.SourceRegion, ReplicationRegion: r.l.ReplicationRegion,
 		Summary: map[ResourceState]int{}}
 	for _, c := range changes {
@@ -343,16 +350,11 @@ func (r *run) replicationHealth() ReplicationHealth {
 
 // PreviewDestroy reports what destroy would delete, with bucket contents.
 func (e *Engine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*DestroyPreview, error) {
-	r, err := e.newRun(ctx, l, readOnly, nil)
+	r, steps, _, obs, err := e.readLandscape(ctx, l)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
-	steps := r.buildSteps()
-	_, obs, err := r.readAll(steps)
-	if err != nil {
-		return nil, err
-	}
 	if err := r.decideKeptKeys(); err != nil {
 		return nil, err
 	}
