@@ -521,19 +521,7 @@ func TestPreExistingBucketIsKeptAndRestored(t *testing.T) {
 	ctx := context.Background()
 	s3 := e.acct.S3(e.l.SourceRegion)
 	b := e.l.OriginalBucketName
-	if err := s3.CreateBucket(ctx, cloud.CreateBucketInput{Bucket: b, LocationConstraint: e.l.SourceRegion}); err != nil {
-		t.Fatal(err)
-	}
-	prior := `{"Version":"2012-10-17","Statement":[{"Sid":"Mine","Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::` + b + `"}]}`
-	if err := s3.PutBucketPolicy(ctx, b, prior); err != nil {
-		t.Fatal(err)
-	}
-	if err := s3.PutBucketTagging(ctx, b, []cloud.Tag{{Key: "owner", Value: "basis"}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s3.PutObject(ctx, cloud.PutObjectInput{Bucket: b, Key: "old-backup", Body: []byte("keep me")}); err != nil {
-		t.Fatal(err)
-	}
+	adoptBucket(t, e)
 
 	plan, err := e.eng.Plan(ctx, e.l)
 	if err != nil {
