@@ -8,27 +8,14 @@ import (
 	"github.com/hanavault/hanavault/internal/policy"
 )
 
-// canonicalStatements returns the canonical text of each statement of a
-// policy document (plain or URL-encoded), keyed by Sid; see
-// policy.CanonicalStatements.
-func canonicalStatements(doc string) (map[string]string, error) {
-	return policy.CanonicalStatements(doc)
-}
-
-// canonicalPolicy returns one comparable string for a policy document:
-// equal exactly when policy.Equivalent says the documents mean the same.
-func canonicalPolicy(doc string) (string, error) {
-	return policy.Canonical(doc)
-}
-
 // policyField builds the field for a policy document: the canonical form is
 // compared, the display names the statements.
 func policyField(name, doc string) field {
-	c, err := canonicalPolicy(doc)
+	c, err := policy.Canonical(doc)
 	if err != nil {
 		return field{name: name, value: "unparseable policy", compare: "unparseable:" + doc}
 	}
-	st, _ := canonicalStatements(doc)
+	st, _ := policy.CanonicalStatements(doc)
 	return field{name: name, value: describeStatements(st), compare: c}
 }
 
@@ -47,8 +34,8 @@ func describeStatements(st map[string]string) string {
 // explainPolicyDiff names the statements that are missing, changed or extra
 // in actual compared with desired.
 func explainPolicyDiff(desired, actual string) string {
-	d, err1 := canonicalStatements(desired)
-	a, err2 := canonicalStatements(actual)
+	d, err1 := policy.CanonicalStatements(desired)
+	a, err2 := policy.CanonicalStatements(actual)
 	if err1 != nil || err2 != nil {
 		return "policy differs"
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/policy"
 )
 
 const polA = `{"Version":"2012-10-17","Statement":[
@@ -18,32 +19,32 @@ const polB = `{"Statement":[
  {"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::b/*","arn:aws:s3:::b"],"Condition":{"Bool":{"aws:securetransport":["false"]}}}],"Version":"2012-10-17"}`
 
 func TestCanonicalPolicyIgnoresFormatting(t *testing.T) {
-	a, err := canonicalPolicy(polA)
+	a, err := policy.Canonical(polA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := canonicalPolicy(polB)
+	b, err := policy.Canonical(polB)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a != b {
 		t.Fatalf("equivalent policies differ:\n%s\n%s", a, b)
 	}
-	enc, err := canonicalPolicy(cloud.EncodePolicyDocument(polA))
+	enc, err := policy.Canonical(cloud.EncodePolicyDocument(polA))
 	if err != nil || enc != a {
 		t.Fatalf("URL-encoded form differs: %v\n%s", err, enc)
 	}
 }
 
 func TestCanonicalPolicyDetectsRealChanges(t *testing.T) {
-	a, _ := canonicalPolicy(polA)
+	a, _ := policy.Canonical(polA)
 	for name, mod := range map[string]string{
 		"effect":    strings.Replace(polA, `"Effect":"Deny"`, `"Effect":"Allow"`, 1),
 		"condition": strings.Replace(polA, `"false"`, `"true"`, 1),
 		"principal": strings.Replace(polA, "role/r", "role/other", 1),
 		"action":    strings.Replace(polA, `"s3:GetObject"`, `"s3:DeleteObject"`, 1),
 	} {
-		b, err := canonicalPolicy(mod)
+		b, err := policy.Canonical(mod)
 		if err != nil {
 			t.Fatal(err)
 		}
