@@ -119,7 +119,7 @@ func (e *Engine) LoadLandscape(ctx context.Context, sid string, fromTags bool) (
 	}
 	l, err := e.localLandscape(id.Account, sid)
 	if err != nil {
-		return spec.Landscape{}, fmt.Errorf("%w: %s has no local state in %s for account %s (use --from-tags to rebuild it from the resources' tags)",
+		return spec.Landscape{}, fmt.Errorf("%w: %s has no local state in %s for account %s",
 			ErrUnknownLandscape, sid, e.opts.StateDir, id.Account)
 	}
 	return l, nil
