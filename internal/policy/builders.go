@@ -36,6 +36,7 @@ const (
 	SidReplicateToReplicaBucket    = "ReplicateToReplicaBucket"
 	SidDecryptWithSourceKey        = "DecryptWithSourceKey"
 	SidEncryptWithReplicaKey       = "EncryptWithReplicaKey"
+	SidVerifyReplicaBucketKey      = "VerifyReplicaBucketKey"
 )
 
 // S3 request condition keys the bucket policy tests (S3 user guide,
@@ -53,12 +54,17 @@ const (
 )
 
 // keyAdminActions are the key policy's default administrator actions
-// (KMS developer guide, key-policy-default): everything needed to manage
-// the key, and no cryptographic operation.
+// (KMS developer guide, key-policy-default, "Allows key administrators to
+// administer the KMS key", which now includes kms:RotateKeyOnDemand):
+// everything needed to manage the key, and no cryptographic operation.
+// As that page warns, a key administrator can still change the key policy
+// (kms:PutKeyPolicy) and create grants (kms:CreateGrant), and so give
+// itself or anyone the use of the key; status reports grants hanavault did
+// not create.
 var keyAdminActions = []string{
 	"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
 	"kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource",
-	"kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+	"kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
 }
 
 // keyUserActions are the default key-user actions (key-policy-default).
@@ -68,6 +74,18 @@ var keyUserActions = []string{
 
 // keyGrantActions let key users create grants for AWS services.
 var keyGrantActions = []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}
+
+// The EC2 backup role's grants follow the permissions the AWS Backint
+// Agent documents as prerequisites (SAP HANA on AWS guide,
+// aws-backint-agent-prerequisites: s3:GetBucketPolicyStatus,
+// GetBucketLocation, ListBucket, GetBucketAcl, GetBucketPolicy on the
+// bucket; PutObject, PutObjectTagging, GetObject, DeleteObject on the
+// objects; kms:GenerateDataKey and kms:Decrypt on the key), plus what
+// multipart uploads need (S3 user guide, mpuoverview: AbortMultipartUpload,
+// ListMultipartUploadParts, ListBucketMultipartUploads) and reading object
+// versions and tags for restores. hanavault grants them in the bucket and
+// key policies because it never changes the EC2 role itself;
+// BackintIdentityPolicy is the same grant as an identity policy.
 
 // backintObjectActions are what the EC2 backup role (AWS Backint Agent)
 // may do with backup objects.
@@ -80,6 +98,41 @@ var backintObjectActions = []string{
 // backintBucketActions are what the EC2 backup role may do on the bucket.
 var backintBucketActions = []string{
 	"s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads",
+	"s3:GetBucketPolicyStatus", "s3:GetBucketAcl", "s3:GetBucketPolicy",
+}
+
+// backintKeyActions are the KMS actions the agent's prerequisites name.
+var backintKeyActions = []string{"kms:GenerateDataKey", "kms:Decrypt"}
+
+// BackintGrants returns the S3 bucket, S3 object and KMS actions the
+// EC2 backup role is granted (copies), for tests and documentation.
+func BackintGrants() (bucket, object, key []string) {
+	return slices.Clone(backintBucketActions), slices.Clone(backintObjectActions), slices.Clone(backintKeyActions)
+}
+
+// BackintTarget is one bucket the agent writes to, with its key.
+type BackintTarget struct {
+	Bucket string
+	KeyARN string
+}
+
+// BackintIdentityPolicy is an identity policy for the EC2 backup role that
+// grants what the bucket and key policies already grant, for accounts that
+// prefer identity policies: the bucket and object actions on every target
+// and kms:GenerateDataKey and kms:Decrypt on every target's key.
+func BackintIdentityPolicy(partition string, targets ...BackintTarget) Document {
+	var buckets, objects, keys Values
+	for _, t := range targets {
+		b := cloud.BucketARN(partition, t.Bucket)
+		buckets = append(buckets, b)
+		objects = append(objects, b+"/*")
+		keys = append(keys, t.KeyARN)
+	}
+	return Document{Version: Version, Statement: []Statement{
+		{Sid: SidAllowBackintRoleBucket, Effect: Allow, Action: slices.Clone(backintBucketActions), Resource: buckets},
+		{Sid: SidAllowBackintRoleObjects, Effect: Allow, Action: slices.Clone(backintObjectActions), Resource: objects},
+		{Sid: SidKeyUsageByBackupRole, Effect: Allow, Action: slices.Clone(backintKeyActions), Resource: keys},
+	}}
 }
 
 // KeyPolicyParams describe one region's customer-managed key.
@@ -260,7 +313,8 @@ type ReplicationPolicyParams struct {
 // ReplicationRolePolicy is the replication role's least-privilege inline
 // policy (S3 user guide, replication-config-for-kms-objects): read the
 // source configuration and object versions, replicate into the replica
-// bucket, decrypt with the source key and encrypt with the replica key —
+// bucket, decrypt with the source key, encrypt with the replica key and
+// decrypt with it to verify the replica's bucket key —
 // each KMS grant only through S3 in that key's region and only for the
 // bucket's objects. The encryption-context condition lists both the object
 // ARN form and the bare bucket ARN that S3 Bucket Keys put in the context.
@@ -269,6 +323,12 @@ func ReplicationRolePolicy(p ReplicationPolicyParams) Document {
 	src := cloud.BucketARN(p.Partition, p.SourceBucket)
 	dst := cloud.BucketARN(p.Partition, p.ReplicaBucket)
 	via := func(region string) string { return "s3." + region + "." + cloud.DNSSuffix(p.Partition) }
+	replicaKeyCondition := func() Condition {
+		return Condition{
+			"StringEquals": {KeyViaService: Values{via(p.ReplicaRegion)}},
+			"StringLike":   {KeyS3Context: Values{dst, dst + "/*"}},
+		}
+	}
 	return Document{Version: Version, Statement: []Statement{
 		{
 			Sid:      SidReadSourceBucket,
@@ -299,14 +359,24 @@ func ReplicationRolePolicy(p ReplicationPolicyParams) Document {
 			},
 		},
 		{
-			Sid:      SidEncryptWithReplicaKey,
-			Effect:   Allow,
-			Action:   Values{"kms:Encrypt", "kms:GenerateDataKey"},
-			Resource: Values{p.ReplicaKeyARN},
-			Condition: Condition{
-				"StringEquals": {KeyViaService: Values{via(p.ReplicaRegion)}},
-				"StringLike":   {KeyS3Context: Values{dst, dst + "/*"}},
-			},
+			Sid:       SidEncryptWithReplicaKey,
+			Effect:    Allow,
+			Action:    Values{"kms:Encrypt", "kms:GenerateDataKey"},
+			Resource:  Values{p.ReplicaKeyARN},
+			Condition: replicaKeyCondition(),
+		},
+		// S3 user guide, replication-config-for-kms-objects, "Using S3
+		// Bucket Keys with replication": the key that encrypts the replica
+		// must allow the replication role kms:Decrypt, which S3 calls to
+		// verify the bucket key before using it. Both buckets use bucket
+		// keys and a replica keeps the source object's setting (user
+		// guide, bucket-key), so without this every replication fails.
+		{
+			Sid:       SidVerifyReplicaBucketKey,
+			Effect:    Allow,
+			Action:    Values{"kms:Decrypt"},
+			Resource:  Values{p.ReplicaKeyARN},
+			Condition: replicaKeyCondition(),
 		},
 	}}
 }
