@@ -182,7 +182,10 @@ func (w *world) tryReplicate(src *bucket, v *objVersion, p *pendingReplication, 
 		if p.Rule.ReplicaKmsKeyID == "" {
 			return false
 		}
-		bucketKey := dst.Encryption.BucketKeyEnabled
+		// The replica keeps the source object's S3 Bucket Key setting, not
+		// the replica bucket's default (S3 user guide, bucket-key, "S3
+		// Bucket Keys and replication").
+		bucketKey := v.BucketKey
 		dstCtx := dstObj
 		if bucketKey {
 			dstCtx = cloud.BucketARN(part, dst.Name)
@@ -193,6 +196,14 @@ func (w *world) tryReplicate(src *bucket, v *objVersion, p *pendingReplication, 
 		}
 		if bucketKey {
 			if _, err := w.s3KMS(rp, "kms:GenerateDataKey", dst.Region, p.Rule.ReplicaKmsKeyID, dstCtx, now); err != nil {
+				return false
+			}
+			// S3 user guide, replication-config-for-kms-objects, "Using S3
+			// Bucket Keys with replication": the key that encrypts the
+			// replica must allow the replication role kms:Decrypt, a call
+			// S3 makes to check the bucket key's integrity before it uses
+			// it. Without it the replication fails.
+			if _, err := w.s3KMS(rp, "kms:Decrypt", dst.Region, p.Rule.ReplicaKmsKeyID, dstCtx, now); err != nil {
 				return false
 			}
 		}

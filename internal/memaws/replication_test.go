@@ -22,6 +22,8 @@ type replOptions struct {
 	deleteMarkers     bool   // DeleteMarkerReplication
 	trust             string // replication role trust (default s3.amazonaws.com)
 	encryptRegion     string // ViaService region of the replica-key grant (default dst)
+	noReplicaDecrypt  bool   // the replica-key grant lacks kms:Decrypt
+	srcBucketKeyOnly  bool   // bucket keys on the source bucket only
 }
 
 type replSetup struct {
@@ -42,6 +44,10 @@ func replicationRolePolicy(srcKey, dstKey string, o replOptions) string {
 		return `"arn:aws:s3:::` + b + `","arn:aws:s3:::` + b + `/*"`
 	}
 	encRegion := dst
+	replicaActions := `["kms:Encrypt","kms:GenerateDataKey","kms:Decrypt"]`
+	if o.noReplicaDecrypt {
+		replicaActions = `["kms:Encrypt","kms:GenerateDataKey"]`
+	}
 	if o.encryptRegion != "" {
 		encRegion = o.encryptRegion
 	}
@@ -50,7 +56,7 @@ func replicationRolePolicy(srcKey, dstKey string, o replOptions) string {
 {"Effect":"Allow","Action":["s3:GetObjectVersionForReplication","s3:GetObjectVersionAcl","s3:GetObjectVersionTagging"],"Resource":"arn:aws:s3:::` + replSrc + `/*"},
 {"Effect":"Allow","Action":["s3:ReplicateObject","s3:ReplicateDelete","s3:ReplicateTags"],"Resource":"arn:aws:s3:::` + replDst + `/*"},
 {"Effect":"Allow","Action":"kms:Decrypt","Resource":"` + srcKey + `","Condition":{"StringEquals":{"kms:ViaService":"s3.` + src + `.amazonaws.com"},"StringLike":{"kms:EncryptionContext:aws:s3:arn":[` + ctxs(replSrc) + `]}}},
-{"Effect":"Allow","Action":["kms:Encrypt","kms:GenerateDataKey"],"Resource":"` + dstKey + `","Condition":{"StringEquals":{"kms:ViaService":"s3.` + encRegion + `.amazonaws.com"},"StringLike":{"kms:EncryptionContext:aws:s3:arn":[` + ctxs(replDst) + `]}}}]}`
+{"Effect":"Allow","Action":` + replicaActions + `,"Resource":"` + dstKey + `","Condition":{"StringEquals":{"kms:ViaService":"s3.` + encRegion + `.amazonaws.com"},"StringLike":{"kms:EncryptionContext:aws:s3:arn":[` + ctxs(replDst) + `]}}}]}`
 }
 
 func newReplSetup(t *testing.T, o replOptions) replSetup {
@@ -79,7 +85,7 @@ func newReplSetupOn(t *testing.T, a *memaws.Account, clk *clock, o replOptions) 
 	}{{src, replSrc, s.srcKey}, {dst, replDst, s.dstKey}} {
 		versionedBucket(t, a, b.region, b.name)
 		must(t, a.S3(b.region).PutBucketEncryption(ctx, b.name, cloud.ServerSideEncryptionByDefault{
-			SSEAlgorithm: cloud.SSEKMS, KMSMasterKeyID: b.key.Arn, BucketKeyEnabled: o.bucketKeys}))
+			SSEAlgorithm: cloud.SSEKMS, KMSMasterKeyID: b.key.Arn, BucketKeyEnabled: o.bucketKeys || (o.srcBucketKeyOnly && b.region == src)}))
 		must(t, a.S3(b.region).PutBucketPolicy(ctx, b.name, backupBucketPolicy(b.name, b.key.Arn, s.backup, false)))
 	}
 	s.cfg = cloud.ReplicationConfiguration{Role: r.Arn, Rules: []cloud.ReplicationRule{{
@@ -119,6 +125,15 @@ func TestReplicationOutcomes(t *testing.T) {
 		{name: "object-ARN context only, bucket keys on", o: replOptions{bucketKeys: true, objectContextOnly: true}, want: "FAILED"},
 		{name: "object-ARN context only, bucket keys off", o: replOptions{objectContextOnly: true}, want: "COMPLETED"},
 		{name: "replica key grant for the wrong region", o: replOptions{encryptRegion: src}, want: "FAILED"},
+		// S3 verifies a replica's bucket key with kms:Decrypt on the
+		// replica key (UG replication-config-for-kms-objects, S3 Bucket
+		// Keys); without bucket keys it makes no such call.
+		{name: "bucket keys, no kms:Decrypt on the replica key", o: replOptions{bucketKeys: true, noReplicaDecrypt: true}, want: "FAILED"},
+		{name: "no bucket keys, no kms:Decrypt on the replica key", o: replOptions{noReplicaDecrypt: true}, want: "COMPLETED"},
+		// The replica keeps the source object's bucket-key setting (UG
+		// bucket-key, replication), whatever the replica bucket's default.
+		{name: "source bucket key only, no kms:Decrypt on the replica key", o: replOptions{srcBucketKeyOnly: true, noReplicaDecrypt: true}, want: "FAILED"},
+		{name: "source bucket key only", o: replOptions{srcBucketKeyOnly: true}, want: "COMPLETED"},
 		{name: "role not trusted by S3", o: replOptions{trust: ec2Trust}, want: "FAILED"},
 		{name: "replica key pending deletion", want: "FAILED", prepare: func(t *testing.T, s replSetup) {
 			_, err := s.a.KMS(dst).ScheduleKeyDeletion(ctx, s.dstKey.KeyID, 7)
@@ -163,7 +178,7 @@ func TestReplicationOutcomes(t *testing.T) {
 			}
 			must(t, err)
 			if replica.ReplicationStatus != "REPLICA" || replica.SSEKMSKeyID != s.dstKey.Arn || replica.VersionID != info.VersionID ||
-				replica.BucketKeyEnabled != tc.o.bucketKeys || string(replica.Body) != "backup of data/COMPLETE_DATA_BACKUP_databackup_0_1" {
+				replica.BucketKeyEnabled != (tc.o.bucketKeys || tc.o.srcBucketKeyOnly) || string(replica.Body) != "backup of data/COMPLETE_DATA_BACKUP_databackup_0_1" {
 				t.Fatalf("replica %+v", replica.ObjectInfo)
 			}
 			// The backup role reads the replica in the DR region too.
