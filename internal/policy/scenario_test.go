@@ -1,8 +1,10 @@
 package policy_test
 
 import (
+	"slices"
 	"testing"
 
+	"github.com/hanavault/hanavault/internal/policy"
 	"github.com/hanavault/hanavault/internal/policy/eval"
 	"github.com/hanavault/hanavault/internal/testutil/scenarios"
 )
@@ -50,4 +52,81 @@ func TestAdminWithAdministratorAccessCanDecrypt(t *testing.T) {
 	if d, err := eval.AuthorizeKMS(req, w.KeyPolicies[n.SrcKey], []string{adminAccess}, n.Account); err != nil || d != eval.Allow {
 		t.Fatalf("admin with AdministratorAccess: %s %v", d, err)
 	}
+}
+
+// failures runs the table against a world and returns the scenarios whose
+// decision differs from the expected one.
+func failures(t *testing.T, n scenarios.Names, m scenarios.Mutation) []string {
+	t.Helper()
+	worlds := map[bool]scenarios.World{false: n.World(false, m), true: n.World(true, m)}
+	var out []string
+	for _, sc := range n.Scenarios() {
+		r, err := worlds[sc.Strict].Evaluate(n, sc)
+		if err != nil {
+			t.Fatalf("%s: %v", sc.Name, err)
+		}
+		if r.Decision != sc.Want {
+			out = append(out, sc.Name)
+		}
+	}
+	return out
+}
+
+// TestBackintGrantMutationsAreCaught removes, one at a time, every action
+// the bucket and key policies grant the EC2 backup role, in both regions;
+// the scenario table must notice each removal.
+func TestBackintGrantMutationsAreCaught(t *testing.T) {
+	n := scenarios.Default()
+	if f := failures(t, n, scenarios.Mutation{}); len(f) != 0 {
+		t.Fatalf("the unmutated documents fail %v", f)
+	}
+	ec2Statements := map[string]bool{policy.SidAllowBackintRoleObjects: true, policy.SidAllowBackintRoleBucket: true,
+		policy.SidKeyUsageByBackupRole: true, policy.SidGrantsForAWSResources: true}
+	w := n.World(false, scenarios.Mutation{})
+	docs := map[string]string{"bucket:" + n.SrcBucket: w.BucketPolicies[n.SrcBucket], "bucket:" + n.DstBucket: w.BucketPolicies[n.DstBucket],
+		"key:" + n.SrcKey: w.KeyPolicies[n.SrcKey], "key:" + n.DstKey: w.KeyPolicies[n.DstKey]}
+	mutations := 0
+	for name, text := range docs {
+		d, err := policy.Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range d.Statement {
+			if !ec2Statements[st.Sid] {
+				continue
+			}
+			for _, action := range st.Action {
+				mutations++
+				edit := func(doc string, d *policy.Document) {
+					if doc != name {
+						return
+					}
+					for i := range d.Statement {
+						if d.Statement[i].Sid == st.Sid {
+							d.Statement[i].Action = slices.DeleteFunc(slices.Clone(d.Statement[i].Action), func(a string) bool { return a == action })
+						}
+					}
+				}
+				if len(failures(t, n, scenarios.Mutation{Edit: edit})) == 0 {
+					t.Errorf("removing %s from statement %s of %s is not caught by any scenario", action, st.Sid, name)
+				}
+			}
+		}
+	}
+	if mutations < 40 {
+		t.Fatalf("only %d mutations of the EC2 role's grants", mutations)
+	}
+	t.Logf("%d single-action removals from the EC2 role's grants", mutations)
+}
+
+// TestReplicaBucketNamingTheSourceKeyIsCaught: a replica bucket policy that
+// names the source key (a copy-paste slip) would refuse the agent's writes
+// after a failover; the table must notice.
+func TestReplicaBucketNamingTheSourceKeyIsCaught(t *testing.T) {
+	n := scenarios.Default()
+	f := failures(t, n, scenarios.Mutation{ReplicaBucketKey: n.SrcKey})
+	if len(f) == 0 {
+		t.Fatal("a replica bucket policy naming the source key passes every scenario")
+	}
+	t.Logf("caught by %d scenarios, e.g. %q", len(f), f[0])
 }

@@ -398,17 +398,22 @@ func (n Names) Scenarios() []Scenario {
 		S{Name: "admin role kms:EnableKeyRotation", Who: admin, Action: "kms:EnableKeyRotation", Resource: n.SrcKey, Want: allow, Sid: policy.SidKeyAdministration},
 		S{Name: "admin role kms:RotateKeyOnDemand", Who: admin, Action: "kms:RotateKeyOnDemand", Resource: n.SrcKey, Want: allow, Sid: policy.SidKeyAdministration},
 		S{Name: "admin role kms:CreateGrant (a key administrator can create grants)", Who: admin, Action: "kms:CreateGrant", Resource: n.SrcKey, Want: allow, Sid: policy.SidKeyAdministration},
-		S{Name: "EC2 role kms:Encrypt", Who: ec2, Action: "kms:Encrypt", Resource: n.SrcKey, Ctx: merge(n.via(n.SrcRegion), encCtx(srcObj)), Want: allow, Sid: policy.SidKeyUsageByBackupRole},
-		S{Name: "EC2 role kms:ReEncryptFrom", Who: ec2, Action: "kms:ReEncryptFrom", Resource: n.SrcKey, Want: allow, Sid: policy.SidKeyUsageByBackupRole},
-		S{Name: "EC2 role kms:GenerateDataKeyWithoutPlaintext", Who: ec2, Action: "kms:GenerateDataKeyWithoutPlaintext", Resource: n.SrcKey, Want: allow, Sid: policy.SidKeyUsageByBackupRole},
-		S{Name: "EC2 role kms:DescribeKey", Who: ec2, Action: "kms:DescribeKey", Resource: n.SrcKey, Want: allow, Sid: policy.SidKeyUsageByBackupRole},
 		S{Name: "EC2 role kms:ScheduleKeyDeletion", Who: ec2, Action: "kms:ScheduleKeyDeletion", Resource: n.SrcKey, Want: implicit},
 		S{Name: "EC2 role kms:PutKeyPolicy", Who: ec2, Action: "kms:PutKeyPolicy", Resource: n.SrcKey, Want: implicit},
 	}
-	for _, a := range []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"} {
+	for _, k := range []struct{ side, key, region, obj string }{{"source", n.SrcKey, n.SrcRegion, srcObj}, {"replica", n.DstKey, n.DstRegion, dstObj}} {
+		on := " on the " + k.side + " key"
 		kmsRows = append(kmsRows,
-			S{Name: "EC2 role " + a + " for an AWS resource", Who: ec2, Action: a, Resource: n.SrcKey, Ctx: ctx{policy.KeyGrantForAWS: {"true"}}, Want: allow, Sid: policy.SidGrantsForAWSResources},
-			S{Name: "EC2 role " + a + " not for an AWS resource", Who: ec2, Action: a, Resource: n.SrcKey, Ctx: ctx{policy.KeyGrantForAWS: {"false"}}, Want: implicit})
+			S{Name: "EC2 role kms:Encrypt" + on, Who: ec2, Action: "kms:Encrypt", Resource: k.key, Ctx: merge(n.via(k.region), encCtx(k.obj)), Want: allow, Sid: policy.SidKeyUsageByBackupRole},
+			S{Name: "EC2 role kms:ReEncryptFrom" + on, Who: ec2, Action: "kms:ReEncryptFrom", Resource: k.key, Want: allow, Sid: policy.SidKeyUsageByBackupRole},
+			S{Name: "EC2 role kms:GenerateDataKeyWithoutPlaintext" + on, Who: ec2, Action: "kms:GenerateDataKeyWithoutPlaintext", Resource: k.key, Want: allow, Sid: policy.SidKeyUsageByBackupRole},
+			S{Name: "EC2 role kms:DescribeKey" + on, Who: ec2, Action: "kms:DescribeKey", Resource: k.key, Want: allow, Sid: policy.SidKeyUsageByBackupRole},
+		)
+		for _, a := range []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"} {
+			kmsRows = append(kmsRows,
+				S{Name: "EC2 role " + a + on + " for an AWS resource", Who: ec2, Action: a, Resource: k.key, Ctx: ctx{policy.KeyGrantForAWS: {"true"}}, Want: allow, Sid: policy.SidGrantsForAWSResources},
+				S{Name: "EC2 role " + a + on + " not for an AWS resource", Who: ec2, Action: a, Resource: k.key, Ctx: ctx{policy.KeyGrantForAWS: {"false"}}, Want: implicit})
+		}
 	}
 	group(DocKMS, kmsRows...)
 	group(DocTrust,
