@@ -66,21 +66,6 @@ func AliasARN(partition, region, account, alias string) string {
 	return "arn:" + partition + ":kms:" + region + ":" + account + ":" + alias
 }
 
-// DNSSuffix returns the service DNS suffix of a partition, used in
-// kms:ViaService values (s3.<region>.<suffix>).
-func DNSSuffix(partition string) string {
-	switch partition {
-	case "aws-cn":
-		return "amazonaws.com.cn"
-	case "aws-iso":
-		return "c2s.ic.gov"
-	case "aws-iso-b":
-		return "sc2s.sgov.gov"
-	default:
-		return "amazonaws.com"
-	}
-}
-
 // TagValue returns the value of key in tags and whether it was present.
 func TagValue(tags []Tag, key string) (string, bool) {
 	for _, t := range tags {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hanavault/hanavault/internal/cloud"
 )
 
 // FieldError is one rule that a landscape field breaks.
@@ -263,8 +265,9 @@ func ValidateAlias(alias string) (string, error) {
 	return a, nil
 }
 
-// knownPartitions are the partitions a role ARN may name.
-var knownPartitions = []string{"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+// knownPartitions are the partitions a role ARN may name: those of the
+// AWS SDK's partition metadata.
+var knownPartitions = cloud.PartitionIDs()
 
 // ValidateRoleRef checks a reference to an existing IAM role: a role name
 // (1-64 of letters, digits and + = , . @ _ -) or a role ARN
