@@ -30,6 +30,7 @@ type kmsAPI interface {
 	TagResource(ctx context.Context, in *kms.TagResourceInput, optFns ...func(*kms.Options)) (*kms.TagResourceOutput, error)
 	ScheduleKeyDeletion(ctx context.Context, in *kms.ScheduleKeyDeletionInput, optFns ...func(*kms.Options)) (*kms.ScheduleKeyDeletionOutput, error)
 	CancelKeyDeletion(ctx context.Context, in *kms.CancelKeyDeletionInput, optFns ...func(*kms.Options)) (*kms.CancelKeyDeletionOutput, error)
+	ListGrants(ctx context.Context, in *kms.ListGrantsInput, optFns ...func(*kms.Options)) (*kms.ListGrantsOutput, error)
 }
 
 // kmsClient implements cloud.KMS for one region.
@@ -75,6 +76,26 @@ func (c *kmsClient) ListKeys(ctx context.Context, marker string) (cloud.ListKeys
 	res := cloud.ListKeysOutput{Truncated: out.Truncated, NextMarker: aws.ToString(out.NextMarker)}
 	for _, k := range out.Keys {
 		res.Keys = append(res.Keys, cloud.KeyListEntry{KeyID: aws.ToString(k.KeyId), KeyArn: aws.ToString(k.KeyArn)})
+	}
+	return res, nil
+}
+
+func (c *kmsClient) ListGrants(ctx context.Context, keyID, marker string) (cloud.ListGrantsOutput, error) {
+	out, err := c.api.ListGrants(ctx, &kms.ListGrantsInput{KeyId: aws.String(keyID), Marker: optString(marker)})
+	if err != nil {
+		return cloud.ListGrantsOutput{}, kmsErr("ListGrants", keyID, err)
+	}
+	res := cloud.ListGrantsOutput{Truncated: out.Truncated, NextMarker: aws.ToString(out.NextMarker)}
+	for _, g := range out.Grants {
+		e := cloud.Grant{
+			GrantID: aws.ToString(g.GrantId), Name: aws.ToString(g.Name), KeyArn: aws.ToString(g.KeyId),
+			GranteePrincipal: aws.ToString(g.GranteePrincipal), RetiringPrincipal: aws.ToString(g.RetiringPrincipal),
+			IssuingAccount: aws.ToString(g.IssuingAccount), CreationDate: aws.ToTime(g.CreationDate),
+		}
+		for _, op := range g.Operations {
+			e.Operations = append(e.Operations, string(op))
+		}
+		res.Grants = append(res.Grants, e)
 	}
 	return res, nil
 }

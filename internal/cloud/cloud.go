@@ -220,6 +220,26 @@ type ListKeysOutput struct {
 	NextMarker string
 }
 
+// Grant is one grant on a KMS key (kms.GrantListEntry). Grants give their
+// grantee use of the key without the key policy.
+type Grant struct {
+	GrantID           string
+	Name              string
+	KeyArn            string
+	GranteePrincipal  string
+	RetiringPrincipal string
+	IssuingAccount    string
+	Operations        []string
+	CreationDate      time.Time
+}
+
+// ListGrantsOutput mirrors kms.ListGrantsOutput.
+type ListGrantsOutput struct {
+	Grants     []Grant
+	Truncated  bool
+	NextMarker string
+}
+
 // KMS is the part of kms hanavault uses, for one region.
 type KMS interface {
 	CreateKey(ctx context.Context, in CreateKeyInput) (KeyMetadata, error)
@@ -241,6 +261,10 @@ type KMS interface {
 
 	ListResourceTags(ctx context.Context, keyID string) ([]Tag, error)
 	TagResource(ctx context.Context, keyID string, tags []Tag) error
+
+	// ListGrants lists the grants of a key (key ID or key ARN), a page at
+	// a time.
+	ListGrants(ctx context.Context, keyID, marker string) (ListGrantsOutput, error)
 
 	// ScheduleKeyDeletion returns the date the key will be deleted.
 	ScheduleKeyDeletion(ctx context.Context, keyID string, pendingWindowDays int32) (time.Time, error)

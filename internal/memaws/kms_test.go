@@ -274,3 +274,60 @@ func TestKeyDeletionLifecycle(t *testing.T) {
 		}
 	}
 }
+
+func TestGrants(t *testing.T) {
+	a, _ := newAccount(t, memaws.Options{})
+	k := newKey(t, a, src, "")
+	kms := a.KMS(src)
+	out, err := kms.ListGrants(ctx, k.KeyID, "")
+	must(t, err)
+	if len(out.Grants) != 0 || out.Truncated {
+		t.Fatalf("new key has grants: %+v", out)
+	}
+	grantee := roleArn(memaws.SeedAppServerRole)
+	id, err := a.CreateGrant(ctx, src, k.Arn, grantee, "ebs", []string{"Decrypt", "GenerateDataKey"})
+	must(t, err)
+	if len(id) != 64 {
+		t.Fatalf("grant ID %q", id)
+	}
+	_, err = a.CreateGrant(ctx, src, k.KeyID, grantee, "", []string{"Launch"})
+	wantCode(t, err, cloud.CodeValidationException)
+	for i := 0; i < 59; i++ {
+		_, err := a.CreateGrant(ctx, src, k.KeyID, grantee, "", []string{"Encrypt"})
+		must(t, err)
+	}
+	var all []cloud.Grant
+	marker := ""
+	pages := 0
+	for {
+		out, err := kms.ListGrants(ctx, k.Arn, marker)
+		must(t, err)
+		all = append(all, out.Grants...)
+		pages++
+		if !out.Truncated {
+			break
+		}
+		marker = out.NextMarker
+	}
+	if len(all) != 60 || pages != 2 {
+		t.Fatalf("%d grants in %d pages, want 60 in 2", len(all), pages)
+	}
+	found := false
+	for _, g := range all {
+		if g.GrantID == id {
+			found = g.GranteePrincipal == grantee && g.KeyArn == k.Arn && g.Name == "ebs" &&
+				len(g.Operations) == 2 && g.IssuingAccount == "arn:aws:iam::"+acct+":root"
+		}
+	}
+	if !found {
+		t.Fatalf("grant %s not listed as created: %+v", id, all)
+	}
+	// ListGrants takes no alias.
+	must(t, kms.CreateAlias(ctx, "alias/granted", k.KeyID))
+	_, err = kms.ListGrants(ctx, "alias/granted", "")
+	wantCode(t, err, cloud.CodeNotFoundException)
+	_, err = kms.ScheduleKeyDeletion(ctx, k.KeyID, 7)
+	must(t, err)
+	_, err = a.CreateGrant(ctx, src, k.KeyID, grantee, "", []string{"Decrypt"})
+	wantCode(t, err, cloud.CodeKMSInvalidStateException)
+}

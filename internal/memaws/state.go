@@ -83,6 +83,16 @@ type kmsKey struct {
 	Created      time.Time   `json:"created"`
 	DeletionDate time.Time   `json:"deletionDate,omitzero"`
 	Tags         []cloud.Tag `json:"tags,omitempty"`
+	Grants       []kmsGrant  `json:"grants,omitempty"`
+}
+
+// kmsGrant is a grant on a key (KMS developer guide, grants).
+type kmsGrant struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name,omitempty"`
+	Grantee    string    `json:"grantee"`
+	Operations []string  `json:"operations"`
+	Created    time.Time `json:"created"`
 }
 
 type kmsAlias struct {
