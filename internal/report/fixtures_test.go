@@ -133,6 +133,8 @@ func driftStatus() *steps.Status {
 		Overall: steps.OverallDrift, Resources: rs,
 		Replication: steps.ReplicationHealth{Configured: true, Sampled: 20, Completed: 17, Pending: 2, Failed: 1,
 			Detail: "Newest failed object: PRD/log_backup_0_0_0_0.1718000000 (2026-06-10 06:13 UTC)."},
+		Grants: []steps.KeyGrant{{Region: dst, KeyARN: "arn:aws:kms:" + dst + ":123456789012:key/0987dcba-09fe-87dc-65ba-ab0987654321",
+			GrantID: "6f1e0c3b9a2d4e5f", Grantee: "arn:aws:iam::123456789012:role/sap-app-server-ec2", Operations: []string{"Decrypt", "GenerateDataKey"}}},
 		NextAction: "Run hanavault apply -f landscape.yaml to put the 2 drifted settings back and create the missing one.",
 		Summary:    sum,
 	}

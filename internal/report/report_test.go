@@ -428,3 +428,15 @@ func TestRenderPlanAppliesDefaults(t *testing.T) {
 		t.Errorf("a landscape without defaults renders differently:\n%s", cmp.Diff(want, got))
 	}
 }
+
+func TestRenderStatusGrants(t *testing.T) {
+	s := driftStatus()
+	s.Grants = nil
+	if out := unwrap(RenderStatus(s, PlainTheme(), 80)); !strings.Contains(out, "Key grants: none, so only the key policies decide") {
+		t.Errorf("no grants not reported:\n%s", out)
+	}
+	s.GrantsError = "could not list the grants of k: AccessDenied"
+	if out := unwrap(RenderStatus(s, PlainTheme(), 80)); !strings.Contains(out, "Key grants: not checked: could not list the grants of k: AccessDenied") {
+		t.Errorf("grant error not reported:\n%s", out)
+	}
+}

@@ -70,6 +70,18 @@ func RenderStatus(s *steps.Status, th Theme, width int) string {
 	if s.NextAction != "" {
 		pg.item(th.paint(th.Key, "Next:")+" ", s.NextAction)
 	}
+	pg.gap()
+	switch {
+	case s.GrantsError != "":
+		pg.text("", "  ", th.paint(th.Heading, "Key grants:")+" not checked: "+sentence(s.GrantsError))
+	case len(s.Grants) == 0:
+		pg.text("", "  ", th.paint(th.Heading, "Key grants:")+" none, so only the key policies decide who may use the keys.")
+	default:
+		pg.text("", "  ", th.paint(th.Heading, "Key grants:")+" hanavault creates none; each of these gives its grantee use of the key whatever the key policy says:")
+		for _, g := range s.Grants {
+			pg.item("    - ", fmt.Sprintf("%s: %s may %s (grant %s, key %s)", g.Region, g.Grantee, strings.Join(g.Operations, ", "), g.GrantID, g.KeyARN))
+		}
+	}
 	return pg.String()
 }
 

@@ -266,8 +266,50 @@ func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) 
 	if o, ok := obs[stepID(SideSource, "bucket", "replication")]; ok && o.exists {
 		s.Replication = r.replicationHealth()
 	}
+	s.Grants, s.GrantsError = r.keyGrants()
 	s.NextAction = nextAction(s)
+	if len(s.Grants) > 0 {
+		what := "the grant"
+		if len(s.Grants) > 1 {
+			what = fmt.Sprintf("the %d grants", len(s.Grants))
+		}
+		s.NextAction += " Review " + what + " on the keys: hanavault creates none, and a grant lets its grantee use the key whatever the key policy says (aws kms list-grants; revoke unwanted ones with aws kms revoke-grant)."
+	}
 	return s, nil
+}
+
+// keyGrants lists the grants on both landscape keys (KMS ListGrants).
+func (r *run) keyGrants() ([]KeyGrant, string) {
+	out := []KeyGrant{}
+	for _, sd := range sides(r.l) {
+		st := &step{id: stepID(sd.name, "key"), region: sd.region}
+		lk, err := r.findKey(st, sd)
+		if err != nil {
+			return out, fmt.Sprintf("could not read the %s key: %v", sd.name, err)
+		}
+		if !lk.found {
+			continue
+		}
+		kms := r.acct.KMS(sd.region)
+		marker := ""
+		for {
+			page, err := read(r, st, func(ctx context.Context) (cloud.ListGrantsOutput, error) {
+				return kms.ListGrants(ctx, lk.meta.KeyID, marker)
+			})
+			if err != nil {
+				return out, fmt.Sprintf("could not list the grants of %s: %v", lk.meta.Arn, err)
+			}
+			for _, g := range page.Grants {
+				out = append(out, KeyGrant{Region: sd.region, KeyARN: lk.meta.Arn, GrantID: g.GrantID, Name: g.Name,
+					Grantee: g.GranteePrincipal, Operations: g.Operations})
+			}
+			if !page.Truncated || page.NextMarker == "" {
+				break
+			}
+			marker = page.NextMarker
+		}
+	}
+	return out, ""
 }
 
 func nextAction(s *Status) string {

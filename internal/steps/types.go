@@ -166,15 +166,31 @@ const (
 
 // Status is what status reports.
 type Status struct {
-	SID               string                `json:"sid"`
-	Identity          Identity              `json:"identity"`
-	SourceRegion      string                `json:"sourceRegion"`
-	ReplicationRegion string                `json:"replicationRegion"`
-	Overall           Overall               `json:"overall"`
-	Resources         []ResourceStatus      `json:"resources"`
-	Replication       ReplicationHealth     `json:"replication"`
-	NextAction        string                `json:"nextAction"`
-	Summary           map[ResourceState]int `json:"summary"`
+	SID               string            `json:"sid"`
+	Identity          Identity          `json:"identity"`
+	SourceRegion      string            `json:"sourceRegion"`
+	ReplicationRegion string            `json:"replicationRegion"`
+	Overall           Overall           `json:"overall"`
+	Resources         []ResourceStatus  `json:"resources"`
+	Replication       ReplicationHealth `json:"replication"`
+	// Grants are the grants on the landscape's keys. hanavault creates
+	// none, so someone else made every one; a grant gives its grantee use
+	// of the key whatever the key policy says.
+	Grants []KeyGrant `json:"grants"`
+	// GrantsError says why the grants could not be listed.
+	GrantsError string                `json:"grantsError,omitempty"`
+	NextAction  string                `json:"nextAction"`
+	Summary     map[ResourceState]int `json:"summary"`
+}
+
+// KeyGrant is one grant on a landscape key.
+type KeyGrant struct {
+	Region     string   `json:"region"`
+	KeyARN     string   `json:"keyArn"`
+	GrantID    string   `json:"grantId"`
+	Name       string   `json:"name,omitempty"`
+	Grantee    string   `json:"grantee"`
+	Operations []string `json:"operations"`
 }
 
 // BucketContents is what destroy would delete from one bucket.
