@@ -18,6 +18,14 @@ func RenderBackint(b *steps.BackintConfig) string {
 	target(&s, b.Source, "")
 	s.WriteString("\n# To restore from the replica (disaster recovery in " + b.Replica.Region + "), use instead:\n")
 	target(&s, b.Replica, "# ")
+	if len(b.IdentityPolicy) > 0 {
+		s.WriteString("\n# The bucket and key policies already grant the EC2 role all the agent needs.\n")
+		s.WriteString("# If your account prefers identity policies, this one on the EC2 role grants\n")
+		s.WriteString("# the same (hanavault backint --json prints it as identityPolicy):\n")
+		for _, line := range strings.Split(strings.TrimRight(string(b.IdentityPolicy), "\n"), "\n") {
+			s.WriteString("#   " + line + "\n")
+		}
+	}
 	return s.String()
 }
 

@@ -2,8 +2,10 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
+	"github.com/hanavault/hanavault/internal/policy"
 	"github.com/hanavault/hanavault/internal/spec"
 )
 
@@ -25,6 +27,10 @@ type BackintConfig struct {
 	SID     string        `json:"sid"`
 	Source  BackintTarget `json:"source"`
 	Replica BackintTarget `json:"replica"`
+	// IdentityPolicy is an IAM identity policy for the EC2 backup role that
+	// grants what the bucket and key policies already grant it on both
+	// buckets and keys, for accounts that prefer identity policies.
+	IdentityPolicy json.RawMessage `json:"identityPolicy"`
 }
 
 // Backint returns the AWS Backint Agent settings of an applied landscape,
@@ -58,5 +64,8 @@ func (e *Engine) Backint(ctx context.Context, l spec.Landscape) (*BackintConfig,
 			out.Replica = t
 		}
 	}
+	out.IdentityPolicy = json.RawMessage(policy.BackintIdentityPolicy(r.partition(),
+		policy.BackintTarget{Bucket: out.Source.Bucket, KeyARN: out.Source.KMSKeyARN},
+		policy.BackintTarget{Bucket: out.Replica.Bucket, KeyARN: out.Replica.KMSKeyARN}).JSON())
 	return out, nil
 }

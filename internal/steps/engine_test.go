@@ -12,8 +12,10 @@ import (
 
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/memaws"
+	"github.com/hanavault/hanavault/internal/policy/eval"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
+	"github.com/hanavault/hanavault/internal/testutil/scenarios"
 )
 
 // fakeClock is shared by the engine (which sleeps on it while retrying)
@@ -737,5 +739,36 @@ func TestBackintConfigNamesBucketsAndKeyARNs(t *testing.T) {
 		Bucket: b.Source.Bucket, Key: b.Source.Folder + "/data/x", Body: []byte("x"), ServerSideEncryption: cloud.SSEKMS, SSEKMSKeyID: b.Source.KMSKeyARN})
 	if err != nil {
 		t.Fatalf("upload with the Backint settings: %v", err)
+	}
+	// The printed identity policy grants the EC2 role every documented
+	// Backint action on both buckets and keys, and nothing elsewhere.
+	bucketActions, objectActions, keyActions := scenarios.BackintActions()
+	role := eval.Principal{AWS: "arn:aws:iam::" + memaws.DefaultAccountID + ":role/" + memaws.SeedBackupRole}
+	decide := func(action, resource string) eval.Decision {
+		d, err := eval.Evaluate(string(b.IdentityPolicy), eval.Request{Principal: role, Action: action, Resource: resource}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, tg := range []steps.BackintTarget{b.Source, b.Replica} {
+		for _, a := range bucketActions {
+			if d := decide(a, "arn:aws:s3:::"+tg.Bucket); d != eval.Allow {
+				t.Errorf("identity policy: %s on %s: %s", a, tg.Bucket, d)
+			}
+		}
+		for _, a := range objectActions {
+			if d := decide(a, "arn:aws:s3:::"+tg.Bucket+"/PRD/data/x"); d != eval.Allow {
+				t.Errorf("identity policy: %s on %s objects: %s", a, tg.Bucket, d)
+			}
+		}
+		for _, a := range keyActions {
+			if d := decide(a, tg.KMSKeyARN); d != eval.Allow {
+				t.Errorf("identity policy: %s on %s: %s", a, tg.KMSKeyARN, d)
+			}
+		}
+	}
+	if d := decide("s3:GetObject", "arn:aws:s3:::another-bucket/x"); d != eval.ImplicitDeny {
+		t.Errorf("identity policy grants another bucket: %s", d)
 	}
 }

@@ -10,6 +10,7 @@ package scenarios
 
 import (
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hanavault/hanavault/internal/cloud"
@@ -422,4 +423,10 @@ func (n Names) Scenarios() []Scenario {
 		S{Name: "EC2 role session assumes the replication role", Who: ec2, Action: "sts:AssumeRole", Resource: n.ReplRoleARN, Want: implicit},
 	)
 	return out
+}
+
+// BackintActions returns the bucket, object and key actions the AWS
+// Backint Agent uses, as documented (copies).
+func BackintActions() (bucket, object, key []string) {
+	return slices.Clone(backintBucketActions), slices.Clone(backintObjectActions), slices.Clone(backintKeyActions)
 }
