@@ -290,6 +290,17 @@ func LogBucketPolicy(p LogBucketPolicyParams) Document {
 }
 
 // ReplicationTrustPolicy lets S3 assume the replication role.
+//
+// It has no confused-deputy conditions (aws:SourceAccount, aws:SourceArn).
+// The S3 user guide's replication role (setting-repl-config-perm-overview,
+// "Creating an IAM role") trusts s3.amazonaws.com without them, and the
+// guide does not say that replication sends those keys when it assumes the
+// role; a condition on a key the request lacks does not match, so adding
+// them could stop replication on AWS. The deputy cannot be confused from
+// outside anyway: only a principal of this account with iam:PassRole on
+// the role can name it in a replication configuration (IAM user guide,
+// id_roles_use_passrole), and the role's policy reaches only this
+// landscape's two buckets and keys.
 func ReplicationTrustPolicy() Document {
 	return Document{Version: Version, Statement: []Statement{{
 		Sid:       SidAllowS3Replication,

@@ -118,9 +118,9 @@ func renderSetsUp(pg *page, p *steps.Plan, l spec.Landscape, th Theme) {
 	pg.text("  ", "    ", th.paint(th.Label, "Keys"))
 	pg.text("    ", "    ", fmt.Sprintf("One KMS key per region, rotated automatically: %s in %s and %s in %s. Who can use them:",
 		l.OriginalCMKAlias, l.SourceRegion, l.ReplicationCMKAlias, l.ReplicationRegion))
-	pg.item("    - ", fmt.Sprintf("%s administers them (policy, rotation, tags, disabling, scheduling deletion); the key policy gives it no use of the keys for encryption.", roleOrUnset(l.KMSAdminRole)))
+	pg.item("    - ", fmt.Sprintf("%s administers them (policy, rotation, tags, disabling, scheduling deletion); the key policy gives it no use of the keys for encryption. As AWS warns, a key administrator can still change the key policy and create grants, and so give anyone, itself included, use of the keys; status lists every grant on them.", roleOrUnset(l.KMSAdminRole)))
 	pg.item("    - ", fmt.Sprintf("%s encrypts and decrypts backups with them.", roleOrUnset(l.EC2RoleToRunBackup)))
-	pg.item("    - ", fmt.Sprintf("The replication role %s decrypts with the source key and encrypts with the replica key, only through S3.", l.ReplicationRoleName))
+	pg.item("    - ", fmt.Sprintf("The replication role %s decrypts with the source key and encrypts with the replica key (and decrypts with it to verify its S3 Bucket Key), only through S3.", l.ReplicationRoleName))
 	pg.item("    - ", fmt.Sprintf("Nobody else, unless an IAM policy in %s allows it (the key policy's account root statement lets IAM policies grant access).", account))
 
 	pg.gap()
