@@ -151,8 +151,8 @@ func TestOracle(t *testing.T) {
 		case len(o.IgnoredContextKeys) > 0:
 			t.Errorf("scenario %q: iam-simulate ignored context keys %v for %s", sc.Name, o.IgnoredContextKeys, sc.Action)
 		case theirs != sc.Want || own.Decision != sc.Want:
-			t.Errorf("scenario %q (%s %s): expected %s per %s; hanavault's evaluator: %s; iam-simulate: %s",
-				sc.Name, sc.Action, sc.Resource, sc.Want, sc.Group, own, o.Result)
+			t.Errorf("scenario %q (%s %s): hanavault's evaluator: %s; iam-simulate: %s; expected %s per %s",
+				sc.Name, sc.Action, sc.Resource, own, o.Result, sc.Want, sc.Group)
 		}
 	}
 	t.Logf("policy scenarios, %d requests:\n%s", len(rows), table.String())
