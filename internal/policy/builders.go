@@ -104,12 +104,6 @@ var backintBucketActions = []string{
 // backintKeyActions are the KMS actions the agent's prerequisites name.
 var backintKeyActions = []string{"kms:GenerateDataKey", "kms:Decrypt"}
 
-// BackintGrants returns the S3 bucket, S3 object and KMS actions the
-// EC2 backup role is granted (copies), for tests and documentation.
-func BackintGrants() (bucket, object, key []string) {
-	return slices.Clone(backintBucketActions), slices.Clone(backintObjectActions), slices.Clone(backintKeyActions)
-}
-
 // BackintTarget is one bucket the agent writes to, with its key.
 type BackintTarget struct {
 	Bucket string
