@@ -174,6 +174,11 @@ func (c s3Client) CreateBucket(ctx context.Context, in cloud.CreateBucketInput) 
 			return awsErr(cloud.CodeInvalidArgument, 400, "Invalid x-amz-object-ownership header: %s", in.ObjectOwnership)
 		}
 		if b := w.st.Buckets[in.Bucket]; b != nil {
+			// Amazon S3 API Reference, CreateBucket / error
+			// BucketAlreadyOwnedByYou: every Region answers that error for
+			// a bucket the account already owns, except us-east-1, which
+			// for legacy compatibility answers 200 OK (and resets the
+			// bucket's ACLs, which BucketOwnerEnforced buckets ignore).
 			if c.region == usEast1 && b.Region == usEast1 {
 				return nil // legacy us-east-1: 200, nothing changes
 			}

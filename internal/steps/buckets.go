@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -32,7 +33,7 @@ func (r *run) bucketSteps(sd side, k bucketKind) []*step {
 		if err != nil || !bl.exists {
 			return observed{}, err
 		}
-		obs := observed{exists: true, preExisting: bl.preExisting, id: r.bucketARN(name), fields: []field{{name: "region", value: sd.region}}}
+		obs := observed{exists: true, preExisting: bl.preExisting, id: r.bucketARN(name), fields: []field{{name: "region", value: sd.region}}, owner: bl.owner()}
 		if bl.preExisting {
 			obs.note = fmt.Sprintf("bucket %s already exists in your account: hanavault will manage its settings and keep it (and its objects) on destroy", name)
 		}
@@ -40,14 +41,38 @@ func (r *run) bucketSteps(sd side, k bucketKind) []*step {
 	}
 	b.converge = func(ctx context.Context, r *run, obs observed) error {
 		s3 := r.acct.S3(sd.region)
+		sent := r.e.opts.Now()
 		err := r.mutate(b, mutation{op: "s3:CreateBucket", resource: name}, func(ctx context.Context) (string, error) {
-			return r.bucketARN(name), s3.CreateBucket(ctx, cloud.CreateBucketInput{
+			err := s3.CreateBucket(ctx, cloud.CreateBucketInput{
 				Bucket: name, LocationConstraint: locationConstraint(sd.region), ObjectOwnership: ownershipEnforced,
 			})
+			if err == nil && sd.region == "us-east-1" {
+				// us-east-1 answers 200 to CreateBucket of a bucket the
+				// account already owns: the answer proves nothing until
+				// the bucket's CreationDate says it is from this request.
+				created, ok, lerr := r.bucketCreationDate(b, sd.region, name)
+				if lerr != nil {
+					return "", lerr
+				}
+				if ok && !(window{sent, r.e.opts.Now()}).contains(created) {
+					return "", errNotOurCreate
+				}
+			}
+			return r.bucketARN(name), err
 		})
 		switch {
+		case errors.Is(err, errNotOurCreate):
+			return r.bucketTakenMeanwhile(b, sd, k)
 		case cloud.IsCode(err, cloud.CodeBucketAlreadyOwnedByYou):
-			// Our own earlier create whose answer was lost.
+			// Ours only if an earlier create of ours was sent, its answer
+			// lost, and the bucket was created in that call's window.
+			forget(r, "bucket:"+name)
+			if ours, _, lerr := r.ownsBucketIn(ownershipOf(r.jr.Records()), b, sd.region, name); lerr != nil || !ours {
+				if lerr != nil {
+					return lerr
+				}
+				return r.bucketTakenMeanwhile(b, sd, k)
+			}
 		case cloud.IsCode(err, cloud.CodeBucketAlreadyExists):
 			return &fieldError{field: sd.bucketField(k), msg: fmt.Sprintf(
 				"bucket name %q was just taken by another AWS account; choose another name", name)}
@@ -88,6 +113,17 @@ func (r *run) bucketSteps(sd side, k bucketKind) []*step {
 		steps = append(steps, settingStep(sd, k, versioningSetting()), settingStep(sd, k, loggingSetting(sd)))
 	}
 	return steps
+}
+
+// bucketTakenMeanwhile is the error for a bucket that appeared in the
+// account between the read and this landscape's CreateBucket: another
+// landscape applied at the same time, or someone else. It is not this
+// landscape's, so apply stops rather than take it over.
+func (r *run) bucketTakenMeanwhile(st *step, sd side, k bucketKind) error {
+	return &fieldError{field: sd.bucketField(k), msg: fmt.Sprintf(
+		"bucket %q was created in account %s by someone else while this apply ran (another landscape applied at the same time?); "+
+			"no journal record shows this landscape created it, so apply stops: choose another name, or rerun apply to plan it as a pre-existing bucket",
+		sd.bucketName(k), r.id.Account)}
 }
 
 func ownershipSetting() setting[string] {

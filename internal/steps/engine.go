@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
@@ -29,6 +30,9 @@ type Options struct {
 // Engine plans, applies, inspects and destroys landscapes in one account.
 type Engine struct {
 	opts Options
+	// rebuilt holds the SIDs of landscapes this engine rebuilt from tags
+	// (local state lost): read-only views find their resources by tags.
+	rebuilt sync.Map
 }
 
 // KnownLandscape is a landscape found in local state or by tags.

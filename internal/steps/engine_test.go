@@ -656,7 +656,16 @@ func TestFromTagsRebuildsTheLandscape(t *testing.T) {
 	if err != nil || st.Overall != steps.OverallOK {
 		t.Fatalf("status of the rebuilt landscape: %v %v", st, err)
 	}
+	// Tags are no proof: without the user's consent destroy deletes none
+	// of the tag-found resources.
 	if _, err := eng.Destroy(context.Background(), got, &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.status(); st.Overall != steps.OverallOK {
+		t.Fatalf("destroy without consent removed tag-found resources: %s %+v", st.Overall, notOK(st))
+	}
+	all := steps.DestroyOptions{FromTags: steps.TagConsent{Buckets: true, Keys: true, Role: true}}
+	if _, err := eng.DestroyWith(context.Background(), got, &recorder{}, all); err != nil {
 		t.Fatal(err)
 	}
 	e.assertNothingLeft()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
@@ -103,13 +104,18 @@ func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 				return lk, nil
 			}
 		}
-		if h.created {
+		if len(r.owned.get(resID{resKey, sd.region, lostKeyName(stepID(sd.name, "key"))}).lost) > 0 {
+			// A CreateKey whose answer was lost: the key it made, if any,
+			// is tagged for this side and was created in that call's window.
 			keys, err := r.scanKeys(st, sd)
 			if err != nil {
 				return lk, err
 			}
-			if len(keys) > 0 {
-				lk.found, lk.meta = true, keys[0]
+			for _, k := range keys {
+				if ours, _ := r.ownsKey(sd, k, true); ours {
+					lk.found, lk.meta = true, k
+					break
+				}
 			}
 		}
 		return lk, nil
@@ -117,15 +123,35 @@ func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 }
 
 // keyIsLandscapes reports whether a key is this landscape's key of a side:
-// the journal recorded creating it, or its tags say so. The journal wins
-// over the tags, so changed tags are drift to repair, not a foreign key.
+// the journal recorded creating it (tags do not matter, so changed tags are
+// drift to repair, not a foreign key), or its create call's answer was lost
+// and the key is tagged for the side and was created in that call's window,
+// or the user consented to destroying tag-found keys and its tags say so.
+// A key only tagged for the landscape is someone else's.
 func (r *run) keyIsLandscapes(st *step, sd side, meta cloud.KeyMetadata) (bool, error) {
-	for _, id := range r.hist(stepID(sd.name, "key")).ids {
-		if id == meta.Arn || id == meta.KeyID {
-			return true, nil
-		}
+	if ours, _ := r.ownsKey(sd, meta, false); ours {
+		return true, nil
 	}
-	return r.keyIsOurs(st, sd, meta)
+	lost := len(r.owned.get(resID{resKey, sd.region, lostKeyName(stepID(sd.name, "key"))}).lost) > 0
+	if !lost && !r.tagConsent.Keys {
+		return false, nil
+	}
+	tagged, err := r.keyIsOurs(st, sd, meta)
+	if err != nil || !tagged {
+		return false, err
+	}
+	if ours, _ := r.ownsKey(sd, meta, true); ours {
+		return true, nil
+	}
+	return r.tagConsent.Keys, nil
+}
+
+// keyOwner says whose a side's key is, for plan and the destroy preview.
+func (r *run) keyOwner(sd side, meta cloud.KeyMetadata) string {
+	if ours, at := r.ownsKey(sd, meta, true); ours {
+		return ownerWords(true, at)
+	}
+	return foundByTags
 }
 
 // keyIsOurs checks the key's tags.
@@ -217,7 +243,7 @@ func (r *run) keySteps(sd side) []*step {
 			return observed{}, fmt.Errorf("read tags of key %s: %w", lk.meta.KeyID, err)
 		}
 		_, a := tagsField(r.tagsFor(CompKey, sd.name), tags)
-		return observed{exists: true, id: lk.meta.Arn, fields: []field{{name: "state", value: lk.meta.KeyState}, a}}, nil
+		return observed{exists: true, id: lk.meta.Arn, fields: []field{{name: "state", value: lk.meta.KeyState}, a}, owner: r.keyOwner(sd, lk.meta)}, nil
 	}
 	key.converge = func(ctx context.Context, r *run, obs observed) error {
 		if !obs.exists {
@@ -283,15 +309,33 @@ func (r *run) keySteps(sd side) []*step {
 	}
 	key.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
 		if r.keepKey(sd) {
-			r.addKept(fmt.Sprintf("KMS key %s in %s: kept because the pre-existing bucket %s may hold objects encrypted with it; schedule its deletion yourself once nothing needs it", sd.alias, sd.region, sd.bucket))
+			r.addKept(fmt.Sprintf("KMS key %s in %s: kept because a bucket that stays (the pre-existing %s, or one this landscape created under an earlier name) may hold objects encrypted with it; schedule its deletion yourself once nothing needs it", sd.alias, sd.region, sd.bucket))
 			return ActionKeep, nil
 		}
 		lk, err := r.findKey(key, sd)
+		if isFieldError(err) {
+			r.addKept(fmt.Sprintf("KMS key behind %s in %s: no journal record shows this landscape created it; kept", sd.alias, sd.region))
+			return ActionKeep, nil
+		}
 		if err != nil {
 			return "", err
 		}
 		if !lk.found || lk.meta.KeyState == statePendingDeletion {
 			return ActionKeep, nil // gone, or its deletion is already scheduled
+		}
+		if ours, err := r.keyIsLandscapes(key, sd, lk.meta); err != nil || !ours {
+			return ActionKeep, err
+		}
+		// Never while a bucket that encrypts with the key still exists
+		// (a kept bucket, one renamed away, one whose deletion failed).
+		users, err := r.bucketsUsingKey(key, sd.region, lk.meta)
+		if err != nil {
+			return "", err
+		}
+		if len(users) > 0 {
+			r.addKept(fmt.Sprintf("KMS key %s in %s: kept because bucket %s still exists and encrypts with it; schedule its deletion yourself once nothing needs it",
+				sd.alias, sd.region, strings.Join(users, ", ")))
+			return ActionKeep, nil
 		}
 		days := int32(r.l.KMSDeletionWindowDays)
 		var when time.Time
@@ -399,7 +443,11 @@ func (r *run) keySteps(sd side) []*step {
 		if lk.found && lk.meta.KeyID == target {
 			target = lk.meta.Arn
 		}
-		return observed{exists: true, fields: []field{{name: "target key", value: target}}}, nil
+		obs := observed{exists: true, fields: []field{{name: "target key", value: target}}, owner: foundByTags}
+		if ours, at := r.ownsAlias(sd.region, sd.alias); ours {
+			obs.owner = ownerWords(true, at)
+		}
+		return obs, nil
 	}
 	alias.converge = func(ctx context.Context, r *run, obs observed) error {
 		lk, err := r.findKey(alias, sd)
@@ -445,7 +493,7 @@ func (r *run) keySteps(sd side) []*step {
 		if err != nil {
 			return "", err
 		}
-		if !ours {
+		if created, _ := r.ownsAlias(sd.region, sd.alias); !ours || !created && !r.tagConsent.Keys {
 			return ActionKeep, nil
 		}
 		if err := r.mutate(alias, mutation{op: "kms:DeleteAlias", resource: sd.alias}, func(ctx context.Context) (string, error) {

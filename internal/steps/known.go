@@ -263,6 +263,7 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 		}
 	}
 	l.ApplyDefaults()
+	e.rebuilt.Store(sid, true)
 	return l, nil
 }
 

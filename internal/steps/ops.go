@@ -39,9 +39,13 @@ func (e *Engine) Plan(ctx context.Context, l spec.Landscape) (*Plan, error) {
 		return nil, err
 	}
 	defer r.close()
+	renamed, err := r.renamedResources()
+	if err != nil {
+		return nil, err
+	}
 	p := &Plan{
 		SID: r.l.SID, Identity: r.id, SourceRegion: r.l.SourceRegion, ReplicationRegion: r.l.ReplicationRegion,
-		Changes: changes, Warnings: r.warnings(steps, obs), Documents: r.documents(steps),
+		Changes: changes, Warnings: r.warnings(steps, obs), Documents: r.documents(steps), Renamed: renamed,
 	}
 	return p, nil
 }
@@ -392,20 +396,37 @@ func (r *run) replicationHealth() ReplicationHealth {
 
 // PreviewDestroy reports what destroy would delete, with bucket contents.
 func (e *Engine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*DestroyPreview, error) {
-	r, steps, _, obs, err := e.readLandscape(ctx, l)
+	return e.PreviewDestroyWith(ctx, l, DestroyOptions{})
+}
+
+// PreviewDestroyWith is PreviewDestroy for a destroy with options o.
+func (e *Engine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o DestroyOptions) (*DestroyPreview, error) {
+	r, err := e.newRun(ctx, l, readOnly, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
+	r.removeRenamed = o.RemoveRenamed
+	if !r.tagsOnly {
+		r.tagConsent = o.FromTags
+	}
+	steps := r.buildSteps()
+	_, obs, err := r.readAll(steps)
+	if err != nil {
+		return nil, err
+	}
 	if err := r.decideKeptKeys(); err != nil {
 		return nil, err
 	}
 	p := &DestroyPreview{SID: r.l.SID, Identity: r.id, KeyDeletionWindow: r.l.KMSDeletionWindowDays}
 	for _, st := range steps {
 		o := obs[st.id]
-		c := Change{ID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title}
+		c := Change{ID: st.id, Region: st.region, Component: st.component, Resource: st.resource, Title: st.title, Owner: o.owner}
 		c.Action = r.previewAction(st, o)
 		p.Changes = append(p.Changes, c)
+	}
+	if p.Renamed, err = r.renamedResources(); err != nil {
+		return nil, err
 	}
 	for _, sd := range sides(r.l) {
 		for _, k := range []bucketKind{backupBucket, logBucket} {
@@ -435,6 +456,17 @@ func (e *Engine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*Destroy
 			p.Keys = append(p.Keys, KeyInfo{Region: sd.region, Alias: sd.alias, KeyID: lk.meta.KeyID, Arn: lk.meta.Arn, State: lk.meta.KeyState})
 		}
 	}
+	p.NothingToDo = len(p.Renamed) == 0 && len(p.Keys) == 0
+	for _, c := range p.Changes {
+		if c.Action != ActionKeep {
+			p.NothingToDo = false
+		}
+	}
+	for _, b := range p.Buckets {
+		if b.Exists {
+			p.NothingToDo = false
+		}
+	}
 	return p, nil
 }
 
@@ -449,7 +481,7 @@ func (r *run) previewAction(st *step, o observed) Action {
 		if h.preExisting && h.priorSet {
 			return ActionRestore
 		}
-		if cur, ok := o.prior.(cloud.ReplicationConfiguration); o.preExisting && ok && !r.isOurReplication(st, cur) {
+		if o.preExisting || h.preExisting {
 			return ActionKeep // the owner's own replication, never changed
 		}
 		return ActionDelete
@@ -472,7 +504,16 @@ func (r *run) previewAction(st *step, o observed) Action {
 			}
 		}
 		return ActionDelete
-	case strings.HasSuffix(st.id, "/alias"), st.component == CompRole:
+	case strings.HasSuffix(st.id, "/alias"):
+		for _, sd := range sides(r.l) {
+			if st.id == stepID(sd.name, "key", "alias") {
+				if owned, _ := r.ownsAlias(sd.region, sd.alias); r.keepKey(sd) || !owned && !r.tagConsent.Keys {
+					return ActionKeep
+				}
+			}
+		}
+		return ActionDelete
+	case st.component == CompRole:
 		return ActionDelete
 	}
 	if h.preExisting && h.priorSet {
@@ -506,6 +547,15 @@ func (r *run) decideKeptKeys() error {
 				keep = bl.exists && bl.preExisting
 			}
 		}
+		if !keep && !r.removeRenamed {
+			// A bucket this landscape created under an earlier name stays,
+			// and so must the key it encrypts with.
+			used, err := r.keptRenamedBucketUsesKey(st, sd)
+			if err != nil {
+				return err
+			}
+			keep = used
+		}
 		r.mu.Lock()
 		r.keptKeys[sd.name] = keep
 		r.mu.Unlock()
@@ -515,7 +565,13 @@ func (r *run) decideKeptKeys() error {
 
 // Destroy removes the landscape from both regions, emitting events to sink.
 func (e *Engine) Destroy(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
-	return e.undoRun(ctx, l, sink, nil)
+	return e.undoRun(ctx, l, sink, nil, DestroyOptions{})
+}
+
+// DestroyWith is Destroy with the user's choices about renamed-away and
+// tag-found resources.
+func (e *Engine) DestroyWith(ctx context.Context, l spec.Landscape, sink Sink, o DestroyOptions) (*Result, error) {
+	return e.undoRun(ctx, l, sink, nil, o)
 }
 
 // RollbackLastRun undoes what the last apply run created, and gives the
@@ -533,7 +589,7 @@ func (e *Engine) RollbackLastRun(ctx context.Context, l spec.Landscape, sink Sin
 			}
 		}
 		return only
-	})
+	}, DestroyOptions{})
 }
 
 func lastApplyRun(recs []journal.Record) string {
@@ -548,12 +604,13 @@ func lastApplyRun(recs []journal.Record) string {
 
 // undoRun runs every step's undo in reverse dependency order, limited to
 // the steps filter selects (nil: all, i.e. destroy).
-func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filter func(*run) map[string]bool) (*Result, error) {
+func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filter func(*run) map[string]bool, o DestroyOptions) (*Result, error) {
 	r, err := e.newRun(ctx, l, writable, sink)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
+	r.tagConsent, r.removeRenamed = o.FromTags, o.RemoveRenamed
 	start := e.opts.Now()
 	op := "destroy"
 	if filter != nil {
@@ -571,8 +628,10 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 	// first, and without a journal (rebuilt from tags) the alias is the way
 	// to the key.
 	for _, sd := range sides(r.l) {
-		if _, err := r.findKey(&step{id: stepID(sd.name, "key"), region: sd.region}, sd); err != nil {
-			return nil, asFieldError(err)
+		// An alias naming a key this landscape did not create is no error
+		// here: that key and alias are kept, like everything not ours.
+		if _, err := r.findKey(&step{id: stepID(sd.name, "key"), region: sd.region}, sd); err != nil && !isFieldError(err) {
+			return nil, err
 		}
 	}
 	// Keys and their aliases go last on each side: only once the buckets
@@ -583,6 +642,13 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 		buckets := []string{stepID(sd.name, "bucket"), stepID(sd.name, "log-bucket")}
 		extra[stepID(sd.name, "key")] = buckets
 		extra[stepID(sd.name, "key", "alias")] = buckets
+	}
+	if filter == nil {
+		renamed, more := r.renamedSteps()
+		steps = append(steps, renamed...)
+		for k, v := range more {
+			extra[k] = append(extra[k], v...)
+		}
 	}
 	nodes := reverseGraph(nodesOf(steps), extra)
 	if filter != nil {

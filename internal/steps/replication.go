@@ -15,6 +15,7 @@ type roleLookup struct {
 	exists bool
 	role   cloud.Role
 	trust  string // decoded trust policy
+	owner  string // see Change.Owner
 }
 
 func (r *run) findRole(st *step) (roleLookup, error) {
@@ -27,17 +28,24 @@ func (r *run) findRole(st *step) (roleLookup, error) {
 		if err != nil {
 			return roleLookup{}, fmt.Errorf("look up role %s: %w", name, err)
 		}
-		h := r.hist(stepID(GlobalScope, "replication-role"))
-		if !h.created && !isOurs(role.Tags, r.l.SID) {
+		// Only the journal proves the role is this landscape's; its tags
+		// count only with the user's consent (local state lost).
+		owned, at := r.ownsRole(role)
+		byTags := !owned && r.tagConsent.Role && isOurs(role.Tags, r.l.SID)
+		if !owned && !byTags {
 			return roleLookup{}, &fieldError{field: "replicationRoleName", msg: fmt.Sprintf(
-				"role %s already exists and was not created by hanavault for %s; choose another replicationRoleName", name, r.l.SID)}
+				"role %s already exists and no journal record shows this landscape (%s) created it; choose another replicationRoleName", name, r.l.SID)}
 		}
 		trust, err := cloud.DecodePolicyDocument(role.AssumeRolePolicyDocument)
 		if err != nil {
 			return roleLookup{}, fmt.Errorf("role %s: %w", name, err)
 		}
 		r.set("replicationRole.arn", role.Arn)
-		return roleLookup{exists: true, role: role, trust: trust}, nil
+		rl := roleLookup{exists: true, role: role, trust: trust, owner: ownerWords(true, at)}
+		if byTags {
+			rl.owner = foundByTags
+		}
+		return rl, nil
 	})
 }
 
@@ -87,7 +95,7 @@ func (r *run) roleSteps() []*step {
 			f.value = explainPolicyDiff(trust, rl.trust)
 		}
 		_, t := tagsField(r.tagsFor(CompRole, ""), rl.role.Tags)
-		return observed{exists: true, id: rl.role.Arn, fields: []field{f, t}}, nil
+		return observed{exists: true, id: rl.role.Arn, fields: []field{f, t}, owner: rl.owner}, nil
 	}
 	role.converge = func(ctx context.Context, r *run, obs observed) error {
 		if !obs.exists {
@@ -102,7 +110,17 @@ func (r *run) roleSteps() []*step {
 				return created.Arn, err
 			})
 			if cloud.IsCode(err, cloud.CodeEntityAlreadyExists) {
+				// Ours only if an earlier CreateRole of ours was sent, its
+				// answer lost, and the role was created in that window.
 				forget(r, "role")
+				got, gerr := read(r, role, func(ctx context.Context) (cloud.Role, error) { return iam().GetRole(ctx, name) })
+				if gerr != nil {
+					return fmt.Errorf("look up role %s: %w", name, gerr)
+				}
+				if ours, _ := r.ownsRoleIn(ownershipOf(r.jr.Records()), got); !ours {
+					return &fieldError{field: "replicationRoleName", msg: fmt.Sprintf(
+						"role %s was created by someone else while this apply ran; no journal record shows this landscape created it, so apply stops: choose another replicationRoleName", name)}
+				}
 				return nil // our own create whose answer was lost; the next read sees it
 			}
 			if err != nil {
@@ -395,18 +413,10 @@ func (r *run) replicationStep() *step {
 			return ActionKeep, err
 		}
 		if bl.preExisting || info.preExisting {
-			// No prior journaled: hanavault never wrote this bucket's
-			// replication, unless the journal was lost. Remove only a
-			// configuration that is recognisably this landscape's.
-			cur, ok, err := read3(r, st, func(ctx context.Context) (cloud.ReplicationConfiguration, bool, error) {
-				return s.get(ctx, r.acct.S3(src.region), src.bucket)
-			})
-			if err != nil {
-				return "", fmt.Errorf("read replication of bucket %s: %w", src.bucket, err)
-			}
-			if !ok || !r.isOurReplication(st, cur) {
-				return ActionKeep, nil
-			}
+			// No prior journaled: no journal record shows hanavault wrote
+			// this bucket's replication (it never did, or the journal was
+			// lost and nobody consented to treating the bucket as ours).
+			return ActionKeep, nil
 		}
 		err = r.mutate(st, mutation{op: "s3:DeleteBucketReplication", resource: src.bucket}, func(ctx context.Context) (string, error) {
 			return r.bucketARN(src.bucket), r.acct.S3(src.region).DeleteBucketReplication(ctx, src.bucket)
@@ -417,23 +427,6 @@ func (r *run) replicationStep() *step {
 		return ActionDelete, nil
 	}
 	return st
-}
-
-// isOurReplication reports whether a replication configuration is this
-// landscape's: it uses the landscape's replication role or replicates into
-// its replica bucket.
-func (r *run) isOurReplication(st *step, c cloud.ReplicationConfiguration) bool {
-	roleARN, _ := r.replicationRoleARN(st)
-	if c.Role == roleARN {
-		return true
-	}
-	dst := r.bucketARN(sides(r.l)[1].bucket)
-	for _, ru := range c.Rules {
-		if ru.DestinationBucket == dst {
-			return true
-		}
-	}
-	return false
 }
 
 // explainReplication names the replication settings that differ.

@@ -80,7 +80,7 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 	dir := e.journalDir(id.Account, l.SID)
 	var recs []journal.Record
 	if m == writable {
-		jr, err := journal.Open(dir, r.runID)
+		jr, err := journal.Open(dir, r.runID, journal.WithClock(e.opts.Now))
 		if err != nil {
 			return nil, err
 		}
@@ -96,6 +96,13 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 		}
 	}
 	r.history = summarize(recs)
+	r.owned, r.recs = ownershipOf(recs), recs
+	if _, ok := e.rebuilt.Load(l.SID); ok && m == readOnly && len(recs) == 0 {
+		// Status and the destroy preview of a landscape rebuilt from its
+		// tags find its resources by those tags; only destroy needs the
+		// user's consent per class to treat them as hanavault's.
+		r.tagConsent, r.tagsOnly = TagConsent{Buckets: true, Keys: true, Role: true}, true
+	}
 	if err := r.resolveRoles(); err != nil {
 		r.close()
 		return nil, err
@@ -178,7 +185,7 @@ func (r *run) readAll(steps []*step) ([]Change, map[string]observed, error) {
 			}
 			action, fields := diff(st.desired(r), o)
 			changes[i] = Change{ID: st.id, Region: st.region, Component: st.component, Resource: st.resource,
-				Title: st.title, Action: action, Fields: fields}
+				Title: st.title, Action: action, Fields: fields, Owner: o.owner}
 			mu.Lock()
 			obs[st.id] = o
 			mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
 )
@@ -11,8 +12,18 @@ import (
 // bucketLookup is what hanavault knows about one bucket.
 type bucketLookup struct {
 	exists      bool
-	preExisting bool // found in the account, not created by hanavault
+	preExisting bool      // found in the account, not created by hanavault
+	byTags      bool      // taken for hanavault's on the user's word (--from-tags)
+	createdAt   time.Time // when this landscape created it (journal)
 	tags        []cloud.Tag
+}
+
+// owner is what plan and the destroy preview say about whose it is.
+func (bl bucketLookup) owner() string {
+	if bl.byTags {
+		return foundByTags
+	}
+	return ownerWords(!bl.preExisting, bl.createdAt)
 }
 
 // bucketKind says which bucket of a side a step is about.
@@ -77,8 +88,10 @@ func (r *run) findBucket(st *step, sd side, k bucketKind) (bucketLookup, error) 
 		if err != nil && !cloud.IsCode(err, cloud.CodeNoSuchTagSet) {
 			return bucketLookup{}, fmt.Errorf("read tags of bucket %s: %w", name, err)
 		}
-		h := r.hist(stepID(sd.name, string(k)))
-		journaled := h.created && !h.preExisting
+		journaled, at, err := r.ownsBucket(st, sd.region, name)
+		if err != nil {
+			return bucketLookup{}, err
+		}
 		if other, ok := cloud.TagValue(tags, TagLandscape); ok && other != r.l.SID && !journaled {
 			// Another landscape's bucket: adopting it would turn its
 			// encryption, policy and replication to this landscape. (One
@@ -87,8 +100,11 @@ func (r *run) findBucket(st *step, sd side, k bucketKind) (bucketLookup, error) 
 			return bucketLookup{}, &fieldError{field: sd.bucketField(k), msg: fmt.Sprintf(
 				"bucket %q belongs to hanavault landscape %s; choose another name", name, other)}
 		}
-		created := journaled || isOurs(tags, r.l.SID)
-		return bucketLookup{exists: true, preExisting: !created, tags: tags}, nil
+		// Tags are a hint, never proof: a bucket tagged for this landscape
+		// that no journal record shows it created is pre-existing, unless
+		// the user consented to destroying tag-found buckets.
+		byTags := !journaled && r.tagConsent.Buckets && isOurs(tags, r.l.SID)
+		return bucketLookup{exists: true, preExisting: !journaled && !byTags, byTags: byTags, createdAt: at, tags: tags}, nil
 	})
 }
 

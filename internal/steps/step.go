@@ -47,6 +47,8 @@ type observed struct {
 	id string
 	// note explains something the plan should show (adoption, conflicts).
 	note string
+	// owner says whose a resource is (see Change.Owner).
+	owner string
 }
 
 // undoInfo is what destroy knows about a step from the journal and tags.
@@ -119,6 +121,18 @@ type run struct {
 
 	jr      *journal.Journal // nil for read-only operations
 	history map[string]*stepHistory
+	// owned is the journal folded per resource identity: what this
+	// landscape provably created.
+	owned ledger
+	recs  []journal.Record // the journal as the run found it
+	// tagConsent says which classes of resources found only by their tags
+	// (local state lost) destroy may treat as this landscape's.
+	tagConsent TagConsent
+	// tagsOnly marks a read-only run of a landscape rebuilt from tags.
+	tagsOnly bool
+	// removeRenamed makes destroy remove what this landscape created under
+	// names it no longer uses.
+	removeRenamed bool
 	// rollbackOf is the apply run a rollback undoes ("" for destroy): its
 	// steps restore the values from before that run.
 	rollbackOf string

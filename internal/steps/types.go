@@ -37,6 +37,11 @@ type Change struct {
 	Title     string      `json:"title"`     // "Default encryption (SSE-KMS, bucket key)"
 	Action    Action      `json:"action"`
 	Fields    []FieldDiff `json:"fields,omitempty"`
+	// Owner says, for a resource (bucket, key, alias, role), what proves
+	// whose it is: "created by this landscape on 2026-11-26" (the journal's
+	// record of the create call) or "pre-existing, kept"; empty for
+	// settings and for resources not created yet.
+	Owner string `json:"owner,omitempty"`
 }
 
 // Warning is something the user should read before applying.
@@ -69,6 +74,23 @@ type Plan struct {
 	Changes           []Change   `json:"changes"`
 	Warnings          []Warning  `json:"warnings"`
 	Documents         []Document `json:"documents,omitempty"`
+	// Renamed lists what this landscape created under names it no longer
+	// uses (a renamed bucket, role or alias, a key of a region left).
+	Renamed []RenamedResource `json:"renamed,omitempty"`
+}
+
+// RenamedResource is a resource this landscape created under a name (or in
+// a region) it no longer uses. Destroy keeps it, and every key that
+// encrypts a kept bucket, unless told to remove it (DestroyOptions).
+type RenamedResource struct {
+	Kind      string          `json:"kind"` // bucket, key, alias, role
+	Region    string          `json:"region"`
+	Name      string          `json:"name"` // bucket name, key ID, alias, role name
+	CreatedAt time.Time       `json:"createdAt"`
+	Exists    bool            `json:"exists"`
+	Contents  *BucketContents `json:"contents,omitempty"` // buckets only
+	// Action is what destroy does: keep (the default) or delete.
+	Action Action `json:"action"`
 }
 
 // Counts returns how many changes have each action.
@@ -207,12 +229,36 @@ type BucketContents struct {
 
 // DestroyPreview is what destroy shows before asking for confirmation.
 type DestroyPreview struct {
-	SID               string           `json:"sid"`
-	Identity          Identity         `json:"identity"`
-	Changes           []Change         `json:"changes"` // delete / restore / keep per step
-	Buckets           []BucketContents `json:"buckets"`
-	KeyDeletionWindow int              `json:"keyDeletionWindowDays"`
-	Keys              []KeyInfo        `json:"keys"`
+	SID               string            `json:"sid"`
+	Identity          Identity          `json:"identity"`
+	Changes           []Change          `json:"changes"` // delete / restore / keep per step
+	Buckets           []BucketContents  `json:"buckets"`
+	KeyDeletionWindow int               `json:"keyDeletionWindowDays"`
+	Keys              []KeyInfo         `json:"keys"`
+	Renamed           []RenamedResource `json:"renamed,omitempty"`
+	// NothingToDo is set when nothing destroy would delete or restore
+	// exists any more (the landscape was destroyed already).
+	NothingToDo bool `json:"nothingToDo,omitempty"`
+}
+
+// DestroyOptions are the choices destroy needs from the user.
+type DestroyOptions struct {
+	// RemoveRenamed also empties and deletes the buckets, and deletes the
+	// roles and aliases, this landscape created under names it no longer
+	// uses; by default they are kept, and so is every key a kept bucket
+	// uses.
+	RemoveRenamed bool
+	// FromTags is the consent given, per class of resource, to delete
+	// resources found only by their tags (local state lost): no journal
+	// proves hanavault created them.
+	FromTags TagConsent
+}
+
+// TagConsent says which classes of tag-found resources destroy may delete.
+type TagConsent struct {
+	Buckets bool // empty and delete tagged buckets
+	Keys    bool // schedule tagged keys for deletion, delete their aliases
+	Role    bool // delete the tagged replication role
 }
 
 // KeyInfo names a KMS key destroy will schedule for deletion.

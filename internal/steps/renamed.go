@@ -1,0 +1,283 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+)
+
+// Renamed-away resources: what this landscape created under a name (or in
+// a region) it no longer uses. Renaming is never a takeover and never an
+// orphaning: plan lists them with what they hold, destroy keeps them by
+// default (and every key a kept bucket encrypts with), and removes them
+// only when told to (DestroyOptions.RemoveRenamed, destroy --remove-renamed).
+
+// renamedAway lists the resources the journal proves this landscape
+// created and did not delete, under names the landscape no longer uses.
+func (r *run) renamedAway() []resID {
+	current := map[resID]bool{{resRole, GlobalScope, r.l.ReplicationRoleName}: true}
+	regions := map[string]bool{}
+	for _, sd := range sides(r.l) {
+		regions[sd.region] = true
+		current[resID{resBucket, sd.region, sd.bucket}] = true
+		current[resID{resBucket, sd.region, sd.logBucket}] = true
+		current[resID{resAlias, sd.region, sd.alias}] = true
+	}
+	var out []resID
+	for _, k := range []resKind{resBucket, resRole, resAlias, resKey} {
+		for _, id := range r.owned.ownedNames(k) {
+			switch {
+			case current[id]:
+			case k == resKey && regions[id.region]:
+				// A side's key is found through its alias or the journal,
+				// whatever the alias is called now.
+			default:
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// renamedAction is what destroy does to a renamed-away resource that exists.
+func (r *run) renamedAction(id resID) Action {
+	if r.removeRenamed {
+		return ActionDelete
+	}
+	return ActionKeep // an alias goes only with its key
+}
+
+// renamedResources describes the renamed-away resources for plan and the
+// destroy preview: whether each still exists, and what a bucket holds.
+func (r *run) renamedResources() ([]RenamedResource, error) {
+	var out []RenamedResource
+	for _, id := range r.renamedAway() {
+		rr := RenamedResource{Kind: string(id.kind), Region: id.region, Name: id.name, CreatedAt: r.owned.get(id).at}
+		st := &step{id: renamedStepID(id), region: id.region}
+		var err error
+		switch id.kind {
+		case resBucket:
+			var c BucketContents
+			c, err = r.countContents(st, id.region, id.name)
+			if err == nil && c.Exists {
+				rr.Exists, rr.Contents = true, &c
+			}
+		case resRole:
+			_, err = read(r, st, func(ctx context.Context) (cloud.Role, error) { return r.acct.IAM().GetRole(ctx, id.name) })
+			rr.Exists = err == nil
+			if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+				err = nil
+			}
+		case resAlias, resKey:
+			var md cloud.KeyMetadata
+			md, err = read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) {
+				return r.acct.KMS(id.region).DescribeKey(ctx, id.name)
+			})
+			rr.Exists = err == nil && md.KeyState != statePendingDeletion
+			if cloud.IsCode(err, cloud.CodeNotFoundException) {
+				err = nil
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("look up %s %s (created by this landscape under an earlier name): %w", id.kind, id.name, err)
+		}
+		if !rr.Exists {
+			continue
+		}
+		rr.Action = r.renamedAction(id)
+		out = append(out, rr)
+	}
+	return out, nil
+}
+
+func renamedStepID(id resID) string {
+	return stepID("renamed", string(id.kind), id.region, id.name)
+}
+
+// renamedSteps are the undo-only steps destroy runs for renamed-away
+// resources, and the extra edges that order them: a side's key waits for
+// the renamed-away buckets of its region, a renamed-away alias for the key.
+func (r *run) renamedSteps() ([]*step, map[string][]string) {
+	var out []*step
+	extra := map[string][]string{}
+	keyOf := map[string]string{}
+	for _, sd := range sides(r.l) {
+		keyOf[sd.region] = stepID(sd.name, "key")
+	}
+	for _, id := range r.renamedAway() {
+		st := &step{id: renamedStepID(id), region: id.region, resource: id.name, lock: id.name}
+		switch id.kind {
+		case resBucket:
+			st.component, st.title = CompBucket, "Bucket created under an earlier name"
+			st.undo = r.undoRenamedBucket(st, id)
+			if k, ok := keyOf[id.region]; ok {
+				extra[k] = append(extra[k], st.id)
+			}
+		case resRole:
+			st.component, st.title = CompRole, "Replication role created under an earlier name"
+			st.undo = r.undoRenamedRole(st, id)
+		case resAlias:
+			st.component, st.title = CompKey, "Key alias created under an earlier name"
+			st.undo = r.undoRenamedAlias(st, id)
+			if k, ok := keyOf[id.region]; ok {
+				extra[st.id] = append(extra[st.id], k)
+			}
+		case resKey:
+			st.component, st.title = CompKey, "KMS key of a region the landscape no longer uses"
+			st.undo = r.undoRenamedKey(st, id)
+		}
+		out = append(out, st)
+	}
+	for _, st := range out {
+		if st.component == CompKey && strings.HasPrefix(st.id, stepID("renamed", string(resKey))) {
+			for _, b := range out {
+				if b.component == CompBucket && b.region == st.region {
+					extra[st.id] = append(extra[st.id], b.id)
+				}
+			}
+		}
+	}
+	return out, extra
+}
+
+func (r *run) undoRenamedBucket(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
+	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
+		_, err := read(r, st, func(ctx context.Context) (cloud.HeadBucketOutput, error) {
+			return r.acct.S3(id.region).HeadBucket(ctx, id.name)
+		})
+		if cloud.IsCode(err, cloud.CodeNotFound, cloud.CodeNoSuchBucket) {
+			return ActionKeep, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("look up bucket %s: %w", id.name, err)
+		}
+		if !r.removeRenamed {
+			r.addKept(fmt.Sprintf("bucket %s in %s: created by this landscape under an earlier name; kept with its objects, and so is the key it encrypts with (destroy --remove-renamed removes it)", id.name, id.region))
+			return ActionKeep, nil
+		}
+		if ours, _, err := r.ownsBucket(st, id.region, id.name); err != nil || !ours {
+			return ActionKeep, err
+		}
+		if err := r.emptyAndDeleteBucket(st, id.region, id.name); err != nil {
+			return "", err
+		}
+		return ActionDelete, nil
+	}
+}
+
+func (r *run) undoRenamedRole(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
+	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
+		role, err := read(r, st, func(ctx context.Context) (cloud.Role, error) { return r.acct.IAM().GetRole(ctx, id.name) })
+		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+			return ActionKeep, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("look up role %s: %w", id.name, err)
+		}
+		if ours, _ := r.ownsRole(role); !ours || !r.removeRenamed {
+			r.addKept(fmt.Sprintf("role %s: created by this landscape under an earlier name; kept (destroy --remove-renamed removes it)", id.name))
+			return ActionKeep, nil
+		}
+		if err := r.deleteRole(st, id.name); err != nil {
+			return "", err
+		}
+		return ActionDelete, nil
+	}
+}
+
+// undoRenamedAlias deletes an alias this landscape created under an
+// earlier name when told to, or when its key was just scheduled for
+// deletion: an alias stays only on a key that stays.
+func (r *run) undoRenamedAlias(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
+	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
+		kms := r.acct.KMS(id.region)
+		md, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, id.name) })
+		if cloud.IsCode(err, cloud.CodeNotFoundException) {
+			return ActionKeep, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("look up %s in %s: %w", id.name, id.region, err)
+		}
+		if !r.removeRenamed && md.KeyState != statePendingDeletion {
+			return ActionKeep, nil
+		}
+		err = r.mutate(st, mutation{op: "kms:DeleteAlias", resource: id.name}, func(ctx context.Context) (string, error) {
+			return "", kms.DeleteAlias(ctx, id.name)
+		})
+		if err != nil && !cloud.IsCode(err, cloud.CodeNotFoundException) {
+			return "", err
+		}
+		return ActionDelete, nil
+	}
+}
+
+// undoRenamedKey schedules the deletion of a key of a region the landscape
+// left, when told to and no bucket there still encrypts with it.
+func (r *run) undoRenamedKey(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
+	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
+		kms := r.acct.KMS(id.region)
+		md, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, id.name) })
+		if cloud.IsCode(err, cloud.CodeNotFoundException) {
+			return ActionKeep, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("describe key %s in %s: %w", id.name, id.region, err)
+		}
+		if md.KeyState == statePendingDeletion {
+			return ActionKeep, nil
+		}
+		users, err := r.bucketsUsingKey(st, id.region, md)
+		if err != nil {
+			return "", err
+		}
+		if !r.removeRenamed || len(users) > 0 {
+			r.addKept(fmt.Sprintf("KMS key %s in %s: created by this landscape in a region it no longer uses; kept (destroy --remove-renamed schedules its deletion once no bucket encrypts with it)", id.name, id.region))
+			return ActionKeep, nil
+		}
+		days := int32(r.l.KMSDeletionWindowDays)
+		var when = r.e.opts.Now()
+		if err := r.mutate(st, mutation{op: "kms:ScheduleKeyDeletion", resource: md.KeyID}, func(ctx context.Context) (string, error) {
+			var err error
+			when, err = kms.ScheduleKeyDeletion(ctx, md.KeyID, days)
+			return md.Arn, err
+		}); err != nil {
+			return "", err
+		}
+		r.addKeyDeletion(KeyDeletion{KeyInfo: KeyInfo{Region: id.region, KeyID: md.KeyID, Arn: md.Arn, State: statePendingDeletion}, DeletionDate: when,
+			CancelHint: fmt.Sprintf("aws kms cancel-key-deletion --region %s --key-id %s && aws kms enable-key --region %s --key-id %s", id.region, md.KeyID, id.region, md.KeyID)})
+		return ActionDelete, nil
+	}
+}
+
+// keptRenamedBucketUsesKey reports whether a renamed-away bucket that
+// destroy keeps encrypts with the side's key.
+func (r *run) keptRenamedBucketUsesKey(st *step, sd side) (bool, error) {
+	renamed := map[string]bool{}
+	for _, id := range r.renamedAway() {
+		if id.kind == resBucket && id.region == sd.region {
+			renamed[id.name] = true
+		}
+	}
+	if len(renamed) == 0 {
+		return false, nil
+	}
+	lk, err := r.findKey(&step{id: stepID(sd.name, "key"), region: sd.region}, sd)
+	if isFieldError(err) {
+		return false, nil // the alias names someone else's key: not ours to keep or delete
+	}
+	if err != nil || !lk.found {
+		return false, err
+	}
+	users, err := r.bucketsUsingKey(st, sd.region, lk.meta)
+	if err != nil {
+		return false, err
+	}
+	for _, b := range users {
+		if renamed[b] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
