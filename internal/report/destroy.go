@@ -23,15 +23,22 @@ func RenderDestroyPreview(d *steps.DestroyPreview, th Theme, width int) string {
 		pg.text("", "", th.paint(th.Faint, "Signed in as "+d.Identity.Arn))
 	}
 	pg.gap()
+	if d.NothingToDo {
+		pg.gap()
+		pg.text("", "", th.paint(th.Heading, "Nothing to destroy: no resource of "+d.SID+" is left (it was destroyed already)."))
+		return pg.String()
+	}
 	pg.text("", "", th.paint(th.Faint, "Legend:")+" "+
 		th.actionStyle(steps.ActionDelete, "- delete")+", "+
-		th.actionStyle(steps.ActionRestore, "< restore prior settings (pre-existing, kept)"))
+		th.actionStyle(steps.ActionRestore, "< restore prior settings (pre-existing, kept)")+", "+
+		th.actionStyle(steps.ActionKeep, "= kept"))
 
 	// Steps with nothing to do (already gone, or removed with their
 	// resource) are counted, not listed: they would bury what matters.
+	// Resources are listed with whose they are, also when kept.
 	var entries []entry
 	for i, c := range d.Changes {
-		if c.Action == steps.ActionDelete || c.Action == steps.ActionRestore {
+		if c.Action == steps.ActionDelete || c.Action == steps.ActionRestore || c.Owner != "" {
 			entries = append(entries, entry{id: c.ID, region: c.Region, component: c.Component, resource: c.Resource, index: i})
 		}
 	}
@@ -55,6 +62,7 @@ func RenderDestroyPreview(d *steps.DestroyPreview, th Theme, width int) string {
 		}
 	}
 
+	renderRenamed(pg, d.Renamed, th)
 	renderKeys(pg, d, th)
 	return pg.String()
 }

@@ -70,6 +70,7 @@ func freshPlan() *steps.Plan {
 		switch cs[i].ID {
 		case "source/bucket":
 			cs[i].Action = steps.ActionInSync
+			cs[i].Owner = "pre-existing, kept"
 		case "source/bucket/versioning":
 			cs[i].Action = steps.ActionUpdate
 			cs[i].Fields = []steps.FieldDiff{{Name: "versioning", Desired: "Enabled", Actual: "Suspended"}}
@@ -149,10 +150,17 @@ func preview() *steps.DestroyPreview {
 		case "source/bucket/versioning", "source/bucket/encryption", "source/bucket/policy", "source/bucket/lifecycle", "source/bucket/logging":
 			c.Action = steps.ActionRestore
 		}
+		switch c.ID {
+		case "source/bucket":
+			c.Owner = "pre-existing, kept"
+		case "source/key", "source/key/alias", "source/log-bucket", "replica/key", "replica/key/alias", "replica/bucket", "replica/log-bucket":
+			c.Owner = "created by this landscape on 2026-06-01"
+		}
 		cs = append(cs, c)
 	}
 	cs = append(cs,
-		steps.Change{ID: "global/replication-role", Region: "global", Component: "replication-role", Resource: role, Title: "Replication role (trusted by s3.amazonaws.com only)", Action: steps.ActionDelete},
+		steps.Change{ID: "global/replication-role", Region: "global", Component: "replication-role", Resource: role, Title: "Replication role (trusted by s3.amazonaws.com only)", Action: steps.ActionDelete,
+			Owner: "created by this landscape on 2026-06-01"},
 		steps.Change{ID: "source/bucket/replication", Region: src, Component: "replication", Resource: srcB, Title: "Cross-region replication of SSE-KMS backups, re-encrypted with the replica key", Action: steps.ActionRestore},
 	)
 	return &steps.DestroyPreview{
@@ -164,6 +172,11 @@ func preview() *steps.DestroyPreview {
 			{Bucket: dstLog, Region: dst, Exists: false},
 		},
 		KeyDeletionWindow: 30,
+		Renamed: []steps.RenamedResource{{
+			Kind: "bucket", Region: src, Name: "hana-backup-prd-old", CreatedAt: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC), Exists: true,
+			Contents: &steps.BucketContents{Bucket: "hana-backup-prd-old", Region: src, Exists: true, Versions: 12, Bytes: 1_073_741_824},
+			Action:   steps.ActionKeep,
+		}},
 		Keys: []steps.KeyInfo{
 			{Region: src, Alias: srcKey, KeyID: "1234abcd-12ab-34cd-56ef-1234567890ab", Arn: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", State: "Enabled"},
 			{Region: dst, Alias: dstKey, KeyID: "0987dcba-09fe-87dc-65ba-ab0987654321", Arn: "arn:aws:kms:eu-west-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321", State: "Disabled"},

@@ -84,16 +84,54 @@ func RenderPlan(p *steps.Plan, l spec.Landscape, th Theme, width int) string {
 	}
 	pg.text("", "", th.paint(th.Heading, summary))
 
+	renderRenamed(pg, p.Renamed, th)
 	renderSetsUp(pg, p, l, th)
 	renderWarnings(pg, p.Warnings, th)
 	return pg.String()
 }
 
-func changeTitle(c steps.Change) string {
-	if c.Title != "" {
-		return c.Title
+// renderRenamed lists what the landscape created under names it no longer
+// uses, with what each holds and what destroy does with it.
+func renderRenamed(pg *page, rs []steps.RenamedResource, th Theme) {
+	if len(rs) == 0 {
+		return
 	}
-	return c.ID
+	pg.gap()
+	pg.text("", "", th.paint(th.Heading, "Created by this landscape under earlier names"))
+	for _, rr := range rs {
+		pg.item("  "+th.actionStyle(rr.Action, symbol(rr.Action))+" ", renamedWords(rr, th))
+	}
+	pg.text("", "", "Destroy keeps these by default, and every KMS key a kept bucket encrypts with; "+
+		"hanavault destroy --remove-renamed empties and deletes them instead.")
+}
+
+// renamedWords describes one renamed-away resource.
+func renamedWords(rr steps.RenamedResource, th Theme) string {
+	name := fmt.Sprintf("%s %s", rr.Kind, rr.Name)
+	if rr.Region != steps.GlobalScope {
+		name += " (" + rr.Region + ")"
+	}
+	if !rr.CreatedAt.IsZero() {
+		name += ", created by this landscape on " + rr.CreatedAt.UTC().Format("2006-01-02")
+	}
+	if rr.Contents != nil {
+		name += ": holds " + contents(*rr.Contents)
+	}
+	if rr.Action == steps.ActionDelete {
+		return name + "; destroy " + th.paint(th.Delete, "deletes it") + "."
+	}
+	return name + "; destroy " + th.paint(th.Restore, "keeps it") + "."
+}
+
+func changeTitle(c steps.Change) string {
+	t := c.ID
+	if c.Title != "" {
+		t = c.Title
+	}
+	if c.Owner != "" {
+		t += " (" + c.Owner + ")"
+	}
+	return t
 }
 
 func orNotSet(s string) string {

@@ -245,7 +245,7 @@ func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) 
 	s := &Status{SID: r.l.SID, Identity: r.id, SourceRegion: r.l.SourceRegion, ReplicationRegion: r.l.ReplicationRegion,
 		Summary: map[ResourceState]int{}}
 	for _, c := range changes {
-		rs := ResourceStatus{ID: c.ID, Region: c.Region, Component: c.Component, Resource: c.Resource, Title: c.Title, Fields: c.Fields}
+		rs := ResourceStatus{ID: c.ID, Region: c.Region, Component: c.Component, Resource: c.Resource, Title: c.Title, Fields: c.Fields, Owner: c.Owner}
 		switch c.Action {
 		case ActionInSync:
 			rs.State = StateOK

@@ -164,6 +164,7 @@ type ResourceStatus struct {
 	Title     string        `json:"title"`
 	State     ResourceState `json:"state"`
 	Fields    []FieldDiff   `json:"fields,omitempty"`
+	Owner     string        `json:"owner,omitempty"` // as Change.Owner
 }
 
 // ReplicationHealth summarises replication as S3 reports it on recent objects.
