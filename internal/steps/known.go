@@ -20,6 +20,10 @@ import (
 // ErrUnknownLandscape is returned when no landscape with a SID is known.
 var ErrUnknownLandscape = errors.New("landscape not found")
 
+// ErrAlreadyDestroyed is returned for a landscape whose local state a
+// completed destroy archived: there is nothing left to destroy.
+var ErrAlreadyDestroyed = errors.New("landscape already destroyed")
+
 // Known lists the landscapes in local state and, when scanTags is set,
 // those found by their tags in the account, each with its health.
 func (e *Engine) Known(ctx context.Context, scanTags bool) ([]KnownLandscape, error) {
@@ -119,10 +123,33 @@ func (e *Engine) LoadLandscape(ctx context.Context, sid string, fromTags bool) (
 	}
 	l, err := e.localLandscape(id.Account, sid)
 	if err != nil {
+		if last := lastArchive(e.journalDir(id.Account, sid)); last != "" {
+			return spec.Landscape{}, fmt.Errorf("%w: %s was destroyed; its journal is archived in %s", ErrAlreadyDestroyed, sid, last)
+		}
 		return spec.Landscape{}, fmt.Errorf("%w: %s has no local state in %s for account %s",
 			ErrUnknownLandscape, sid, e.opts.StateDir, id.Account)
 	}
 	return l, nil
+}
+
+// lastArchive returns the newest journal archive of a landscape directory
+// (a completed destroy leaves one), or "".
+func lastArchive(dir string) string {
+	root := filepath.Join(dir, journal.ArchiveDir)
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return ""
+	}
+	last := ""
+	for _, ent := range entries {
+		if ent.IsDir() && ent.Name() > last {
+			last = ent.Name()
+		}
+	}
+	if last == "" {
+		return ""
+	}
+	return filepath.Join(root, last)
 }
 
 // taggedBucket is a bucket carrying hanavault's tags.

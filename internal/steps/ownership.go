@@ -189,9 +189,11 @@ func ownerWords(created bool, at time.Time) string {
 	return "pre-existing, kept"
 }
 
-// foundByTags is the owner words of a resource that only its tags say is
-// this landscape's (local state lost, --from-tags).
-const foundByTags = "found by its tags only (no journal record): deleted only with your consent"
+// OwnerFoundByTags is the owner words (Change.Owner) of a resource that
+// only its tags say is this landscape's (local state lost, --from-tags).
+const OwnerFoundByTags = "found by its tags only (no journal record): deleted only with your consent"
+
+const foundByTags = OwnerFoundByTags
 
 // ownsBucket reports whether this landscape created the bucket: a done
 // create record, or a create whose answer was lost and the bucket's

@@ -42,6 +42,8 @@ type fakeEngine struct {
 	during func()
 	// got is the landscape the last call received.
 	got spec.Landscape
+	// destroyOpts are the options of every destroy preview and destroy.
+	destroyOpts []steps.DestroyOptions
 }
 
 func (e *fakeEngine) record(name string, l spec.Landscape) {
@@ -133,6 +135,18 @@ func (e *fakeEngine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*ste
 
 func (e *fakeEngine) Destroy(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
 	return e.run("Destroy", l, sink)
+}
+
+// PreviewDestroyWith and DestroyWith record under the names of the calls
+// without options, and keep the options destroy passed.
+func (e *fakeEngine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o steps.DestroyOptions) (*steps.DestroyPreview, error) {
+	e.destroyOpts = append(e.destroyOpts, o)
+	return e.PreviewDestroy(ctx, l)
+}
+
+func (e *fakeEngine) DestroyWith(ctx context.Context, l spec.Landscape, sink steps.Sink, o steps.DestroyOptions) (*steps.Result, error) {
+	e.destroyOpts = append(e.destroyOpts, o)
+	return e.Destroy(ctx, l, sink)
 }
 
 var _ Engine = (*fakeEngine)(nil)

@@ -29,6 +29,8 @@ type Engine interface {
 	ui.Engine
 	LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error)
 	Backint(ctx context.Context, l spec.Landscape) (*steps.BackintConfig, error)
+	PreviewDestroyWith(ctx context.Context, l spec.Landscape, o steps.DestroyOptions) (*steps.DestroyPreview, error)
+	DestroyWith(ctx context.Context, l spec.Landscape, sink steps.Sink, o steps.DestroyOptions) (*steps.Result, error)
 }
 
 var _ Engine = (*steps.Engine)(nil)

@@ -337,11 +337,89 @@ func TestDestroyInterruptedResumeHint(t *testing.T) {
 	h.eng.preview = prdPreview()
 	h.eng.during = cancel
 	h.eng.result = &steps.Result{Skipped: 4}
-	code, _ := h.run(ctx, "destroy", "PRD", "--confirm", "PRD", "--from-tags")
+	code, _ := h.run(ctx, "destroy", "PRD", "--confirm", "PRD", "--from-tags", "--delete-tagged", "buckets,role")
 	if code != ExitInterrupted {
 		t.Fatalf("exit %d, want 130", code)
 	}
-	contains(t, "stderr", h.errOut.String(), "run `hanavault destroy PRD --confirm PRD --from-tags` again to resume.")
+	contains(t, "stderr", h.errOut.String(), "run `hanavault destroy PRD --confirm PRD --from-tags --delete-tagged buckets,role` again to resume.")
+}
+
+// TestDestroyFromTagsAsksPerClass: with --from-tags, destroy deletes
+// tag-found resources only with consent: on a terminal it asks per class;
+// without one it needs --delete-tagged; the consent reaches the engine.
+func TestDestroyFromTagsAsksPerClass(t *testing.T) {
+	_, l := landscapeFile(t)
+	tagged := func() *steps.DestroyPreview {
+		p := prdPreview()
+		p.Changes = []steps.Change{
+			{ID: "source/key", Region: "eu-central-1", Component: steps.CompKey, Resource: "alias/hana-backup-prd", Action: steps.ActionDelete, Owner: steps.OwnerFoundByTags},
+			{ID: "source/bucket", Region: "eu-central-1", Component: steps.CompBucket, Resource: "b1", Action: steps.ActionDelete, Owner: steps.OwnerFoundByTags},
+			{ID: "global/replication-role", Region: "global", Component: steps.CompRole, Resource: "r1", Action: steps.ActionDelete, Owner: steps.OwnerFoundByTags},
+		}
+		return p
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		tty    bool
+		answer string
+		code   int
+		want   steps.TagConsent
+		stderr string
+	}{
+		{name: "no terminal, no flag", args: []string{"--confirm", "PRD"}, code: ExitUsage, stderr: "--delete-tagged"},
+		{name: "flag", args: []string{"--confirm", "PRD", "--delete-tagged", "buckets,keys"}, want: steps.TagConsent{Buckets: true, Keys: true}},
+		{name: "none", args: []string{"--confirm", "PRD", "--delete-tagged", "none"}},
+		{name: "bad class", args: []string{"--confirm", "PRD", "--delete-tagged", "everything"}, code: ExitUsage, stderr: `"everything" is not a class`},
+		{name: "asked", args: []string{"--confirm", "PRD"}, tty: true, answer: "yes\nno\nyes\n", want: steps.TagConsent{Buckets: true, Role: true}, stderr: "Delete them?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			if tt.tty {
+				h.tty()
+			}
+			h.in.WriteString(tt.answer)
+			h.eng.landscapes = map[string]spec.Landscape{"PRD": l}
+			h.eng.preview = tagged()
+			h.eng.result = &steps.Result{}
+			code, _ := h.run(context.Background(), append([]string{"destroy", "PRD", "--from-tags"}, tt.args...)...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", code, tt.code, h.errOut.String())
+			}
+			if tt.stderr != "" {
+				contains(t, "stderr", h.errOut.String(), tt.stderr)
+			}
+			if tt.code != 0 {
+				return
+			}
+			if got := h.eng.destroyOpts[len(h.eng.destroyOpts)-1].FromTags; got != tt.want {
+				t.Errorf("consent given to the engine %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDestroyRemoveRenamedReachesTheEngine: --remove-renamed is passed to
+// the preview and to destroy; --delete-tagged without --from-tags is a
+// usage error.
+func TestDestroyRemoveRenamedReachesTheEngine(t *testing.T) {
+	_, l := landscapeFile(t)
+	h := newHarness(t)
+	h.eng.landscapes = map[string]spec.Landscape{"PRD": l}
+	h.eng.preview = prdPreview()
+	h.eng.result = &steps.Result{}
+	if code, _ := h.run(context.Background(), "destroy", "PRD", "--confirm", "PRD", "--remove-renamed"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.errOut.String())
+	}
+	if len(h.eng.destroyOpts) != 2 || !h.eng.destroyOpts[0].RemoveRenamed || !h.eng.destroyOpts[1].RemoveRenamed {
+		t.Fatalf("options reaching the engine: %+v", h.eng.destroyOpts)
+	}
+	h = newHarness(t)
+	h.eng.landscapes = map[string]spec.Landscape{"PRD": l}
+	if code, _ := h.run(context.Background(), "destroy", "PRD", "--delete-tagged", "all"); code != ExitUsage {
+		t.Fatalf("--delete-tagged without --from-tags: exit %d", code)
+	}
 }
 
 func TestDestroyJSONWithoutConfirmPrintsPreviewThenRefuses(t *testing.T) {

@@ -47,3 +47,61 @@ func TestSandboxDestroy(t *testing.T) {
 		t.Errorf("status after destroy: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestSandboxRenameOntoSeededBucketIsKept: renaming the backup bucket of
+// an applied landscape to the account's seeded sap-install-media bucket
+// must not make it hanavault's: plan and the destroy preview say it is
+// pre-existing and kept, the preview lists the bucket the landscape
+// created under the earlier name, and destroying again after destroy says
+// there is nothing to do (exit 0).
+func TestSandboxRenameOntoSeededBucketIsKept(t *testing.T) {
+	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
+	s := sandboxCLI{t: t, state: t.TempDir()}
+	file := filepath.Join(t.TempDir(), "landscape.yaml")
+	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
+	if code != 0 {
+		t.Fatalf("init: exit %d\n%s", code, stderr)
+	}
+	writeFile(t, file, []byte(yaml))
+	if code, out, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, stderr)
+	}
+	media := "sap-install-media-" + memaws.DefaultAccountID
+	var renamed []string
+	old := ""
+	for _, line := range strings.Split(yaml, "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "originalBucketName" {
+			old = strings.Trim(strings.TrimSpace(v), `"`)
+			line = k + ": " + media
+		}
+		renamed = append(renamed, line)
+	}
+	if old == "" {
+		t.Fatalf("init wrote no originalBucketName:\n%s", yaml)
+	}
+	writeFile(t, file, []byte(strings.Join(renamed, "\n")))
+	code, out, stderr := s.run("", "plan", "-f", file)
+	if code != 0 || !strings.Contains(unwrapped(out), "bucket (pre-existing, kept)") || !strings.Contains(unwrapped(out), "bucket "+old) {
+		t.Fatalf("plan after renaming onto %s: exit %d\n%s\n%s", media, code, out, stderr)
+	}
+	if code, out, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, _ = s.run("", "destroy", "PRD")
+	if code != ExitUsage || !strings.Contains(unwrapped(out), media+" (") || strings.Contains(unwrapped(out), media+" (eu-central-1): emptied") {
+		t.Fatalf("destroy preview: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(unwrapped(out), media) || !strings.Contains(unwrapped(out), ": kept.") {
+		t.Errorf("destroy preview does not say %s is kept:\n%s", media, out)
+	}
+	if code, out, stderr := s.run("", "destroy", "PRD", "--confirm", "PRD"); code != 0 {
+		t.Fatalf("destroy: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = s.run("", "destroy", "PRD", "--confirm", "PRD")
+	if code != 0 || !strings.Contains(stderr, "Nothing to destroy") {
+		t.Fatalf("destroy of a destroyed landscape: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// unwrapped joins wrapped lines so phrases can be searched across breaks.
+func unwrapped(s string) string { return strings.Join(strings.Fields(s), " ") }
