@@ -36,6 +36,13 @@ func (r *run) bucketSteps(sd side, k bucketKind) []*step {
 		obs := observed{exists: true, preExisting: bl.preExisting, id: r.bucketARN(name), fields: []field{{name: "region", value: sd.region}}, owner: bl.owner()}
 		if bl.preExisting {
 			obs.note = fmt.Sprintf("bucket %s already exists in your account: hanavault will manage its settings and keep it (and its objects) on destroy", name)
+			w, err := r.adoptedObjectsWarning(b, sd, k)
+			if err != nil {
+				return observed{}, err
+			}
+			if w != nil {
+				obs.warnings = append(obs.warnings, *w)
+			}
 		}
 		return obs, nil
 	}
@@ -113,6 +120,48 @@ func (r *run) bucketSteps(sd side, k bucketKind) []*step {
 		steps = append(steps, settingStep(sd, k, versioningSetting()), settingStep(sd, k, loggingSetting(sd)))
 	}
 	return steps
+}
+
+// adoptedObjectsWarning names the objects already in a pre-existing
+// bucket, which the lifecycle hanavault sets archives and expires like the
+// backups; nil when the bucket is empty.
+func (r *run) adoptedObjectsWarning(st *step, sd side, k bucketKind) (*Warning, error) {
+	const named = 3
+	name := sd.bucketName(k)
+	page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) {
+		return r.acct.S3(sd.region).ListObjectVersions(ctx, cloud.ListObjectVersionsInput{Bucket: name, MaxKeys: 100})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list the objects already in bucket %s: %w", name, err)
+	}
+	var keys []string
+	more := page.IsTruncated
+	for _, v := range page.Versions {
+		if !v.IsLatest {
+			continue
+		}
+		if len(keys) == named {
+			more = true
+			break
+		}
+		keys = append(keys, v.Key)
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	list := strings.Join(keys, ", ")
+	if more {
+		list += " and more"
+	}
+	if k == logBucket {
+		return &Warning{Field: "logRetentionDays", Message: fmt.Sprintf(
+			"bucket %s already holds objects (%s): the access-log lifecycle expires them too, %d days after their upload, so older ones are deleted within a day of apply",
+			name, list, r.l.LogRetentionDays)}, nil
+	}
+	lc := r.l.Lifecycle
+	return &Warning{Field: "lifecycle", Message: fmt.Sprintf(
+		"bucket %s already holds objects (%s): the lifecycle applies to them too: they move to %s %d days after their upload and expire at day %d, so objects older than that are archived or expired within a day of apply",
+		name, list, lc.StorageClass, lc.TransitionDays, lc.ExpirationDays())}, nil
 }
 
 // bucketTakenMeanwhile is the error for a bucket that appeared in the

@@ -61,6 +61,7 @@ func (r *run) warnings(steps []*step, obs map[string]observed) []Warning {
 		if o, ok := obs[st.id]; ok && o.note != "" {
 			out = append(out, Warning{Message: o.note})
 		}
+		out = append(out, obs[st.id].warnings...)
 	}
 	return out
 }

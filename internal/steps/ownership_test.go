@@ -370,3 +370,38 @@ func TestPlanAndPreviewSayWhoCreatedEachResource(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanWarnsWhenTheAdminRoleIsTheBackupRole (issue 6.9): one role that
+// administers the keys and uses them leaves no admin/user split.
+func TestPlanWarnsWhenTheAdminRoleIsTheBackupRole(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	e.l.KMSAdminRole = "arn:aws:iam::" + memaws.DefaultAccountID + ":role/" + memaws.SeedBackupRole
+	p, err := e.eng.Plan(context.Background(), e.l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range p.Warnings {
+		if w.Field == "kmsAdminRole" && strings.Contains(w.Message, "same role") {
+			return
+		}
+	}
+	t.Fatalf("no kmsAdminRole warning: %+v", p.Warnings)
+}
+
+// TestAdoptedBucketObjectsAreNamedInTheLifecycleWarning (issue 6.9): the
+// lifecycle hanavault sets on an adopted bucket archives and expires the
+// objects already in it; the plan names them.
+func TestAdoptedBucketObjectsAreNamedInTheLifecycleWarning(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	adoptBucket(t, e)
+	p, err := e.eng.Plan(context.Background(), e.l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range p.Warnings {
+		if w.Field == "lifecycle" && strings.Contains(w.Message, "old-backup") && strings.Contains(w.Message, e.l.OriginalBucketName) {
+			return
+		}
+	}
+	t.Fatalf("no lifecycle warning naming the adopted bucket's object old-backup: %+v", p.Warnings)
+}

@@ -49,6 +49,8 @@ type observed struct {
 	note string
 	// owner says whose a resource is (see Change.Owner).
 	owner string
+	// warnings are more things the plan should show, with their field.
+	warnings []Warning
 }
 
 // undoInfo is what destroy knows about a step from the journal and tags.
