@@ -218,3 +218,69 @@ func TestUSEast1LocationConstraintAgainstMoto(t *testing.T) {
 		t.Fatalf("second apply: %+v %v", res, err)
 	}
 }
+
+// raceAccount lets another landscape create a bucket right after this
+// landscape found its name free: two landscapes applied at once.
+type raceAccount struct {
+	cloud.Account
+	bucket string
+	other  func()
+	done   bool
+}
+
+type raceS3 struct {
+	cloud.S3
+	a *raceAccount
+}
+
+func (a *raceAccount) S3(region string) cloud.S3 { return raceS3{a.Account.S3(region), a} }
+
+func (s raceS3) HeadBucket(ctx context.Context, b string) (cloud.HeadBucketOutput, error) {
+	out, err := s.S3.HeadBucket(ctx, b)
+	if b == s.a.bucket && err != nil && !s.a.done {
+		s.a.done = true
+		s.a.other()
+	}
+	return out, err
+}
+
+// TestConcurrentCreateBucketIsNotTakenForOursAgainstMoto (issue 6.3):
+// another landscape creates the bucket between this landscape's lookup and
+// its CreateBucket; S3 (moto) answers BucketAlreadyOwnedByYou, which is no
+// proof of a create of ours whose answer was lost. Apply stops with an
+// error naming the bucket, and destroy leaves the other landscape's bucket.
+func TestConcurrentCreateBucketIsNotTakenForOursAgainstMoto(t *testing.T) {
+	s := moto.Shared(t)
+	acct := moto.Account(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ec2, admin := setupRoles(t, ctx, acct, "race-")
+	id, err := acct.STS().GetCallerIdentity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := landscape(id.Account, ec2, admin, "RCE")
+	theirs := []cloud.Tag{{Key: steps.TagLandscape, Value: "QAS"}}
+	race := &raceAccount{Account: acct, bucket: l.OriginalBucketName, other: func() {
+		if err := acct.S3(src).CreateBucket(ctx, cloud.CreateBucketInput{Bucket: l.OriginalBucketName, LocationConstraint: src}); err != nil {
+			t.Errorf("the other landscape's CreateBucket: %v", err)
+		}
+		if err := acct.S3(src).PutBucketTagging(ctx, l.OriginalBucketName, theirs); err != nil {
+			t.Error(err)
+		}
+	}}
+	eng := steps.New(steps.Options{Account: race, StateDir: t.TempDir(), HomeRegion: src})
+	_, err = eng.Apply(ctx, l, steps.SinkFunc(func(steps.Event) {}))
+	if err == nil || !strings.Contains(err.Error(), l.OriginalBucketName) || !strings.Contains(err.Error(), "someone else") {
+		t.Fatalf("apply after another landscape took the bucket name: %v", err)
+	}
+	if _, err := eng.Destroy(ctx, l, steps.SinkFunc(func(steps.Event) {})); err != nil {
+		t.Logf("destroy: %v", err)
+	}
+	if _, err := acct.S3(src).HeadBucket(ctx, l.OriginalBucketName); err != nil {
+		t.Fatalf("destroy deleted the other landscape's bucket: %v", err)
+	}
+	if tags, err := acct.S3(src).GetBucketTagging(ctx, l.OriginalBucketName); err != nil || len(tags) != 1 || tags[0] != theirs[0] {
+		t.Fatalf("the other landscape's bucket tags: %+v (%v)", tags, err)
+	}
+}
