@@ -190,6 +190,9 @@ func TestRenamedAwayBucketKeepsItsKey(t *testing.T) {
 		}
 		if !remove {
 			mustHaveObject(t, e.acct, e.l.SourceRegion, a, "data/backup_1")
+			if rc, err := e.acct.S3(e.l.SourceRegion).GetBucketReplication(ctx, a); !cloud.IsCode(err, cloud.CodeNoSuchReplication) {
+				t.Errorf("the kept bucket %s still replicates with the deleted role: %+v (%v)", a, rc, err)
+			}
 			if md.KeyState != "Enabled" {
 				t.Fatalf("the key of the kept bucket %s is %s: %+v", a, md.KeyState, res)
 			}
@@ -404,4 +407,27 @@ func TestAdoptedBucketObjectsAreNamedInTheLifecycleWarning(t *testing.T) {
 		}
 	}
 	t.Fatalf("no lifecycle warning naming the adopted bucket's object old-backup: %+v", p.Warnings)
+}
+
+// TestRenamedAliasGoesWithItsKey (issue 6.2): after the alias is renamed,
+// destroy schedules the key (no kept bucket uses it) and removes both the
+// new and the old alias: no renamed alias stays on a key pending deletion.
+func TestRenamedAliasGoesWithItsKey(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	old := e.l.OriginalCMKAlias
+	key := keyARN(t, e.acct, e.l.SourceRegion, old)
+	e.l.OriginalCMKAlias = old + "-new"
+	e.apply()
+	e.destroy()
+	kms := e.acct.KMS(e.l.SourceRegion)
+	if md, err := kms.DescribeKey(ctx, key); err != nil || md.KeyState != "PendingDeletion" {
+		t.Fatalf("key after destroy: %q (%v)", md.KeyState, err)
+	}
+	for _, a := range []string{old, e.l.OriginalCMKAlias} {
+		if _, err := kms.DescribeKey(ctx, a); !cloud.IsCode(err, cloud.CodeNotFoundException) {
+			t.Errorf("alias %s left on the key pending deletion (%v)", a, err)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/spec"
 )
 
 // Renamed-away resources: what this landscape created under a name (or in
@@ -154,6 +155,9 @@ func (r *run) undoRenamedBucket(st *step, id resID) func(context.Context, *run, 
 			return "", fmt.Errorf("look up bucket %s: %w", id.name, err)
 		}
 		if !r.removeRenamed {
+			if err := r.dropReplicationOfOwnedRole(st, id); err != nil {
+				return "", err
+			}
 			r.addKept(fmt.Sprintf("bucket %s in %s: created by this landscape under an earlier name; kept with its objects, and so is the key it encrypts with (destroy --remove-renamed removes it)", id.name, id.region))
 			return ActionKeep, nil
 		}
@@ -280,4 +284,30 @@ func (r *run) keptRenamedBucketUsesKey(st *step, sd side) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// dropReplicationOfOwnedRole removes the replication configuration of a
+// kept renamed-away bucket when it uses a role this landscape created:
+// destroy deletes that role, and replication would fail silently after.
+func (r *run) dropReplicationOfOwnedRole(st *step, id resID) error {
+	s3 := r.acct.S3(id.region)
+	rc, err := read(r, st, func(ctx context.Context) (cloud.ReplicationConfiguration, error) {
+		return s3.GetBucketReplication(ctx, id.name)
+	})
+	if cloud.IsCode(err, cloud.CodeNoSuchReplication) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read replication of bucket %s: %w", id.name, err)
+	}
+	if !r.owned.get(resID{resRole, GlobalScope, spec.RoleName(rc.Role)}).created {
+		return nil // not a role of ours: destroy leaves it, and the replication with it
+	}
+	err = r.mutate(st, mutation{op: "s3:DeleteBucketReplication", resource: id.name}, func(ctx context.Context) (string, error) {
+		return r.bucketARN(id.name), s3.DeleteBucketReplication(ctx, id.name)
+	})
+	if cloud.IsCode(err, cloud.CodeNoSuchReplication) {
+		return nil
+	}
+	return err
 }
