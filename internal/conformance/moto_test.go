@@ -12,6 +12,7 @@ import (
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 	"github.com/hanavault/hanavault/internal/testutil/moto"
+	"github.com/hanavault/hanavault/internal/testutil/race"
 )
 
 func TestMain(m *testing.M) { os.Exit(moto.Main(m)) }
@@ -219,31 +220,6 @@ func TestUSEast1LocationConstraintAgainstMoto(t *testing.T) {
 	}
 }
 
-// raceAccount lets another landscape create a bucket right after this
-// landscape found its name free: two landscapes applied at once.
-type raceAccount struct {
-	cloud.Account
-	bucket string
-	other  func()
-	done   bool
-}
-
-type raceS3 struct {
-	cloud.S3
-	a *raceAccount
-}
-
-func (a *raceAccount) S3(region string) cloud.S3 { return raceS3{a.Account.S3(region), a} }
-
-func (s raceS3) HeadBucket(ctx context.Context, b string) (cloud.HeadBucketOutput, error) {
-	out, err := s.S3.HeadBucket(ctx, b)
-	if b == s.a.bucket && err != nil && !s.a.done {
-		s.a.done = true
-		s.a.other()
-	}
-	return out, err
-}
-
 // TestConcurrentCreateBucketIsNotTakenForOursAgainstMoto (issue 6.3):
 // another landscape creates the bucket between this landscape's lookup and
 // its CreateBucket; S3 (moto) answers BucketAlreadyOwnedByYou, which is no
@@ -261,7 +237,7 @@ func TestConcurrentCreateBucketIsNotTakenForOursAgainstMoto(t *testing.T) {
 	}
 	l := landscape(id.Account, ec2, admin, "RCE")
 	theirs := []cloud.Tag{{Key: steps.TagLandscape, Value: "QAS"}}
-	race := &raceAccount{Account: acct, bucket: l.OriginalBucketName, other: func() {
+	racing := &race.BucketName{Account: acct, Bucket: l.OriginalBucketName, Other: func() {
 		if err := acct.S3(src).CreateBucket(ctx, cloud.CreateBucketInput{Bucket: l.OriginalBucketName, LocationConstraint: src}); err != nil {
 			t.Errorf("the other landscape's CreateBucket: %v", err)
 		}
@@ -269,7 +245,7 @@ func TestConcurrentCreateBucketIsNotTakenForOursAgainstMoto(t *testing.T) {
 			t.Error(err)
 		}
 	}}
-	eng := steps.New(steps.Options{Account: race, StateDir: t.TempDir(), HomeRegion: src})
+	eng := steps.New(steps.Options{Account: racing, StateDir: t.TempDir(), HomeRegion: src})
 	_, err = eng.Apply(ctx, l, steps.SinkFunc(func(steps.Event) {}))
 	if err == nil || !strings.Contains(err.Error(), l.OriginalBucketName) || !strings.Contains(err.Error(), "someone else") {
 		t.Fatalf("apply after another landscape took the bucket name: %v", err)

@@ -337,21 +337,9 @@ func (r *run) keySteps(sd side) []*step {
 				sd.alias, sd.region, strings.Join(users, ", ")))
 			return ActionKeep, nil
 		}
-		days := int32(r.l.KMSDeletionWindowDays)
-		var when time.Time
-		if err := r.mutate(key, mutation{op: "kms:ScheduleKeyDeletion", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
-			var err error
-			when, err = kms().ScheduleKeyDeletion(ctx, lk.meta.KeyID, days)
-			return lk.meta.Arn, err
-		}); err != nil {
+		if err := r.scheduleKeyDeletion(key, sd.alias, lk.meta); err != nil {
 			return "", err
 		}
-		r.addKeyDeletion(KeyDeletion{
-			KeyInfo:      KeyInfo{Region: sd.region, Alias: sd.alias, KeyID: lk.meta.KeyID, Arn: lk.meta.Arn, State: statePendingDeletion},
-			DeletionDate: when,
-			CancelHint: fmt.Sprintf("aws kms cancel-key-deletion --region %s --key-id %s && aws kms enable-key --region %s --key-id %s",
-				sd.region, lk.meta.KeyID, sd.region, lk.meta.KeyID),
-		})
 		forget(r, "key:"+sd.name)
 		return ActionDelete, nil
 	}
@@ -510,4 +498,25 @@ func (r *run) keySteps(sd side) []*step {
 // resource (key policy, rotation, settings of a bucket hanavault created).
 func keepWithParent(ctx context.Context, r *run, info undoInfo) (Action, error) {
 	return ActionKeep, nil
+}
+
+// scheduleKeyDeletion schedules the deletion of a key this landscape
+// created, with the landscape's waiting period, and records how to cancel.
+func (r *run) scheduleKeyDeletion(st *step, alias string, md cloud.KeyMetadata) error {
+	kms := r.acct.KMS(st.region)
+	var when time.Time
+	if err := r.mutate(st, mutation{op: "kms:ScheduleKeyDeletion", resource: md.KeyID}, func(ctx context.Context) (string, error) {
+		var err error
+		when, err = kms.ScheduleKeyDeletion(ctx, md.KeyID, int32(r.l.KMSDeletionWindowDays))
+		return md.Arn, err
+	}); err != nil {
+		return err
+	}
+	r.addKeyDeletion(KeyDeletion{
+		KeyInfo:      KeyInfo{Region: st.region, Alias: alias, KeyID: md.KeyID, Arn: md.Arn, State: statePendingDeletion},
+		DeletionDate: when,
+		CancelHint: fmt.Sprintf("aws kms cancel-key-deletion --region %s --key-id %s && aws kms enable-key --region %s --key-id %s",
+			st.region, md.KeyID, st.region, md.KeyID),
+	})
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/hanavault/hanavault/internal/memaws"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
+	"github.com/hanavault/hanavault/internal/testutil/race"
 )
 
 // userBucket creates a bucket of the user's with one object in it.
@@ -210,31 +210,6 @@ func TestRenamedAwayBucketKeepsItsKey(t *testing.T) {
 	}
 }
 
-// raceAccount lets another landscape create a bucket of the same name
-// right after this landscape found the name free and before its
-// CreateBucket: two landscapes applied at once.
-type raceAccount struct {
-	cloud.Account
-	bucket string
-	once   sync.Once
-	other  func()
-}
-
-type raceS3 struct {
-	cloud.S3
-	a *raceAccount
-}
-
-func (a *raceAccount) S3(region string) cloud.S3 { return raceS3{a.Account.S3(region), a} }
-
-func (s raceS3) HeadBucket(ctx context.Context, b string) (cloud.HeadBucketOutput, error) {
-	out, err := s.S3.HeadBucket(ctx, b)
-	if b == s.a.bucket && cloud.IsCode(err, cloud.CodeNotFound) {
-		s.a.once.Do(s.a.other)
-	}
-	return out, err
-}
-
 // TestConcurrentCreateOfTheSameBucketIsNotTakenForOurs reproduces issue
 // 6.3: QAS creates the bucket name PRD is about to create. PRD's
 // CreateBucket answers BucketAlreadyOwnedByYou (or, in us-east-1, 200);
@@ -249,7 +224,7 @@ func TestConcurrentCreateOfTheSameBucketIsNotTakenForOurs(t *testing.T) {
 			qas.EC2RoleToRunBackup, qas.KMSAdminRole = e.l.EC2RoleToRunBackup, e.l.KMSAdminRole
 			qas.OriginalBucketName = e.l.OriginalBucketName
 			qasEng := steps.New(steps.Options{Account: e.acct, StateDir: t.TempDir(), HomeRegion: src, Now: e.clock.Now, Sleep: e.clock.Sleep})
-			race := &raceAccount{Account: e.acct, bucket: e.l.OriginalBucketName, other: func() {
+			racing := &race.BucketName{Account: e.acct, Bucket: e.l.OriginalBucketName, Other: func() {
 				if _, err := qasEng.Apply(ctx, qas, &recorder{}); err != nil {
 					t.Errorf("QAS apply: %v", err)
 				}
@@ -258,7 +233,7 @@ func TestConcurrentCreateOfTheSameBucketIsNotTakenForOurs(t *testing.T) {
 				}
 				e.clock.Advance(2 * time.Second) // PRD's CreateBucket is sent later
 			}}
-			eng := steps.New(steps.Options{Account: race, StateDir: e.dir, HomeRegion: src, Now: e.clock.Now, Sleep: e.clock.Sleep})
+			eng := steps.New(steps.Options{Account: racing, StateDir: e.dir, HomeRegion: src, Now: e.clock.Now, Sleep: e.clock.Sleep})
 			_, err := eng.Apply(ctx, e.l, &recorder{})
 			if err == nil || !strings.Contains(err.Error(), e.l.OriginalBucketName) {
 				t.Fatalf("PRD's apply after QAS took its bucket name: %v, want an error naming the bucket", err)

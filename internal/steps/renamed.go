@@ -73,13 +73,9 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 			}
 		case resAlias, resKey:
 			var md cloud.KeyMetadata
-			md, err = read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) {
-				return r.acct.KMS(id.region).DescribeKey(ctx, id.name)
-			})
-			rr.Exists = err == nil && md.KeyState != statePendingDeletion
-			if cloud.IsCode(err, cloud.CodeNotFoundException) {
-				err = nil
-			}
+			var found bool
+			md, found, err = r.describeKey(st, id)
+			rr.Exists = found && md.KeyState != statePendingDeletion
 		}
 		if err != nil {
 			return nil, fmt.Errorf("look up %s %s (created by this landscape under an earlier name): %w", id.kind, id.name, err)
@@ -197,12 +193,9 @@ func (r *run) undoRenamedRole(st *step, id resID) func(context.Context, *run, un
 func (r *run) undoRenamedAlias(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
 	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
 		kms := r.acct.KMS(id.region)
-		md, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, id.name) })
-		if cloud.IsCode(err, cloud.CodeNotFoundException) {
-			return ActionKeep, nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("look up %s in %s: %w", id.name, id.region, err)
+		md, found, err := r.describeKey(st, id)
+		if err != nil || !found {
+			return ActionKeep, err
 		}
 		if !r.removeRenamed && md.KeyState != statePendingDeletion {
 			return ActionKeep, nil
@@ -221,13 +214,9 @@ func (r *run) undoRenamedAlias(st *step, id resID) func(context.Context, *run, u
 // left, when told to and no bucket there still encrypts with it.
 func (r *run) undoRenamedKey(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
 	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
-		kms := r.acct.KMS(id.region)
-		md, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, id.name) })
-		if cloud.IsCode(err, cloud.CodeNotFoundException) {
-			return ActionKeep, nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("describe key %s in %s: %w", id.name, id.region, err)
+		md, found, err := r.describeKey(st, id)
+		if err != nil || !found {
+			return ActionKeep, err
 		}
 		if md.KeyState == statePendingDeletion {
 			return ActionKeep, nil
@@ -240,17 +229,9 @@ func (r *run) undoRenamedKey(st *step, id resID) func(context.Context, *run, und
 			r.addKept(fmt.Sprintf("KMS key %s in %s: created by this landscape in a region it no longer uses; kept (destroy --remove-renamed schedules its deletion once no bucket encrypts with it)", id.name, id.region))
 			return ActionKeep, nil
 		}
-		days := int32(r.l.KMSDeletionWindowDays)
-		var when = r.e.opts.Now()
-		if err := r.mutate(st, mutation{op: "kms:ScheduleKeyDeletion", resource: md.KeyID}, func(ctx context.Context) (string, error) {
-			var err error
-			when, err = kms.ScheduleKeyDeletion(ctx, md.KeyID, days)
-			return md.Arn, err
-		}); err != nil {
+		if err := r.scheduleKeyDeletion(st, "", md); err != nil {
 			return "", err
 		}
-		r.addKeyDeletion(KeyDeletion{KeyInfo: KeyInfo{Region: id.region, KeyID: md.KeyID, Arn: md.Arn, State: statePendingDeletion}, DeletionDate: when,
-			CancelHint: fmt.Sprintf("aws kms cancel-key-deletion --region %s --key-id %s && aws kms enable-key --region %s --key-id %s", id.region, md.KeyID, id.region, md.KeyID)})
 		return ActionDelete, nil
 	}
 }
@@ -310,4 +291,19 @@ func (r *run) dropReplicationOfOwnedRole(st *step, id resID) error {
 		return nil
 	}
 	return err
+}
+
+// describeKey describes the key a renamed-away key ID or alias names;
+// found is false when it is gone.
+func (r *run) describeKey(st *step, id resID) (cloud.KeyMetadata, bool, error) {
+	md, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) {
+		return r.acct.KMS(id.region).DescribeKey(ctx, id.name)
+	})
+	if cloud.IsCode(err, cloud.CodeNotFoundException) {
+		return md, false, nil
+	}
+	if err != nil {
+		return md, false, fmt.Errorf("look up %s in %s: %w", id.name, id.region, err)
+	}
+	return md, true, nil
 }

@@ -90,21 +90,32 @@ var tagClasses = []struct{ name, words string }{
 func parseDeleteTagged(vals []string) (steps.TagConsent, error) {
 	var c steps.TagConsent
 	for _, v := range vals {
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "buckets":
-			c.Buckets = true
-		case "keys":
-			c.Keys = true
-		case "role":
-			c.Role = true
+		switch v = strings.ToLower(strings.TrimSpace(v)); v {
 		case "all":
 			c = steps.TagConsent{Buckets: true, Keys: true, Role: true}
 		case "none":
 		default:
-			return c, usageErrorf("--delete-tagged: %q is not a class; use buckets, keys, role, all or none", v)
+			if !consentTo(&c, v, true) {
+				return c, usageErrorf("--delete-tagged: %q is not a class; use buckets, keys, role, all or none", v)
+			}
 		}
 	}
 	return c, nil
+}
+
+// consentTo sets the consent for one class; false for an unknown class.
+func consentTo(c *steps.TagConsent, class string, yes bool) bool {
+	switch class {
+	case "buckets":
+		c.Buckets = yes
+	case "keys":
+		c.Keys = yes
+	case "role":
+		c.Role = yes
+	default:
+		return false
+	}
+	return true
 }
 
 // askTagConsent asks, for each class of resource the preview found only by
@@ -144,15 +155,7 @@ func askTagConsent(ctx context.Context, ios *iostreams.IOStreams, d *steps.Destr
 		if err != nil {
 			return c, err
 		}
-		yes := strings.EqualFold(strings.TrimSpace(answer), "yes")
-		switch cl.name {
-		case "buckets":
-			c.Buckets = yes
-		case "keys":
-			c.Keys = yes
-		case "role":
-			c.Role = yes
-		}
+		consentTo(&c, cl.name, strings.EqualFold(strings.TrimSpace(answer), "yes"))
 	}
 	return c, nil
 }
