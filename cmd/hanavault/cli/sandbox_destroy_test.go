@@ -14,17 +14,7 @@ import (
 // TestSandboxDestroy applies a landscape in the sandbox, then destroys it
 // with --confirm and --json through the real engine.
 func TestSandboxDestroy(t *testing.T) {
-	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0") // no demo pacing in tests
-	s := sandboxCLI{t: t, state: t.TempDir()}
-	file := filepath.Join(t.TempDir(), "landscape.yaml")
-	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
-	if code != 0 {
-		t.Fatalf("init: exit %d\n%s", code, stderr)
-	}
-	writeFile(t, file, []byte(yaml))
-	if code, out, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
-		t.Fatalf("apply: exit %d\n%s\n%s", code, out, stderr)
-	}
+	s, _, _ := appliedSandbox(t)
 	code, out, stderr := s.run("", "destroy", "PRD", "--confirm", "PRD", "--json")
 	if code != 0 {
 		t.Fatalf("destroy: exit %d\n%s\n%s", code, out, stderr)
@@ -55,17 +45,7 @@ func TestSandboxDestroy(t *testing.T) {
 // created under the earlier name, and destroying again after destroy says
 // there is nothing to do (exit 0).
 func TestSandboxRenameOntoSeededBucketIsKept(t *testing.T) {
-	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
-	s := sandboxCLI{t: t, state: t.TempDir()}
-	file := filepath.Join(t.TempDir(), "landscape.yaml")
-	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
-	if code != 0 {
-		t.Fatalf("init: exit %d\n%s", code, stderr)
-	}
-	writeFile(t, file, []byte(yaml))
-	if code, out, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
-		t.Fatalf("apply: exit %d\n%s\n%s", code, out, stderr)
-	}
+	s, file, yaml := appliedSandbox(t)
 	media := "sap-install-media-" + memaws.DefaultAccountID
 	var renamed []string
 	old := ""
@@ -101,6 +81,24 @@ func TestSandboxRenameOntoSeededBucketIsKept(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "Nothing to destroy") {
 		t.Fatalf("destroy of a destroyed landscape: exit %d\n%s\n%s", code, out, stderr)
 	}
+}
+
+// appliedSandbox inits landscape PRD in a fresh sandbox and applies it; it
+// returns the sandbox, the landscape file and its text.
+func appliedSandbox(t *testing.T) (sandboxCLI, string, string) {
+	t.Helper()
+	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0") // no demo pacing in tests
+	s := sandboxCLI{t: t, state: t.TempDir()}
+	file := filepath.Join(t.TempDir(), "landscape.yaml")
+	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
+	if code != 0 {
+		t.Fatalf("init: exit %d\n%s", code, stderr)
+	}
+	writeFile(t, file, []byte(yaml))
+	if code, out, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, stderr)
+	}
+	return s, file, yaml
 }
 
 // unwrapped joins wrapped lines so phrases can be searched across breaks.
