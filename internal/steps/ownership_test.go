@@ -177,6 +177,17 @@ func TestRenamedAwayBucketKeepsItsKey(t *testing.T) {
 			t.Fatalf("plan does not show the renamed-away bucket %s with its backup: %+v", a, p.Renamed)
 		}
 		e.apply()
+		prev, err := e.eng.PreviewDestroyWith(ctx, e.l, steps.DestroyOptions{RemoveRenamed: remove})
+		if err != nil {
+			t.Fatal(err)
+		}
+		offered := false
+		for _, k := range prev.Keys {
+			offered = offered || k.Arn == key
+		}
+		if offered == !remove {
+			t.Errorf("remove=%t: the destroy preview offers to schedule the key %s: %t", remove, key, offered)
+		}
 		res, err := e.eng.DestroyWith(ctx, e.l, &recorder{}, steps.DestroyOptions{RemoveRenamed: remove})
 		if err != nil {
 			t.Fatal(err)
