@@ -16,12 +16,17 @@ import (
 )
 
 // readLandscape opens a read-only run and reads every step of the
-// landscape: plan, status and the destroy preview all start this way. The
-// caller closes the run.
-func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape) (*run, []*step, []Change, map[string]observed, error) {
+// landscape: plan, status and the destroy preview all start this way (o is
+// the destroy the preview is for; zero for plan and status). The caller
+// closes the run.
+func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, o DestroyOptions) (*run, []*step, []Change, map[string]observed, error) {
 	r, err := e.newRun(ctx, l, readOnly, nil)
 	if err != nil {
 		return nil, nil, nil, nil, err
+	}
+	r.removeRenamed = o.RemoveRenamed
+	if !r.tagsOnly {
+		r.tagConsent = o.FromTags
 	}
 	steps := r.buildSteps()
 	changes, obs, err := r.readAll(steps)
@@ -34,7 +39,7 @@ func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape) (*run, []*
 
 // Plan reads every step and reports what apply would do.
 func (e *Engine) Plan(ctx context.Context, l spec.Landscape) (*Plan, error) {
-	r, steps, changes, obs, err := e.readLandscape(ctx, l)
+	r, steps, changes, obs, err := e.readLandscape(ctx, l, DestroyOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +243,7 @@ func (r *run) finish(ctx context.Context, gr graphResult, op, resume string) err
 
 // Status reads both regions and reports each resource's health.
 func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) {
-	r, _, changes, obs, err := e.readLandscape(ctx, l)
+	r, _, changes, obs, err := e.readLandscape(ctx, l, DestroyOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -402,20 +407,11 @@ func (e *Engine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*Destroy
 
 // PreviewDestroyWith is PreviewDestroy for a destroy with options o.
 func (e *Engine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o DestroyOptions) (*DestroyPreview, error) {
-	r, err := e.newRun(ctx, l, readOnly, nil)
+	r, steps, _, obs, err := e.readLandscape(ctx, l, o)
 	if err != nil {
 		return nil, err
 	}
 	defer r.close()
-	r.removeRenamed = o.RemoveRenamed
-	if !r.tagsOnly {
-		r.tagConsent = o.FromTags
-	}
-	steps := r.buildSteps()
-	_, obs, err := r.readAll(steps)
-	if err != nil {
-		return nil, err
-	}
 	if err := r.decideKeptKeys(); err != nil {
 		return nil, err
 	}
