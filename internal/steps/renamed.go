@@ -89,6 +89,18 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 	return out, nil
 }
 
+// renamedBucket, renamedRole, renamedAlias and renamedKey are the
+// renamed-away resources destroy visits, one type per class of resource.
+type (
+	renamedBucket struct {
+		st *step
+		id resID
+	}
+	renamedRole  renamedBucket
+	renamedAlias renamedBucket
+	renamedKey   renamedBucket
+)
+
 func renamedStepID(id resID) string {
 	return stepID("renamed", string(id.kind), id.region, id.name)
 }
@@ -108,22 +120,22 @@ func (r *run) renamedSteps() ([]*step, map[string][]string) {
 		switch id.kind {
 		case resBucket:
 			st.component, st.title = CompBucket, "Bucket created under an earlier name"
-			st.undo = r.undoRenamedBucket(st, id)
+			st.undo = renamedBucket{st, id}.undo
 			if k, ok := keyOf[id.region]; ok {
 				extra[k] = append(extra[k], st.id)
 			}
 		case resRole:
 			st.component, st.title = CompRole, "Replication role created under an earlier name"
-			st.undo = r.undoRenamedRole(st, id)
+			st.undo = renamedRole{st, id}.undo
 		case resAlias:
 			st.component, st.title = CompKey, "Key alias created under an earlier name"
-			st.undo = r.undoRenamedAlias(st, id)
+			st.undo = renamedAlias{st, id}.undo
 			if k, ok := keyOf[id.region]; ok {
 				extra[st.id] = append(extra[st.id], k)
 			}
 		case resKey:
 			st.component, st.title = CompKey, "KMS key of a region the landscape no longer uses"
-			st.undo = r.undoRenamedKey(st, id)
+			st.undo = renamedKey{st, id}.undo
 		}
 		out = append(out, st)
 	}
@@ -139,101 +151,102 @@ func (r *run) renamedSteps() ([]*step, map[string][]string) {
 	return out, extra
 }
 
-func (r *run) undoRenamedBucket(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
-	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
-		_, err := read(r, st, func(ctx context.Context) (cloud.HeadBucketOutput, error) {
-			return r.acct.S3(id.region).HeadBucket(ctx, id.name)
-		})
-		if cloud.IsCode(err, cloud.CodeNotFound, cloud.CodeNoSuchBucket) {
-			return ActionKeep, nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("look up bucket %s: %w", id.name, err)
-		}
-		if !r.removeRenamed {
-			if err := r.dropReplicationOfOwnedRole(st, id); err != nil {
-				return "", err
-			}
-			r.addKept(fmt.Sprintf("bucket %s in %s: created by this landscape under an earlier name; kept with its objects, and so is the key it encrypts with (destroy --remove-renamed removes it)", id.name, id.region))
-			return ActionKeep, nil
-		}
-		if ours, _, err := r.ownsBucket(st, id.region, id.name); err != nil || !ours {
-			return ActionKeep, err
-		}
-		if err := r.emptyAndDeleteBucket(st, id.region, id.name); err != nil {
+// undo keeps a bucket created under an earlier name (dropping its
+// replication through a role destroy deletes), or empties and deletes it
+// when told to.
+func (x renamedBucket) undo(ctx context.Context, r *run, _ undoInfo) (Action, error) {
+	st, id := x.st, x.id
+	_, err := read(r, st, func(ctx context.Context) (cloud.HeadBucketOutput, error) {
+		return r.acct.S3(id.region).HeadBucket(ctx, id.name)
+	})
+	if cloud.IsCode(err, cloud.CodeNotFound, cloud.CodeNoSuchBucket) {
+		return ActionKeep, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up bucket %s: %w", id.name, err)
+	}
+	if !r.removeRenamed {
+		if err := r.dropReplicationOfOwnedRole(st, id); err != nil {
 			return "", err
 		}
-		return ActionDelete, nil
+		r.addKept(fmt.Sprintf("bucket %s in %s: created by this landscape under an earlier name; kept with its objects, and so is the key it encrypts with (destroy --remove-renamed removes it)", id.name, id.region))
+		return ActionKeep, nil
 	}
+	if ours, _, err := r.ownsBucket(st, id.region, id.name); err != nil || !ours {
+		return ActionKeep, err
+	}
+	if err := r.emptyAndDeleteBucket(st, id.region, id.name); err != nil {
+		return "", err
+	}
+	return ActionDelete, nil
 }
 
-func (r *run) undoRenamedRole(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
-	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
-		role, err := read(r, st, func(ctx context.Context) (cloud.Role, error) { return r.acct.IAM().GetRole(ctx, id.name) })
-		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
-			return ActionKeep, nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("look up role %s: %w", id.name, err)
-		}
-		if ours, _ := r.ownsRole(role); !ours || !r.removeRenamed {
-			r.addKept(fmt.Sprintf("role %s: created by this landscape under an earlier name; kept (destroy --remove-renamed removes it)", id.name))
-			return ActionKeep, nil
-		}
-		if err := r.deleteRole(st, id.name); err != nil {
-			return "", err
-		}
-		return ActionDelete, nil
+// undo keeps a role created under an earlier name, or deletes it when
+// told to.
+func (x renamedRole) undo(ctx context.Context, r *run, _ undoInfo) (Action, error) {
+	st, id := x.st, x.id
+	role, err := read(r, st, func(ctx context.Context) (cloud.Role, error) { return r.acct.IAM().GetRole(ctx, id.name) })
+	if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+		return ActionKeep, nil
 	}
+	if err != nil {
+		return "", fmt.Errorf("look up role %s: %w", id.name, err)
+	}
+	if ours, _ := r.ownsRole(role); !ours || !r.removeRenamed {
+		r.addKept(fmt.Sprintf("role %s: created by this landscape under an earlier name; kept (destroy --remove-renamed removes it)", id.name))
+		return ActionKeep, nil
+	}
+	if err := r.deleteRole(st, id.name); err != nil {
+		return "", err
+	}
+	return ActionDelete, nil
 }
 
-// undoRenamedAlias deletes an alias this landscape created under an
+// undo deletes an alias this landscape created under an
 // earlier name when told to, or when its key was just scheduled for
 // deletion: an alias stays only on a key that stays.
-func (r *run) undoRenamedAlias(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
-	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
-		kms := r.acct.KMS(id.region)
-		md, found, err := r.describeKey(st, id)
-		if err != nil || !found {
-			return ActionKeep, err
-		}
-		if !r.removeRenamed && md.KeyState != statePendingDeletion {
-			return ActionKeep, nil
-		}
-		err = r.mutate(st, mutation{op: "kms:DeleteAlias", resource: id.name}, func(ctx context.Context) (string, error) {
-			return "", kms.DeleteAlias(ctx, id.name)
-		})
-		if err != nil && !cloud.IsCode(err, cloud.CodeNotFoundException) {
-			return "", err
-		}
-		return ActionDelete, nil
+func (x renamedAlias) undo(ctx context.Context, r *run, _ undoInfo) (Action, error) {
+	st, id := x.st, x.id
+	kms := r.acct.KMS(id.region)
+	md, found, err := r.describeKey(st, id)
+	if err != nil || !found {
+		return ActionKeep, err
 	}
+	if !r.removeRenamed && md.KeyState != statePendingDeletion {
+		return ActionKeep, nil
+	}
+	err = r.mutate(st, mutation{op: "kms:DeleteAlias", resource: id.name}, func(ctx context.Context) (string, error) {
+		return "", kms.DeleteAlias(ctx, id.name)
+	})
+	if err != nil && !cloud.IsCode(err, cloud.CodeNotFoundException) {
+		return "", err
+	}
+	return ActionDelete, nil
 }
 
-// undoRenamedKey schedules the deletion of a key of a region the landscape
+// undo schedules the deletion of a key of a region the landscape
 // left, when told to and no bucket there still encrypts with it.
-func (r *run) undoRenamedKey(st *step, id resID) func(context.Context, *run, undoInfo) (Action, error) {
-	return func(ctx context.Context, r *run, _ undoInfo) (Action, error) {
-		md, found, err := r.describeKey(st, id)
-		if err != nil || !found {
-			return ActionKeep, err
-		}
-		if md.KeyState == statePendingDeletion {
-			return ActionKeep, nil
-		}
-		users, err := r.bucketsUsingKey(st, id.region, md)
-		if err != nil {
-			return "", err
-		}
-		if !r.removeRenamed || len(users) > 0 {
-			r.addKept(fmt.Sprintf("KMS key %s in %s: created by this landscape in a region it no longer uses; kept (destroy --remove-renamed schedules its deletion once no bucket encrypts with it)", id.name, id.region))
-			return ActionKeep, nil
-		}
-		if err := r.scheduleKeyDeletion(st, "", md); err != nil {
-			return "", err
-		}
-		return ActionDelete, nil
+func (x renamedKey) undo(ctx context.Context, r *run, _ undoInfo) (Action, error) {
+	st, id := x.st, x.id
+	md, found, err := r.describeKey(st, id)
+	if err != nil || !found {
+		return ActionKeep, err
 	}
+	if md.KeyState == statePendingDeletion {
+		return ActionKeep, nil
+	}
+	users, err := r.bucketsUsingKey(st, id.region, md)
+	if err != nil {
+		return "", err
+	}
+	if !r.removeRenamed || len(users) > 0 {
+		r.addKept(fmt.Sprintf("KMS key %s in %s: created by this landscape in a region it no longer uses; kept (destroy --remove-renamed schedules its deletion once no bucket encrypts with it)", id.name, id.region))
+		return ActionKeep, nil
+	}
+	if err := r.scheduleKeyDeletion(st, "", md); err != nil {
+		return "", err
+	}
+	return ActionDelete, nil
 }
 
 // keptRenamedBucketUsesKey reports whether a renamed-away bucket that
