@@ -307,42 +307,7 @@ func (r *run) keySteps(sd side) []*step {
 		forget(r, "key:"+sd.name)
 		return nil
 	}
-	key.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
-		if r.keepKey(sd) {
-			r.addKept(fmt.Sprintf("KMS key %s in %s: kept because a bucket that stays (the pre-existing %s, or one this landscape created under an earlier name) may hold objects encrypted with it; schedule its deletion yourself once nothing needs it", sd.alias, sd.region, sd.bucket))
-			return ActionKeep, nil
-		}
-		lk, err := r.findKey(key, sd)
-		if isFieldError(err) {
-			r.addKept(fmt.Sprintf("KMS key behind %s in %s: no journal record shows this landscape created it; kept", sd.alias, sd.region))
-			return ActionKeep, nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if !lk.found || lk.meta.KeyState == statePendingDeletion {
-			return ActionKeep, nil // gone, or its deletion is already scheduled
-		}
-		if ours, err := r.keyIsLandscapes(key, sd, lk.meta); err != nil || !ours {
-			return ActionKeep, err
-		}
-		// Never while a bucket that encrypts with the key still exists
-		// (a kept bucket, one renamed away, one whose deletion failed).
-		users, err := r.bucketsUsingKey(key, sd.region, lk.meta)
-		if err != nil {
-			return "", err
-		}
-		if len(users) > 0 {
-			r.addKept(fmt.Sprintf("KMS key %s in %s: kept because bucket %s still exists and encrypts with it; schedule its deletion yourself once nothing needs it",
-				sd.alias, sd.region, strings.Join(users, ", ")))
-			return ActionKeep, nil
-		}
-		if err := r.scheduleKeyDeletion(key, sd.alias, lk.meta); err != nil {
-			return "", err
-		}
-		forget(r, "key:"+sd.name)
-		return ActionDelete, nil
-	}
+	key.undo = sideKey{sd: sd, st: key}.undo
 
 	pol := &step{
 		id: stepID(sd.name, "key", "policy"), region: sd.region, component: CompKey, resource: sd.alias,
@@ -466,31 +431,7 @@ func (r *run) keySteps(sd side) []*step {
 		}
 		return err
 	}
-	alias.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
-		if r.keepKey(sd) {
-			return ActionKeep, nil // the kept key keeps its name
-		}
-		m, err := read(r, alias, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms().DescribeKey(ctx, sd.alias) })
-		if cloud.IsCode(err, cloud.CodeNotFoundException) {
-			return ActionKeep, nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("look up %s: %w", sd.alias, err)
-		}
-		ours, err := r.keyIsLandscapes(alias, sd, m)
-		if err != nil {
-			return "", err
-		}
-		if created, _ := r.ownsAlias(sd.region, sd.alias); !ours || !created && !r.tagConsent.Keys {
-			return ActionKeep, nil
-		}
-		if err := r.mutate(alias, mutation{op: "kms:DeleteAlias", resource: sd.alias}, func(ctx context.Context) (string, error) {
-			return "", kms().DeleteAlias(ctx, sd.alias)
-		}); err != nil && !cloud.IsCode(err, cloud.CodeNotFoundException) {
-			return "", err
-		}
-		return ActionDelete, nil
-	}
+	alias.undo = sideAlias{sd: sd, st: alias}.undo
 	return []*step{key, pol, rot, alias}
 }
 
@@ -519,4 +460,86 @@ func (r *run) scheduleKeyDeletion(st *step, alias string, md cloud.KeyMetadata) 
 			st.region, md.KeyID, st.region, md.KeyID),
 	})
 	return nil
+}
+
+// sideKey is one side's KMS key as destroy sees it.
+type sideKey struct {
+	sd side
+	st *step
+}
+
+// undo schedules the deletion of the side's key when this landscape
+// created it, no kept bucket needs it and no bucket still encrypts with it.
+func (x sideKey) undo(ctx context.Context, r *run, info undoInfo) (Action, error) {
+	sd, key := x.sd, x.st
+	if r.keepKey(sd) {
+		r.addKept(fmt.Sprintf("KMS key %s in %s: kept because a bucket that stays (the pre-existing %s, or one this landscape created under an earlier name) may hold objects encrypted with it; schedule its deletion yourself once nothing needs it", sd.alias, sd.region, sd.bucket))
+		return ActionKeep, nil
+	}
+	lk, err := r.findKey(key, sd)
+	if isFieldError(err) {
+		r.addKept(fmt.Sprintf("KMS key behind %s in %s: no journal record shows this landscape created it; kept", sd.alias, sd.region))
+		return ActionKeep, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if !lk.found || lk.meta.KeyState == statePendingDeletion {
+		return ActionKeep, nil // gone, or its deletion is already scheduled
+	}
+	if ours, err := r.keyIsLandscapes(key, sd, lk.meta); err != nil || !ours {
+		return ActionKeep, err
+	}
+	// Never while a bucket that encrypts with the key still exists
+	// (a kept bucket, one renamed away, one whose deletion failed).
+	users, err := r.bucketsUsingKey(key, sd.region, lk.meta)
+	if err != nil {
+		return "", err
+	}
+	if len(users) > 0 {
+		r.addKept(fmt.Sprintf("KMS key %s in %s: kept because bucket %s still exists and encrypts with it; schedule its deletion yourself once nothing needs it",
+			sd.alias, sd.region, strings.Join(users, ", ")))
+		return ActionKeep, nil
+	}
+	if err := r.scheduleKeyDeletion(key, sd.alias, lk.meta); err != nil {
+		return "", err
+	}
+	forget(r, "key:"+sd.name)
+	return ActionDelete, nil
+}
+
+// sideAlias is one side's key alias as destroy sees it.
+type sideAlias struct {
+	sd side
+	st *step
+}
+
+// undo deletes the side's alias when this landscape created it and its
+// key goes.
+func (x sideAlias) undo(ctx context.Context, r *run, info undoInfo) (Action, error) {
+	sd, alias := x.sd, x.st
+	kms := r.acct.KMS(sd.region)
+	if r.keepKey(sd) {
+		return ActionKeep, nil // the kept key keeps its name
+	}
+	m, err := read(r, alias, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, sd.alias) })
+	if cloud.IsCode(err, cloud.CodeNotFoundException) {
+		return ActionKeep, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up %s: %w", sd.alias, err)
+	}
+	ours, err := r.keyIsLandscapes(alias, sd, m)
+	if err != nil {
+		return "", err
+	}
+	if created, _ := r.ownsAlias(sd.region, sd.alias); !ours || !created && !r.tagConsent.Keys {
+		return ActionKeep, nil
+	}
+	if err := r.mutate(alias, mutation{op: "kms:DeleteAlias", resource: sd.alias}, func(ctx context.Context) (string, error) {
+		return "", kms.DeleteAlias(ctx, sd.alias)
+	}); err != nil && !cloud.IsCode(err, cloud.CodeNotFoundException) {
+		return "", err
+	}
+	return ActionDelete, nil
 }
