@@ -111,7 +111,10 @@ func renamedWords(rr steps.RenamedResource, th Theme) string {
 	if rr.Region != steps.GlobalScope {
 		name += " (" + rr.Region + ")"
 	}
-	if !rr.CreatedAt.IsZero() {
+	switch {
+	case rr.FoundByTags:
+		name += ", found by its tags only (no journal record)"
+	case !rr.CreatedAt.IsZero():
 		name += ", created by this landscape on " + rr.CreatedAt.UTC().Format("2006-01-02")
 	}
 	if rr.Contents != nil {

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/journal"
@@ -156,6 +157,7 @@ func lastArchive(dir string) string {
 type taggedBucket struct {
 	name, region, component, side string
 	adopted                       bool
+	created                       time.Time
 }
 
 // scanTagged lists the account's buckets and groups those tagged by
@@ -199,7 +201,7 @@ func (e *Engine) scanTagged(ctx context.Context) (map[string][]taggedBucket, err
 			sd, _ := cloud.TagValue(tags, TagSide)
 			_, adopted := cloud.TagValue(tags, TagAdopted)
 			mu.Lock()
-			out[sid] = append(out[sid], taggedBucket{name: b.Name, region: region, component: comp, side: sd, adopted: adopted})
+			out[sid] = append(out[sid], taggedBucket{name: b.Name, region: region, component: comp, side: sd, adopted: adopted, created: b.CreationDate})
 			mu.Unlock()
 		}(b)
 	}
@@ -217,7 +219,16 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 		return spec.Landscape{}, err
 	}
 	l := spec.Landscape{SID: sid}
-	for _, b := range tagged[sid] {
+	// After a rename, the buckets of earlier names carry the same tags:
+	// the newest bucket of each component and side is the current one.
+	bs := tagged[sid]
+	sort.Slice(bs, func(i, j int) bool {
+		if !bs[i].created.Equal(bs[j].created) {
+			return bs[i].created.Before(bs[j].created)
+		}
+		return bs[i].name < bs[j].name
+	})
+	for _, b := range bs {
 		switch {
 		case b.component == CompBucket && b.side == SideSource:
 			l.OriginalBucketName, l.SourceRegion = b.name, b.region

@@ -544,7 +544,7 @@ func (r *run) decideKeptKeys() error {
 				keep = bl.exists && bl.preExisting
 			}
 		}
-		if !keep && !r.removeRenamed {
+		if !keep {
 			// A bucket this landscape created under an earlier name stays,
 			// and so must the key it encrypts with.
 			used, err := r.keptRenamedBucketUsesKey(st, sd)

@@ -417,3 +417,54 @@ func TestRenamedAliasGoesWithItsKey(t *testing.T) {
 		}
 	}
 }
+
+// TestFromTagsListsEveryTaggedBucketAndAsksBeforeDeleting (issue 6.4):
+// with the local state lost, the landscape rebuilt from its tags is the
+// newest bucket per component; a bucket of an earlier name, tagged the same,
+// is listed by the destroy preview with its contents, kept without consent
+// and deleted with consent to deleting tag-found buckets.
+func TestFromTagsListsEveryTaggedBucketAndAsksBeforeDeleting(t *testing.T) {
+	for _, consent := range []bool{false, true} {
+		e := newEnv(t, "eu-central-1", "eu-west-1")
+		ctx := context.Background()
+		e.apply()
+		old := e.l.OriginalBucketName
+		if _, err := e.acct.S3(e.l.SourceRegion).PutObject(ctx, cloud.PutObjectInput{Bucket: old, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Hour)
+		e.l.OriginalBucketName = old + "-b"
+		e.apply()
+
+		eng := steps.New(steps.Options{Account: e.acct, StateDir: t.TempDir(), HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+		got, err := eng.LoadLandscape(ctx, "PRD", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.OriginalBucketName != e.l.OriginalBucketName {
+			t.Fatalf("rebuilt landscape uses bucket %s, want the newest, %s", got.OriginalBucketName, e.l.OriginalBucketName)
+		}
+		prev, err := eng.PreviewDestroy(ctx, got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := false
+		for _, rr := range prev.Renamed {
+			listed = listed || rr.Name == old && rr.FoundByTags && rr.Contents != nil && rr.Contents.Versions == 1
+		}
+		if !listed {
+			t.Fatalf("the destroy preview does not list the tag-found bucket %s with its backup: %+v", old, prev.Renamed)
+		}
+		all := steps.TagConsent{Buckets: consent, Keys: consent, Role: consent}
+		if _, err := eng.DestroyWith(ctx, got, &recorder{}, steps.DestroyOptions{FromTags: all}); err != nil {
+			t.Fatal(err)
+		}
+		_, herr := e.acct.S3(e.l.SourceRegion).HeadBucket(ctx, old)
+		if gone := cloud.IsCode(herr, cloud.CodeNotFound); gone != consent {
+			t.Errorf("consent %t: tag-found bucket %s gone: %t (%v)", consent, old, gone, herr)
+		}
+		if consent {
+			e.assertNothingLeft()
+		}
+	}
+}

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/hanavault/hanavault/internal/cloud"
@@ -27,6 +28,13 @@ func (r *run) renamedAway() []resID {
 		current[resID{resAlias, sd.region, sd.alias}] = true
 	}
 	var out []resID
+	// Without a journal, the other buckets tagged for the landscape are
+	// what it may have created under earlier names.
+	for _, id := range r.taggedBuckets() {
+		if !current[id] {
+			out = append(out, id)
+		}
+	}
 	for _, k := range []resKind{resBucket, resRole, resAlias, resKey} {
 		for _, id := range r.owned.ownedNames(k) {
 			switch {
@@ -44,10 +52,18 @@ func (r *run) renamedAway() []resID {
 
 // renamedAction is what destroy does to a renamed-away resource that exists.
 func (r *run) renamedAction(id resID) Action {
-	if r.removeRenamed {
+	if r.renamedRemoved(id) {
 		return ActionDelete
 	}
 	return ActionKeep // an alias goes only with its key
+}
+
+// renamedRemoved reports whether destroy removes a renamed-away resource:
+// when told to (--remove-renamed), or, for a bucket found only by its tags
+// (local state lost), with the user's consent to deleting tag-found
+// buckets.
+func (r *run) renamedRemoved(id resID) bool {
+	return r.removeRenamed || r.tagConsent.Buckets && !r.owned.get(id).created && r.isTaggedBucket(id)
 }
 
 // renamedResources describes the renamed-away resources for plan and the
@@ -55,7 +71,8 @@ func (r *run) renamedAction(id resID) Action {
 func (r *run) renamedResources() ([]RenamedResource, error) {
 	var out []RenamedResource
 	for _, id := range r.renamedAway() {
-		rr := RenamedResource{Kind: string(id.kind), Region: id.region, Name: id.name, CreatedAt: r.owned.get(id).at}
+		rr := RenamedResource{Kind: string(id.kind), Region: id.region, Name: id.name, CreatedAt: r.owned.get(id).at,
+			FoundByTags: !r.owned.get(id).created && r.isTaggedBucket(id)}
 		st := &step{id: renamedStepID(id), region: id.region}
 		var err error
 		switch id.kind {
@@ -165,15 +182,24 @@ func (x renamedBucket) undo(ctx context.Context, r *run, _ undoInfo) (Action, er
 	if err != nil {
 		return "", fmt.Errorf("look up bucket %s: %w", id.name, err)
 	}
-	if !r.removeRenamed {
+	if !r.renamedRemoved(id) {
 		if err := r.dropReplicationOfOwnedRole(st, id); err != nil {
 			return "", err
 		}
-		r.addKept(fmt.Sprintf("bucket %s in %s: created by this landscape under an earlier name; kept with its objects, and so is the key it encrypts with (destroy --remove-renamed removes it)", id.name, id.region))
+		how := "created by this landscape under an earlier name"
+		if !r.owned.get(id).created {
+			how = "found by its tags only (no journal record)"
+		}
+		r.addKept(fmt.Sprintf("bucket %s in %s: %s; kept with its objects, and so is the key it encrypts with (destroy --remove-renamed removes it)", id.name, id.region, how))
 		return ActionKeep, nil
 	}
-	if ours, _, err := r.ownsBucket(st, id.region, id.name); err != nil || !ours {
-		return ActionKeep, err
+	ours, _, err := r.ownsBucket(st, id.region, id.name)
+	if err != nil {
+		return "", err
+	}
+	if !ours && !(r.tagConsent.Buckets && r.isTaggedBucket(id)) {
+		r.addKept(fmt.Sprintf("bucket %s in %s: no journal record shows this landscape created it; kept", id.name, id.region))
+		return ActionKeep, nil
 	}
 	if err := r.emptyAndDeleteBucket(st, id.region, id.name); err != nil {
 		return "", err
@@ -254,7 +280,7 @@ func (x renamedKey) undo(ctx context.Context, r *run, _ undoInfo) (Action, error
 func (r *run) keptRenamedBucketUsesKey(st *step, sd side) (bool, error) {
 	renamed := map[string]bool{}
 	for _, id := range r.renamedAway() {
-		if id.kind == resBucket && id.region == sd.region {
+		if id.kind == resBucket && id.region == sd.region && !r.renamedRemoved(id) {
 			renamed[id.name] = true
 		}
 	}
@@ -319,4 +345,40 @@ func (r *run) describeKey(st *step, id resID) (cloud.KeyMetadata, bool, error) {
 		return md, false, fmt.Errorf("look up %s in %s: %w", id.name, id.region, err)
 	}
 	return md, true, nil
+}
+
+// taggedBuckets lists, for a landscape rebuilt from tags (no journal), the
+// buckets tagged as its own (not adopted). Empty otherwise.
+func (r *run) taggedBuckets() []resID {
+	if !r.rebuilt {
+		return nil
+	}
+	ids, err := memo(r, "tagged-buckets", func() ([]resID, error) {
+		tagged, err := r.e.scanTagged(r.stop)
+		if err != nil {
+			return nil, err
+		}
+		var out []resID
+		for _, b := range tagged[r.l.SID] {
+			if !b.adopted {
+				out = append(out, resID{resBucket, b.region, b.name})
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+		return out, nil
+	})
+	if err != nil {
+		return nil // found by tags is a hint: a failed scan lists nothing more
+	}
+	return ids
+}
+
+// isTaggedBucket reports whether id is one of taggedBuckets.
+func (r *run) isTaggedBucket(id resID) bool {
+	for _, t := range r.taggedBuckets() {
+		if t == id {
+			return true
+		}
+	}
+	return false
 }

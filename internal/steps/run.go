@@ -97,11 +97,14 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 	}
 	r.history = summarize(recs)
 	r.owned, r.recs = ownershipOf(recs), recs
-	if _, ok := e.rebuilt.Load(l.SID); ok && m == readOnly && len(recs) == 0 {
-		// Status and the destroy preview of a landscape rebuilt from its
-		// tags find its resources by those tags; only destroy needs the
-		// user's consent per class to treat them as hanavault's.
-		r.tagConsent, r.tagsOnly = TagConsent{Buckets: true, Keys: true, Role: true}, true
+	if _, ok := e.rebuilt.Load(l.SID); ok && len(recs) == 0 {
+		r.rebuilt = true
+		if m == readOnly {
+			// Status and the destroy preview of a landscape rebuilt from
+			// its tags find its resources by those tags; only destroy
+			// needs the user's consent per class to treat them as ours.
+			r.tagConsent, r.tagsOnly = TagConsent{Buckets: true, Keys: true, Role: true}, true
+		}
 	}
 	if err := r.resolveRoles(); err != nil {
 		r.close()

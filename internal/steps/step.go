@@ -130,8 +130,9 @@ type run struct {
 	// tagConsent says which classes of resources found only by their tags
 	// (local state lost) destroy may treat as this landscape's.
 	tagConsent TagConsent
-	// tagsOnly marks a read-only run of a landscape rebuilt from tags.
-	tagsOnly bool
+	// rebuilt marks a landscape rebuilt from tags with no journal (local
+	// state lost); tagsOnly a read-only run of one.
+	rebuilt, tagsOnly bool
 	// removeRenamed makes destroy remove what this landscape created under
 	// names it no longer uses.
 	removeRenamed bool

@@ -91,6 +91,9 @@ type RenamedResource struct {
 	Contents  *BucketContents `json:"contents,omitempty"` // buckets only
 	// Action is what destroy does: keep (the default) or delete.
 	Action Action `json:"action"`
+	// FoundByTags marks a bucket only its tags say the landscape made
+	// (local state lost, --from-tags): no journal proves it.
+	FoundByTags bool `json:"foundByTags,omitempty"`
 }
 
 // Counts returns how many changes have each action.
