@@ -138,6 +138,11 @@ func askTagConsent(ctx context.Context, ios *iostreams.IOStreams, d *steps.Destr
 			found["role"] = append(found["role"], c.Resource)
 		}
 	}
+	for _, rr := range d.Renamed {
+		if rr.FoundByTags {
+			found["buckets"] = append(found["buckets"], rr.Name)
+		}
+	}
 	var c steps.TagConsent
 	if len(found) == 0 {
 		return c, nil
