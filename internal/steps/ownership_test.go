@@ -258,6 +258,36 @@ func TestConcurrentCreateOfTheSameBucketIsNotTakenForOurs(t *testing.T) {
 	}
 }
 
+// TestConcurrentCreateOfTheSameRoleIsNotTakenForOurs (issue 6.3): QAS
+// creates the replication role name PRD is about to create; PRD's
+// CreateRole answers EntityAlreadyExists, which is no proof of a create of
+// PRD's whose answer was lost. PRD's apply stops naming the field, and
+// PRD's destroy leaves QAS's role.
+func TestConcurrentCreateOfTheSameRoleIsNotTakenForOurs(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	qas := spec.Defaults("QAS", memaws.DefaultAccountID, e.l.SourceRegion, e.l.ReplicationRegion)
+	qas.EC2RoleToRunBackup, qas.KMSAdminRole = e.l.EC2RoleToRunBackup, e.l.KMSAdminRole
+	qas.ReplicationRoleName = e.l.ReplicationRoleName
+	qasEng := steps.New(steps.Options{Account: e.acct, StateDir: t.TempDir(), HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+	racing := &race.RoleName{Account: e.acct, Role: e.l.ReplicationRoleName, Other: func() {
+		if _, err := qasEng.Apply(ctx, qas, &recorder{}); err != nil {
+			t.Errorf("QAS apply: %v", err)
+		}
+		e.clock.Advance(2 * time.Second)
+	}}
+	eng := steps.New(steps.Options{Account: racing, StateDir: e.dir, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+	_, err := eng.Apply(ctx, e.l, &recorder{})
+	if err == nil || !strings.Contains(err.Error(), "replicationRoleName") {
+		t.Fatalf("PRD's apply after QAS took its role name: %v, want an error naming replicationRoleName", err)
+	}
+	_, _ = eng.Destroy(ctx, e.l, &recorder{})
+	role, err := e.acct.IAM().GetRole(ctx, e.l.ReplicationRoleName)
+	if err != nil || !hasTag(role.Tags, steps.TagLandscape, "QAS") {
+		t.Fatalf("QAS's role after PRD's destroy: %+v (%v)", role, err)
+	}
+}
+
 func hasTag(tags []cloud.Tag, k, v string) bool {
 	got, ok := cloud.TagValue(tags, k)
 	return ok && got == v

@@ -35,3 +35,28 @@ func (s s3) HeadBucket(ctx context.Context, b string) (cloud.HeadBucketOutput, e
 	}
 	return out, err
 }
+
+// RoleName runs Other once, right after a GetRole of Role found no such
+// role: someone else creates the role before the engine's CreateRole.
+type RoleName struct {
+	cloud.Account
+	Role  string
+	Other func()
+	once  sync.Once
+}
+
+type iam struct {
+	cloud.IAM
+	a *RoleName
+}
+
+// IAM returns the wrapped account's IAM client, watched.
+func (a *RoleName) IAM() cloud.IAM { return iam{a.Account.IAM(), a} }
+
+func (c iam) GetRole(ctx context.Context, name string) (cloud.Role, error) {
+	out, err := c.IAM.GetRole(ctx, name)
+	if name == c.a.Role && cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+		c.a.once.Do(c.a.Other)
+	}
+	return out, err
+}
