@@ -28,6 +28,11 @@ func NewCmdPlan(f *Factory, g *GlobalOptions, runF func(context.Context, *PlanOp
 apply would take: per region and resource, what is created (+), updated (~,
 with each setting's current and wanted value) or already in sync (=), then
 what the landscape sets up in plain words and the warnings to read first.
+Each existing bucket, key, alias and role says whose it is: "created by
+this landscape on <date>" (the journal records the call that created it)
+or "pre-existing, kept" (adopted, never deleted by destroy). What the
+landscape created under names it no longer uses is listed with what it
+holds; destroy keeps it unless run with --remove-renamed.
 
 An invalid file exits with status 1 and names each field and rule it
 breaks; problems only AWS can see (a bucket name owned by another account,
