@@ -27,6 +27,9 @@ type iamAPI interface {
 	ListInstanceProfiles(ctx context.Context, in *iam.ListInstanceProfilesInput, optFns ...func(*iam.Options)) (*iam.ListInstanceProfilesOutput, error)
 	ListInstanceProfilesForRole(ctx context.Context, in *iam.ListInstanceProfilesForRoleInput, optFns ...func(*iam.Options)) (*iam.ListInstanceProfilesForRoleOutput, error)
 	RemoveRoleFromInstanceProfile(ctx context.Context, in *iam.RemoveRoleFromInstanceProfileInput, optFns ...func(*iam.Options)) (*iam.RemoveRoleFromInstanceProfileOutput, error)
+	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
+	GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, optFns ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error)
+	SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error)
 }
 
 // iamClient implements cloud.IAM.
@@ -193,7 +196,12 @@ func fromIAMRole(r *iamtypes.Role) cloud.Role {
 	if r == nil {
 		return cloud.Role{}
 	}
+	var boundary string
+	if r.PermissionsBoundary != nil {
+		boundary = aws.ToString(r.PermissionsBoundary.PermissionsBoundaryArn)
+	}
 	return cloud.Role{
+		PermissionsBoundary:      boundary,
 		RoleName:                 aws.ToString(r.RoleName),
 		RoleID:                   aws.ToString(r.RoleId),
 		Arn:                      aws.ToString(r.Arn),

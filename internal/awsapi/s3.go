@@ -70,6 +70,7 @@ type s3API interface {
 	CreateMultipartUpload(ctx context.Context, in *s3.CreateMultipartUploadInput, optFns ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error)
 	UploadPart(ctx context.Context, in *s3.UploadPartInput, optFns ...func(*s3.Options)) (*s3.UploadPartOutput, error)
 	CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMultipartUploadInput, optFns ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
+	RestoreObject(ctx context.Context, in *s3.RestoreObjectInput, optFns ...func(*s3.Options)) (*s3.RestoreObjectOutput, error)
 }
 
 // s3Client implements cloud.S3 for one region's endpoint.
@@ -583,11 +584,12 @@ func fromReplicationRule(r s3types.ReplicationRule) cloud.ReplicationRule {
 
 func (c *s3Client) ListObjectVersions(ctx context.Context, in cloud.ListObjectVersionsInput) (cloud.ListObjectVersionsOutput, error) {
 	out, err := c.api.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{
-		Bucket:          aws.String(in.Bucket),
-		Prefix:          optString(in.Prefix),
-		KeyMarker:       optString(in.KeyMarker),
-		VersionIdMarker: optString(in.VersionIDMarker),
-		MaxKeys:         optInt32(in.MaxKeys),
+		Bucket:                   aws.String(in.Bucket),
+		Prefix:                   optString(in.Prefix),
+		KeyMarker:                optString(in.KeyMarker),
+		VersionIdMarker:          optString(in.VersionIDMarker),
+		MaxKeys:                  optInt32(in.MaxKeys),
+		OptionalObjectAttributes: optionalRestoreStatus(in.RestoreStatus),
 	})
 	if err != nil {
 		return cloud.ListObjectVersionsOutput{}, s3Err("ListObjectVersions", in.Bucket, err)
@@ -605,6 +607,7 @@ func (c *s3Client) ListObjectVersions(ctx context.Context, in cloud.ListObjectVe
 			Size:         aws.ToInt64(v.Size),
 			StorageClass: string(v.StorageClass),
 			LastModified: aws.ToTime(v.LastModified),
+			Restore:      fromRestoreStatus(v.RestoreStatus),
 		})
 	}
 	for _, m := range out.DeleteMarkers {
@@ -692,6 +695,7 @@ func (c *s3Client) PutObject(ctx context.Context, in cloud.PutObjectInput) (clou
 		ServerSideEncryption: s3types.ServerSideEncryption(in.ServerSideEncryption),
 		SSEKMSKeyId:          optString(in.SSEKMSKeyID),
 		BucketKeyEnabled:     in.BucketKeyEnabled,
+		StorageClass:         s3types.StorageClass(in.StorageClass),
 	}
 	if in.SSECustomerAlgorithm != "" {
 		key, md5sum, err := randomSSECustomerKey()
@@ -712,7 +716,7 @@ func (c *s3Client) PutObject(ctx context.Context, in cloud.PutObjectInput) (clou
 		ServerSideEncryption: string(out.ServerSideEncryption),
 		SSEKMSKeyID:          aws.ToString(out.SSEKMSKeyId),
 		BucketKeyEnabled:     aws.ToBool(out.BucketKeyEnabled),
-		StorageClass:         string(s3types.StorageClassStandard),
+		StorageClass:         storageClassOr(in.StorageClass),
 	}, nil
 }
 
@@ -737,8 +741,11 @@ func (c *s3Client) HeadObject(ctx context.Context, bucket, key, versionID string
 	if err != nil {
 		return cloud.ObjectInfo{}, s3Err("HeadObject", objectResource(bucket, key, versionID), err)
 	}
-	return objectInfo(out.VersionId, out.ContentLength, out.ServerSideEncryption, out.SSEKMSKeyId,
-		out.BucketKeyEnabled, out.ReplicationStatus, out.StorageClass, out.DeleteMarker), nil
+	info := objectInfo(out.VersionId, out.ContentLength, out.ServerSideEncryption, out.SSEKMSKeyId,
+		out.BucketKeyEnabled, out.ReplicationStatus, out.StorageClass, out.DeleteMarker)
+	info.LastModified = aws.ToTime(out.LastModified)
+	info.Restore = parseRestoreHeader(aws.ToString(out.Restore))
+	return info, nil
 }
 
 // GetObject reads the whole object into memory.

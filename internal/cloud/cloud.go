@@ -82,6 +82,9 @@ type Role struct {
 	Description              string
 	CreateDate               time.Time
 	Tags                     []Tag
+	// PermissionsBoundary is the ARN of the managed policy that bounds the
+	// role ("" when it has none); only GetRole fills it.
+	PermissionsBoundary string
 }
 
 // CreateRoleInput mirrors iam.CreateRoleInput.
@@ -143,6 +146,54 @@ type ListRolePoliciesOutput struct {
 	Marker      string
 }
 
+// ContextEntry is one condition key of a policy simulation
+// (iam types.ContextEntry; values are sent as strings, booleans as
+// "true"/"false").
+type ContextEntry struct {
+	Key    string
+	Type   string // string | boolean | numeric | date | ip | arn (the IAM ContextKeyTypeEnum values)
+	Values []string
+}
+
+// SimulatePrincipalPolicyInput mirrors iam.SimulatePrincipalPolicyInput for
+// a role: its identity policies (and permissions boundary) together with
+// ResourcePolicy, for every action on every resource.
+type SimulatePrincipalPolicyInput struct {
+	PolicySourceArn string // the role ARN
+	ActionNames     []string
+	ResourceArns    []string
+	ResourcePolicy  string // plain JSON, e.g. a bucket policy
+	ContextEntries  []ContextEntry
+	Marker          string
+}
+
+// Simulation decisions (iam PolicyEvaluationDecisionType).
+const (
+	DecisionAllowed      = "allowed"
+	DecisionExplicitDeny = "explicitDeny"
+	DecisionImplicitDeny = "implicitDeny"
+)
+
+// EvaluationResult is one action on one resource of a simulation.
+type EvaluationResult struct {
+	Action   string
+	Resource string
+	Decision string // allowed | explicitDeny | implicitDeny
+	// MatchedStatements names the deciding policies by their source ID
+	// (a policy name, ARN, or "ResourcePolicy").
+	MatchedStatements []string
+	// DeniedByBoundary is set when a permissions boundary does not allow
+	// the action (PermissionsBoundaryDecisionDetail).
+	DeniedByBoundary bool
+}
+
+// SimulatePrincipalPolicyOutput mirrors iam.SimulatePrincipalPolicyOutput.
+type SimulatePrincipalPolicyOutput struct {
+	Results     []EvaluationResult
+	IsTruncated bool
+	Marker      string
+}
+
 // IAM is the part of iam hanavault uses.
 type IAM interface {
 	GetRole(ctx context.Context, roleName string) (Role, error)
@@ -164,6 +215,15 @@ type IAM interface {
 	ListInstanceProfiles(ctx context.Context, marker string) (ListInstanceProfilesOutput, error)
 	ListInstanceProfilesForRole(ctx context.Context, roleName, marker string) (ListInstanceProfilesOutput, error)
 	RemoveRoleFromInstanceProfile(ctx context.Context, instanceProfileName, roleName string) error
+
+	// GetPolicyDefaultVersion returns the default version ID of a managed
+	// policy (iam:GetPolicy).
+	GetPolicyDefaultVersion(ctx context.Context, policyArn string) (string, error)
+	// GetPolicyVersion returns a managed policy version's document,
+	// URL-encoded as IAM sends it.
+	GetPolicyVersion(ctx context.Context, policyArn, versionID string) (string, error)
+	// SimulatePrincipalPolicy runs the IAM policy simulator for a principal.
+	SimulatePrincipalPolicy(ctx context.Context, in SimulatePrincipalPolicyInput) (SimulatePrincipalPolicyOutput, error)
 }
 
 // ---------------------------------------------------------------- KMS
@@ -389,7 +449,21 @@ type ObjectVersion struct {
 	Size         int64
 	StorageClass string
 	LastModified time.Time
+	// Restore is the restore status of an archived version; filled only
+	// when the listing asked for it (ListObjectVersionsInput.RestoreStatus).
+	Restore RestoreStatus
 }
+
+// RestoreStatus is the state of a restore of an archived object
+// (x-amz-restore on HeadObject, RestoreStatus in listings). The zero
+// value means no restore was requested (or the restored copy expired).
+type RestoreStatus struct {
+	InProgress bool
+	Expiry     time.Time // when the restored copy expires; zero while in progress
+}
+
+// Requested reports whether a restore is in progress or done.
+func (r RestoreStatus) Requested() bool { return r.InProgress || !r.Expiry.IsZero() }
 
 // DeleteMarkerEntry is one entry of ListObjectVersions' DeleteMarkers.
 type DeleteMarkerEntry struct {
@@ -406,6 +480,9 @@ type ListObjectVersionsInput struct {
 	KeyMarker       string
 	VersionIDMarker string
 	MaxKeys         int32 // 0: service default (1000)
+	// RestoreStatus asks for each version's restore status
+	// (OptionalObjectAttributes=RestoreStatus).
+	RestoreStatus bool
 }
 
 // ListObjectVersionsOutput mirrors s3.ListObjectVersionsOutput.
@@ -469,6 +546,9 @@ type PutObjectInput struct {
 	// SSECustomerAlgorithm set to AES256 simulates an SSE-C request.
 	SSECustomerAlgorithm string
 	BucketKeyEnabled     *bool
+	// StorageClass ("" = STANDARD) stores the object in that class
+	// directly, e.g. GLACIER.
+	StorageClass string
 }
 
 // ObjectInfo is what PutObject, HeadObject and CompleteMultipartUpload report.
@@ -481,6 +561,46 @@ type ObjectInfo struct {
 	ReplicationStatus    string // "" | PENDING | COMPLETED | FAILED | REPLICA
 	StorageClass         string
 	DeleteMarker         bool
+	LastModified         time.Time // HeadObject and GetObject only
+	Restore              RestoreStatus
+}
+
+// Storage classes hanavault distinguishes.
+const (
+	StorageClassStandard    = "STANDARD"
+	StorageClassGlacier     = "GLACIER"
+	StorageClassDeepArchive = "DEEP_ARCHIVE"
+	StorageClassGlacierIR   = "GLACIER_IR"
+)
+
+// IsArchived reports whether objects of the storage class must be restored
+// before they can be read (S3 user guide, restoring-objects: S3 Glacier
+// Flexible Retrieval and Deep Archive; Glacier Instant Retrieval is read
+// directly).
+func IsArchived(storageClass string) bool {
+	return storageClass == StorageClassGlacier || storageClass == StorageClassDeepArchive
+}
+
+// Restore tiers (types.Tier).
+const (
+	TierStandard  = "Standard"
+	TierBulk      = "Bulk"
+	TierExpedited = "Expedited"
+)
+
+// RestoreObjectInput mirrors s3.RestoreObjectInput for a plain restore.
+type RestoreObjectInput struct {
+	Bucket    string
+	Key       string
+	VersionID string
+	Days      int32
+	Tier      string
+}
+
+// RestoreObjectOutput tells a new restore (HTTP 202) from one of an object
+// whose restored copy already exists (HTTP 200, expiry extended).
+type RestoreObjectOutput struct {
+	AlreadyRestored bool
 }
 
 // GetObjectOutput is HeadObject plus the body.
@@ -596,4 +716,7 @@ type S3 interface {
 	CreateMultipartUpload(ctx context.Context, in CreateMultipartUploadInput) (string, error)
 	UploadPart(ctx context.Context, in UploadPartInput) (string, error)
 	CompleteMultipartUpload(ctx context.Context, in CompleteMultipartUploadInput) (ObjectInfo, error)
+	// RestoreObject asks for a temporary copy of an archived object;
+	// RestoreAlreadyInProgress (409) while one is being made.
+	RestoreObject(ctx context.Context, in RestoreObjectInput) (RestoreObjectOutput, error)
 }

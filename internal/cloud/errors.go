@@ -89,6 +89,8 @@ const (
 	CodeNoSuchPublicAccessBlock      = "NoSuchPublicAccessBlockConfiguration"
 	CodeNoSuchKey                    = "NoSuchKey"
 	CodeNoSuchUpload                 = "NoSuchUpload"
+	CodeInvalidObjectState           = "InvalidObjectState"       // GET of an archived object; RestoreObject of a non-archived one
+	CodeRestoreAlreadyInProgress     = "RestoreAlreadyInProgress" // RestoreObject 409
 	CodeInvalidRequest               = "InvalidRequest"
 	CodeInvalidArgument              = "InvalidArgument"
 	CodeMalformedXML                 = "MalformedXML"
@@ -179,6 +181,7 @@ var mutatingOps = map[string]bool{
 	"DeleteObjects": true, "AbortMultipartUpload": true,
 	"PutObject": true, "DeleteObject": true,
 	"CreateMultipartUpload": true, "UploadPart": true, "CompleteMultipartUpload": true,
+	"RestoreObject": true,
 	// KMS
 	"CreateKey": true, "PutKeyPolicy": true,
 	"EnableKeyRotation": true, "DisableKeyRotation": true, "EnableKey": true,

@@ -81,6 +81,9 @@ func (w *world) toCloudRole(r *role, withTags bool) cloud.Role {
 	if withTags && len(r.Tags) > 0 {
 		out.Tags = append([]cloud.Tag(nil), r.Tags...)
 	}
+	if withTags {
+		out.PermissionsBoundary = r.Boundary // GetRole only, as in AWS
+	}
 	return out
 }
 

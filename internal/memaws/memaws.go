@@ -33,7 +33,10 @@
 //     even when the bucket's default encryption names a customer key.
 //   - DeleteBucketEncryption resets the bucket to SSE-S3 (AES256), as S3 has
 //     done since default encryption became mandatory in 2023.
-//   - Lifecycle rules are validated and stored but never executed.
+//   - Lifecycle rules are validated and stored but never executed; objects
+//     reach an archive class only by PutObject with that storage class.
+//   - Restores of archived objects complete after Options.RestoreDelay,
+//     whatever the tier.
 //
 // Concurrency: one mutex guards the account; latency is applied before the
 // lock is taken, so concurrent calls overlap in time.
@@ -92,6 +95,10 @@ type Options struct {
 	// they are delivered as one log object. Zero means
 	// DefaultLogDeliveryDelay (1m); a negative value means at the next call.
 	LogDeliveryDelay time.Duration
+	// RestoreDelay is how long RestoreObject takes to make an archived
+	// object readable. Zero means DefaultRestoreDelay; a negative value
+	// means at once.
+	RestoreDelay time.Duration
 	// IAMPropagationDelay: a role younger than this is invisible to KMS
 	// principal validation and to S3 replication. Default 0.
 	IAMPropagationDelay time.Duration
@@ -128,6 +135,8 @@ type world struct {
 	home      string
 	replDelay time.Duration
 	logDelay  time.Duration
+	// restoreDelay is how long a restore of an archived object takes.
+	restoreDelay time.Duration
 
 	iamDelay     atomic.Int64
 	latency      atomic.Int64
@@ -212,6 +221,13 @@ func newWorld(opts Options) *world {
 	w.logDelay = opts.LogDeliveryDelay
 	if w.logDelay == 0 {
 		w.logDelay = DefaultLogDeliveryDelay
+	}
+	w.restoreDelay = opts.RestoreDelay
+	switch {
+	case w.restoreDelay == 0:
+		w.restoreDelay = DefaultRestoreDelay
+	case w.restoreDelay < 0:
+		w.restoreDelay = 0
 	}
 	w.iamDelay.Store(int64(opts.IAMPropagationDelay))
 	w.latency.Store(int64(opts.Latency))

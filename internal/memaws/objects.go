@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -124,6 +125,13 @@ func (c s3Client) encrypt(p principal, b *bucket, key string, ch sseChoice, v *o
 	return nil
 }
 
+func objectInfoAt(b *bucket, v *objVersion, now time.Time) cloud.ObjectInfo {
+	info := objectInfo(b, v)
+	info.LastModified = v.LastModified
+	info.Restore = restoreStatus(v, now)
+	return info
+}
+
 func objectInfo(b *bucket, v *objVersion) cloud.ObjectInfo {
 	id := v.VersionID
 	if id == nullVersion && b.Versioning == "" {
@@ -162,8 +170,15 @@ func (c s3Client) PutObject(ctx context.Context, in cloud.PutObjectInput) (cloud
 		if err != nil {
 			return cloud.ObjectInfo{}, err
 		}
+		class := in.StorageClass
+		if class == "" {
+			class = cloud.StorageClassStandard
+		}
+		if !slices.Contains(storageClasses, class) { // PutObject, x-amz-storage-class
+			return cloud.ObjectInfo{}, awsErr("InvalidStorageClass", 400, "The storage class you specified is not valid")
+		}
 		body := append([]byte(nil), in.Body...)
-		v := &objVersion{Body: body, ETag: etagOf(body), StorageClass: "STANDARD"}
+		v := &objVersion{Body: body, ETag: etagOf(body), StorageClass: class}
 		if err := c.encrypt(p, b, in.Key, ch, v, now); err != nil {
 			return cloud.ObjectInfo{}, err
 		}
@@ -223,7 +238,7 @@ func (c s3Client) readObject(b *bucket, key, versionID string, head bool) (princ
 }
 
 func (c s3Client) HeadObject(ctx context.Context, bucketName, key, versionID string) (cloud.ObjectInfo, error) {
-	return call(c.a, ctx, c.ci("HeadObject", bucketName, key), func(time.Time) (cloud.ObjectInfo, error) {
+	return call(c.a, ctx, c.ci("HeadObject", bucketName, key), func(now time.Time) (cloud.ObjectInfo, error) {
 		b, err := c.bucketAt(bucketName)
 		if err != nil {
 			return cloud.ObjectInfo{}, err
@@ -232,7 +247,7 @@ func (c s3Client) HeadObject(ctx context.Context, bucketName, key, versionID str
 		if err != nil {
 			return cloud.ObjectInfo{}, err
 		}
-		return objectInfo(b, v), nil
+		return objectInfoAt(b, v, now), nil
 	})
 }
 
@@ -247,6 +262,9 @@ func (c s3Client) GetObject(ctx context.Context, bucketName, key, versionID stri
 		if err != nil {
 			return cloud.GetObjectOutput{}, err
 		}
+		if !readable(v, now) {
+			return cloud.GetObjectOutput{}, awsErr(cloud.CodeInvalidObjectState, 403, "The operation is not valid for the object's storage class")
+		}
 		if v.SSE == cloud.SSEKMS || v.SSE == sseDSSE {
 			ctxArn := w.objectArn(b, key)
 			if v.BucketKey {
@@ -256,7 +274,7 @@ func (c s3Client) GetObject(ctx context.Context, bucketName, key, versionID stri
 				return cloud.GetObjectOutput{}, err
 			}
 		}
-		return cloud.GetObjectOutput{ObjectInfo: objectInfo(b, v), Body: append([]byte(nil), v.Body...)}, nil
+		return cloud.GetObjectOutput{ObjectInfo: objectInfoAt(b, v, now), Body: append([]byte(nil), v.Body...)}, nil
 	})
 }
 
@@ -323,7 +341,7 @@ func (c s3Client) DeleteObjects(ctx context.Context, bucketName string, objects 
 }
 
 func (c s3Client) ListObjectVersions(ctx context.Context, in cloud.ListObjectVersionsInput) (cloud.ListObjectVersionsOutput, error) {
-	return call(c.a, ctx, c.ci("ListObjectVersions", in.Bucket, ""), func(time.Time) (cloud.ListObjectVersionsOutput, error) {
+	return call(c.a, ctx, c.ci("ListObjectVersions", in.Bucket, ""), func(now time.Time) (cloud.ListObjectVersionsOutput, error) {
 		w := c.a.w
 		b, err := c.bucketAt(in.Bucket)
 		if err != nil {
@@ -376,8 +394,12 @@ func (c s3Client) ListObjectVersions(ctx context.Context, in cloud.ListObjectVer
 				if v.DeleteMarker {
 					out.DeleteMarkers = append(out.DeleteMarkers, cloud.DeleteMarkerEntry{Key: k, VersionID: v.VersionID, IsLatest: isLatest, LastModified: v.LastModified})
 				} else {
-					out.Versions = append(out.Versions, cloud.ObjectVersion{Key: k, VersionID: v.VersionID, IsLatest: isLatest,
-						Size: int64(len(v.Body)), StorageClass: v.StorageClass, LastModified: v.LastModified})
+					ov := cloud.ObjectVersion{Key: k, VersionID: v.VersionID, IsLatest: isLatest,
+						Size: int64(len(v.Body)), StorageClass: v.StorageClass, LastModified: v.LastModified}
+					if in.RestoreStatus {
+						ov.Restore = restoreStatus(v, now)
+					}
+					out.Versions = append(out.Versions, ov)
 				}
 				n++
 				out.NextKeyMarker, out.NextVersionIDMarker = k, v.VersionID

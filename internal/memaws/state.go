@@ -54,6 +54,7 @@ type role struct {
 	Tags        []cloud.Tag       `json:"tags,omitempty"`
 	Inline      map[string]string `json:"inline,omitempty"` // name → plain JSON
 	Attached    []string          `json:"attached,omitempty"`
+	Boundary    string            `json:"boundary,omitempty"` // permissions boundary policy ARN
 }
 
 type managedPolicy struct {
@@ -135,6 +136,8 @@ type objVersion struct {
 	BucketKey    bool      `json:"bucketKey,omitempty"`
 	StorageClass string    `json:"storageClass,omitempty"`
 	Replication  string    `json:"replication,omitempty"` // PENDING | COMPLETED | FAILED | REPLICA
+	// Restore is the restore of an archived version (nil: none requested).
+	Restore *restoreState `json:"restore,omitempty"`
 }
 
 type upload struct {
