@@ -88,11 +88,12 @@ var keyGrantActions = []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeG
 // BackintIdentityPolicy is the same grant as an identity policy.
 
 // backintObjectActions are what the EC2 backup role (AWS Backint Agent)
-// may do with backup objects.
+// may do with backup objects. s3:RestoreObject lets `hanavault recall` run
+// from the HANA host to thaw archived backups before a recovery.
 var backintObjectActions = []string{
 	"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject",
 	"s3:PutObjectTagging", "s3:GetObjectTagging", "s3:AbortMultipartUpload",
-	"s3:ListMultipartUploadParts",
+	"s3:ListMultipartUploadParts", "s3:RestoreObject",
 }
 
 // backintBucketActions are what the EC2 backup role may do on the bucket.

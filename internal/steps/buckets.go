@@ -98,6 +98,11 @@ func (r *run) bucketSteps(sd side, k bucketKind) []*step {
 			return ActionKeep, nil
 		}
 		if bl.preExisting || info.preExisting {
+			if k == backupBucket {
+				if err := r.removeVerifyCanaries(b, sd.region, name); err != nil {
+					return "", err
+				}
+			}
 			r.addKept(fmt.Sprintf("bucket %s in %s: it existed before hanavault, so it stays with its objects; its settings were restored", name, sd.region))
 			return ActionKeep, nil
 		}

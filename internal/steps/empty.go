@@ -26,7 +26,7 @@ func (r *run) emptyAndDeleteBucket(st *step, region, bucket string) error {
 		if err := r.abortUploads(st, s3, bucket); err != nil {
 			return err
 		}
-		if err := r.deleteAllVersions(st, s3, bucket, &deleted); err != nil {
+		if err := r.deleteAllVersions(st, s3, bucket, "", &deleted); err != nil {
 			return err
 		}
 		err := r.mutate(st, mutation{op: "s3:DeleteBucket", resource: bucket}, func(ctx context.Context) (string, error) {
@@ -71,10 +71,11 @@ func (r *run) abortUploads(st *step, s3 cloud.S3, bucket string) error {
 	}
 }
 
-// deleteAllVersions streams ListObjectVersions pages into DeleteObjects
-// batches and checks every per-key error; total counts what was deleted.
-func (r *run) deleteAllVersions(st *step, s3 cloud.S3, bucket string, total *int64) error {
-	in := cloud.ListObjectVersionsInput{Bucket: bucket, MaxKeys: deleteBatch}
+// deleteAllVersions streams ListObjectVersions pages (under prefix; ""
+// for the whole bucket) into DeleteObjects batches and checks every
+// per-key error; total counts what was deleted.
+func (r *run) deleteAllVersions(st *step, s3 cloud.S3, bucket, prefix string, total *int64) error {
+	in := cloud.ListObjectVersionsInput{Bucket: bucket, Prefix: prefix, MaxKeys: deleteBatch}
 	for {
 		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) {
 			return s3.ListObjectVersions(ctx, in)
