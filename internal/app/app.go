@@ -135,6 +135,15 @@ func build(acct cloud.Account, region string, o Options, sandbox bool, sandboxDi
 	}
 }
 
+// JournalRoot is where the landscape journals live: the state directory,
+// or for the sandbox the sandbox directory beside its account.
+func (e *Env) JournalRoot() string {
+	if e.Sandbox {
+		return e.SandboxDir
+	}
+	return e.StateDir
+}
+
 // DefaultSandboxLatency is how long each sandbox call takes unless
 // HANAVAULT_SANDBOX_LATENCY says otherwise.
 const DefaultSandboxLatency = 40 * time.Millisecond

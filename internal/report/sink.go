@@ -72,6 +72,9 @@ func EventLine(e steps.Event, th Theme) string {
 		if len(detail) > 0 {
 			msg += " " + th.paint(th.Faint, "("+strings.Join(detail, ", ")+")")
 		}
+		if e.Detail != "" { // a check (verify, recall) says what it found
+			msg += ": " + e.Detail
+		}
 	case steps.EventFailed:
 		msg = th.paint(th.Error, "failed")
 		if e.Error != "" {

@@ -38,6 +38,9 @@ func (v *verifier) replication(ctx context.Context, canaries []written) {
 	deadline := v.o.Now().Add(v.o.Timeout)
 	status := map[string]string{}
 	var latency time.Duration
+	// Poll soon at first (replication often takes seconds), then every
+	// PollInterval.
+	pause := min(time.Second, v.o.PollInterval)
 	for {
 		final := 0
 		failed := ""
@@ -93,10 +96,11 @@ func (v *verifier) replication(ctx context.Context, canaries []written) {
 				Cause:  "S3 has not replicated the canary yet: replication may be slow (only Replication Time Control promises 15 minutes), or the replication rule does not select these objects; run hanavault status"})
 			return
 		}
-		wait := min(v.o.PollInterval, deadline.Sub(v.o.Now()))
+		wait := min(pause, deadline.Sub(v.o.Now()))
 		if err := v.o.Sleep(ctx, wait); err != nil {
 			return
 		}
+		pause = min(2*pause, v.o.PollInterval)
 	}
 }
 

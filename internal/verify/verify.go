@@ -273,7 +273,7 @@ func (v *verifier) prefix() string { return v.in.Folder + "/" + CanaryFolder }
 // add records a check and reports it as a finished (or failed) step.
 func (v *verifier) add(c Check) {
 	v.rep.Checks = append(v.rep.Checks, c)
-	ev := steps.Event{Time: v.o.Now(), StepID: "verify/" + c.ID, Region: c.Region, Title: c.Title, Resource: c.Resource, Action: steps.ActionInSync}
+	ev := steps.Event{Time: v.o.Now(), StepID: "verify/" + c.ID, Region: c.Region, Title: c.Title, Resource: c.Resource}
 	switch c.Result {
 	case Pass:
 		ev.Kind, ev.Detail = steps.EventDone, c.Detail

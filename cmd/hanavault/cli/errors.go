@@ -52,6 +52,16 @@ func (e *UnhealthyError) Error() string {
 	return fmt.Sprintf("landscape %s is %s", e.SID, e.Overall)
 }
 
+// NotOKError reports that a check command (verify, recall --check) ran
+// and found something not ok (exit 3); its report was already printed.
+type NotOKError struct{ Err error }
+
+// Error says what was not ok.
+func (e *NotOKError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *NotOKError) Unwrap() error { return e.Err }
+
 // silentError is an error whose explanation was already printed; Run
 // does not print it again.
 type silentError struct{ err error }
@@ -66,6 +76,7 @@ func silent(err error) error { return &silentError{err: err} }
 func ExitCode(err error) int {
 	var ue *UsageError
 	var uh *UnhealthyError
+	var no *NotOKError
 	switch {
 	case err == nil:
 		return ExitOK
@@ -73,7 +84,7 @@ func ExitCode(err error) int {
 		return ExitInterrupted
 	case errors.As(err, &ue):
 		return ExitUsage
-	case errors.As(err, &uh):
+	case errors.As(err, &uh), errors.As(err, &no):
 		return ExitUnhealthy
 	}
 	return ExitError

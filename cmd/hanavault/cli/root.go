@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hanavault/hanavault/internal/app"
+	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/iostreams"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
@@ -47,6 +48,10 @@ type Session struct {
 	// SandboxReason says so in words.
 	Sandbox       bool
 	SandboxReason string
+	// Account is the account the engine works on (verify and recall call
+	// it directly); JournalRoot is where the landscape journals live.
+	Account     cloud.Account
+	JournalRoot string
 }
 
 // BuildInfo is what --version prints; set by the release build.
@@ -81,6 +86,7 @@ func openSession(ctx context.Context, o app.Options) (*Session, error) {
 		Engine: env.Engine, Discovery: env.Discovery,
 		Region: env.Region, Profile: env.Profile, StateDir: env.StateDir,
 		Sandbox: env.Sandbox, SandboxReason: env.SandboxReason,
+		Account: env.Account, JournalRoot: env.JournalRoot(),
 	}, nil
 }
 
@@ -183,6 +189,7 @@ docs/json.md.`,
 		NewCmdStatus(f, g, nil),
 		NewCmdDestroy(f, g, nil),
 		NewCmdBackint(f, g, nil),
+		NewCmdVerify(f, g, nil),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root, g

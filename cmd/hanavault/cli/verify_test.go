@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hanavault/hanavault/internal/memaws"
+)
+
+// TestSandboxVerify runs verify through the real CLI against the sandbox:
+// JSON lines with events and the report last, evidence files, and the
+// exit status following the report's verdict.
+func TestSandboxVerify(t *testing.T) {
+	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
+	s := sandboxCLI{t: t, state: t.TempDir()}
+	file := filepath.Join(t.TempDir(), "landscape.yaml")
+	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
+	if code != 0 {
+		t.Fatalf("init: %d %s", code, stderr)
+	}
+	writeFile(t, file, []byte(yaml))
+	if code, _, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
+		t.Fatalf("apply: %d %s", code, stderr)
+	}
+	if code, _, stderr := s.run("", "verify", "PRD", "--timeout", "0s"); code != ExitUsage || !strings.Contains(stderr, "--timeout") {
+		t.Fatalf("verify --timeout 0s: exit %d %s", code, stderr)
+	}
+	dir := t.TempDir()
+	code, out, stderr := s.run("", "verify", "PRD", "--json", "--report", dir, "--timeout", "1m")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var last struct {
+		Kind   string `json:"kind"`
+		Report struct {
+			Passed bool `json:"passed"`
+			Checks []struct {
+				ID     string `json:"id"`
+				Result string `json:"result"`
+			} `json:"checks"`
+		} `json:"report"`
+		Markdown string `json:"markdownFile"`
+		JSON     string `json:"jsonFile"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || last.Kind != "verify" {
+		t.Fatalf("last line %q: %v\n%s", lines[len(lines)-1], err, stderr)
+	}
+	want := ExitUnhealthy
+	if last.Report.Passed {
+		want = ExitOK
+	}
+	if code != want || len(last.Report.Checks) < 15 {
+		t.Fatalf("exit %d for passed=%v (%d checks)\n%s", code, last.Report.Passed, len(last.Report.Checks), stderr)
+	}
+	if len(lines) < 20 || !strings.Contains(lines[0], `"kind":"started"`) {
+		t.Fatalf("events not streamed as JSON lines: %d lines, first %s", len(lines), lines[0])
+	}
+	for _, f := range []string{last.Markdown, last.JSON} {
+		if filepath.Dir(f) != dir {
+			t.Fatalf("evidence %s not in %s", f, dir)
+		}
+		if _, err := os.Stat(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	md, _ := os.ReadFile(last.Markdown)
+	contains(t, "evidence", string(md), "# hanavault verify: PRD", "| Account | 123456789012 |", "`guard/aes256`")
+}
