@@ -80,6 +80,28 @@ func injectedError() error {
 	return awsErr(cloud.CodeInternalError, 500, "We encountered an internal error. Please try again. (injected by memaws)")
 }
 
+// SlowDown makes the next n calls of the named operation (e.g.
+// RestoreObject) answer SlowDown (HTTP 503), as S3 does when a request
+// rate is too high (S3 API reference, ErrorResponses: "SlowDown ... Please
+// reduce your request rate", 503). Nothing changes for those calls.
+func (a *Account) SlowDown(op string, n int) {
+	a.w.mu.Lock()
+	defer a.w.mu.Unlock()
+	if a.w.slowDown == nil {
+		a.w.slowDown = map[string]int{}
+	}
+	a.w.slowDown[op] += n
+}
+
+// fireSlowDown reports whether this call of op is throttled. Caller holds mu.
+func (w *world) fireSlowDown(op string) bool {
+	if w.slowDown[op] > 0 {
+		w.slowDown[op]--
+		return true
+	}
+	return false
+}
+
 // MutatingCalls returns the number of mutating calls since the account was
 // made or ResetCounters was called.
 func (a *Account) MutatingCalls() int {

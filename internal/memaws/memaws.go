@@ -150,6 +150,7 @@ type world struct {
 	calls      []CallRecord
 	mutating   int
 	faults     []*fault
+	slowDown   map[string]int // op → calls still to throttle
 	deliveries []LogDelivery
 }
 
@@ -354,6 +355,8 @@ func (a *Account) run(ctx context.Context, ci callInfo, fn func(now time.Time) e
 			mode, fire = w.fireFault()
 		}
 		switch {
+		case w.fireSlowDown(ci.op):
+			err = awsErr(cloud.CodeSlowDown, 503, "Please reduce your request rate.")
 		case fire && mode == FailBefore:
 			err = injectedError()
 		case fire:

@@ -190,6 +190,7 @@ docs/json.md.`,
 		NewCmdDestroy(f, g, nil),
 		NewCmdBackint(f, g, nil),
 		NewCmdVerify(f, g, nil),
+		NewCmdRecall(f, g, nil),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root, g
