@@ -45,7 +45,7 @@ func TestJSONDocCoversEveryField(t *testing.T) {
 	names := map[string]bool{}
 	seen := map[reflect.Type]bool{}
 	for _, v := range []any{steps.Plan{}, steps.Status{}, steps.DestroyPreview{}, steps.Event{}, steps.Result{},
-		PlanLine{}, DestroyPreviewLine{}, ResultLine{}} {
+		PlanLine{}, DestroyPreviewLine{}, ResultLine{}, VerifyLine{}, RecallSummaryLine{}, RecallResultLine{}} {
 		jsonNames(reflect.TypeOf(v), seen, names)
 	}
 	if len(names) < 40 {

@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/hanavault/hanavault/internal/recovery"
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
@@ -23,6 +25,8 @@ func (th Theme) overallStyle(o steps.Overall) string {
 		return th.paint(th.OK, string(o))
 	case steps.OverallDrift:
 		return th.paint(th.Drift, string(o))
+	case steps.OverallAtRisk:
+		return th.paint(th.Error, string(o))
 	}
 	return th.paint(th.Missing, string(o))
 }
@@ -63,6 +67,16 @@ func RenderStatus(s *steps.Status, th Theme, width int) string {
 	pg.gap()
 	pg.text("", "", th.paint(th.Heading, "Replication"))
 	pg.text("  ", "  ", replicationWords(s.Replication, th))
+	if rp := s.RecoveryPoint; rp != nil {
+		pg.gap()
+		pg.text("", "", th.paint(th.Heading, "Recovery point"))
+		for _, line := range RecoveryPointLines(rp) {
+			pg.text("  ", "  ", line)
+		}
+		for _, p := range rp.Problems {
+			pg.item("  "+th.paint(th.Error, "at risk")+"  ", sentence(p))
+		}
+	}
 
 	pg.gap()
 	pg.text("", "", th.paint(th.Heading, fmt.Sprintf("Summary: %d ok, %d drift, %d missing.",
@@ -83,6 +97,62 @@ func RenderStatus(s *steps.Status, th Theme, width int) string {
 		}
 	}
 	return pg.String()
+}
+
+// RecoveryPointLines describes a recovery point in plain sentences: the
+// newest backup per region and its age, and the DR lag with its
+// threshold.
+func RecoveryPointLines(p *recovery.Point) []string {
+	region := func(name string, r recovery.Region) string {
+		if r.Newest == nil {
+			return fmt.Sprintf("%s (%s): no backups yet.", name, r.Region)
+		}
+		s := fmt.Sprintf("%s (%s): newest backup %s, %s old.", name, r.Region, r.Newest.Key, HumanDuration(r.Newest.Age.Round(time.Second)))
+		if r.Partial {
+			s += fmt.Sprintf(" (Newest of the first %s versions listed.)", groupThousands(r.Scanned))
+		}
+		return s
+	}
+	out := []string{region("Source", p.Source), region("Replica", p.Replica)}
+	if p.Error != "" {
+		return append(out, "Could not measure: "+sentence(p.Error))
+	}
+	if p.Sampled > 0 {
+		lag := HumanDuration(p.Lag.Round(time.Second))
+		if p.LagAtLeast {
+			lag = "at least " + lag
+		}
+		limit := "not checked (maxReplicationLagMinutes: 0)"
+		if p.MaxLagMinutes > 0 {
+			limit = fmt.Sprintf("limit %d minutes", p.MaxLagMinutes)
+		}
+		out = append(out, fmt.Sprintf("DR lag: %s (%s). Of the %d newest backups: %d replicated, %d pending, %d failed.",
+			lag, limit, p.Sampled, p.Completed, p.Pending, p.Failed))
+	}
+	return out
+}
+
+// RecoveryPointSummary is the recovery point in a few words, for the home
+// screen: "DR lag 3m", "DR lag at least 2h0m0s, 1 failed".
+func RecoveryPointSummary(p *recovery.Point) string {
+	switch {
+	case p == nil:
+		return ""
+	case p.Error != "":
+		return "recovery point unknown"
+	case p.Source.Newest == nil:
+		return "no backups yet"
+	case p.Sampled == 0:
+		return "newest backup " + HumanDuration(p.Source.Newest.Age.Round(time.Second)) + " old"
+	}
+	s := "DR lag " + HumanDuration(p.Lag.Round(time.Second))
+	if p.LagAtLeast {
+		s = "DR lag at least " + HumanDuration(p.Lag.Round(time.Second))
+	}
+	if p.Failed > 0 {
+		s += fmt.Sprintf(", %d failed", p.Failed)
+	}
+	return s
 }
 
 // replicationWords describes replication health in one paragraph.

@@ -16,6 +16,7 @@ const (
 	DefaultAbortIncompleteMultipartDays = 7
 	DefaultLogRetentionDays             = 365
 	DefaultKMSDeletionWindowDays        = 30
+	DefaultMaxReplicationLagMinutes     = 60
 )
 
 // LogBucketSuffix is appended to a backup bucket's name to derive its
@@ -183,6 +184,15 @@ func setDefault(p *int, v int) {
 // hanavault-<SID>-replication.
 func DefaultReplicationRoleName(sid string) string {
 	return "hanavault-" + sid + "-replication"
+}
+
+// MaxReplicationLag returns the landscape's DR lag threshold in minutes
+// (the default when unset; 0 = not checked).
+func (l Landscape) MaxReplicationLag() int {
+	if l.MaxReplicationLagMinutes == nil {
+		return DefaultMaxReplicationLagMinutes
+	}
+	return *l.MaxReplicationLagMinutes
 }
 
 // normalizeAlias trims a and adds the alias/ prefix when it is missing.

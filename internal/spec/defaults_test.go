@@ -197,3 +197,34 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxReplicationLag(t *testing.T) {
+	for _, tc := range []struct {
+		yaml string
+		want int
+		err  string
+	}{
+		{"", DefaultMaxReplicationLagMinutes, ""},
+		{"maxReplicationLagMinutes: 0\n", 0, ""},
+		{"maxReplicationLagMinutes: 15\n", 15, ""},
+		{"maxReplicationLagMinutes: 20000\n", 0, "maxReplicationLagMinutes 20000: must be 0 to 10080 minutes (0 = not checked)"},
+	} {
+		doc := "sid: PRD\nsourceRegion: eu-central-1\nreplicationRegion: eu-west-1\nec2RoleToRunBackup: b\nkmsAdminRole: a\n" +
+			"originalBucketName: hana-backup-prd-src\nreplicationBucketName: hana-backup-prd-dst\n" +
+			"originalCMKAlias: alias/a\nreplicationCMKAlias: alias/b\n" + tc.yaml
+		l, err := Parse([]byte(doc), "t.yaml")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		err = l.Normalized().Validate()
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || l.MaxReplicationLag() != tc.want {
+			t.Errorf("%q: %d %v, want %d", tc.yaml, l.MaxReplicationLag(), err, tc.want)
+		}
+	}
+}

@@ -96,6 +96,13 @@ func Marshal(l Landscape) []byte {
 	w.comment("How many days back you need point-in-time recovery; 0 = not stated. Only used to warn",
 		"when the lifecycle archives or expires backups inside that window. 0-3650.")
 	w.int(0, "recoveryWindowDays", n.RecoveryWindowDays)
+	w.comment("Minutes the DR copy may lag behind (now minus the newest backup replicated) before",
+		fmt.Sprintf("status reports the recovery point at risk; 0 = not checked. 0-10080, default %d.", DefaultMaxReplicationLagMinutes))
+	if n.MaxReplicationLagMinutes == nil {
+		w.comment(fmt.Sprintf("maxReplicationLagMinutes: %d", DefaultMaxReplicationLagMinutes))
+	} else {
+		w.int(0, "maxReplicationLagMinutes", *n.MaxReplicationLagMinutes)
+	}
 	w.comment("S3 Replication Time Control: 99.99% of objects replicated within 15 minutes, at extra cost.")
 	w.bool(0, "replicationTimeControl", n.ReplicationTimeControl)
 	w.comment("Replicate delete markers, so backups HANA deletes also disappear from the replica's current view.")

@@ -153,9 +153,13 @@ func schemaOf(t reflect.Type) map[string]fieldSchema {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-		fs := fieldSchema{kind: f.Type.Kind()}
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer { // an optional value whose zero means something
+			ft = ft.Elem()
+		}
+		fs := fieldSchema{kind: ft.Kind()}
 		if fs.kind == reflect.Struct {
-			fs.sub = schemaOf(f.Type)
+			fs.sub = schemaOf(ft)
 		}
 		s[name] = fs
 	}

@@ -33,9 +33,13 @@ type Landscape struct {
 	KMSDeletionWindowDays    int       `yaml:"kmsDeletionWindowDays,omitempty" json:"kmsDeletionWindowDays,omitempty"` // default 30, range 7-30
 	// RecoveryWindowDays is how far back the Basis team needs point-in-time
 	// recovery; 0 = not stated. Only used for plan warnings.
-	RecoveryWindowDays      int  `yaml:"recoveryWindowDays,omitempty" json:"recoveryWindowDays,omitempty"`
-	ReplicationTimeControl  bool `yaml:"replicationTimeControl,omitempty" json:"replicationTimeControl"`
-	DeleteMarkerReplication bool `yaml:"deleteMarkerReplication,omitempty" json:"deleteMarkerReplication"`
+	RecoveryWindowDays int `yaml:"recoveryWindowDays,omitempty" json:"recoveryWindowDays,omitempty"`
+	// MaxReplicationLagMinutes is the DR lag (now minus the newest backup
+	// replicated) above which status reports the recovery point at risk;
+	// 0 = not checked, nil = the default (60).
+	MaxReplicationLagMinutes *int `yaml:"maxReplicationLagMinutes,omitempty" json:"maxReplicationLagMinutes,omitempty"`
+	ReplicationTimeControl   bool `yaml:"replicationTimeControl,omitempty" json:"replicationTimeControl"`
+	DeleteMarkerReplication  bool `yaml:"deleteMarkerReplication,omitempty" json:"deleteMarkerReplication"`
 	// RequireEncryptionHeader also denies uploads that carry no encryption
 	// header. Off by default: multipart UploadPart requests carry none.
 	RequireEncryptionHeader bool `yaml:"requireEncryptionHeader,omitempty" json:"requireEncryptionHeader"`

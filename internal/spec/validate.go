@@ -351,6 +351,7 @@ var numberRanges = map[string]Range{
 	"logRetentionDays":                       {1, 3650},
 	"kmsDeletionWindowDays":                  {7, 30},
 	"recoveryWindowDays":                     {0, 3650},
+	"maxReplicationLagMinutes":               {0, 10080},
 }
 
 // NumberRange returns the allowed range of the numeric field named by its
@@ -378,6 +379,8 @@ func ValidateNumber(field string, v int) error {
 		rule = "KMS waits 7 to 30 days before it deletes a key"
 	case "recoveryWindowDays":
 		rule += " (0 = not stated)"
+	case "maxReplicationLagMinutes":
+		rule = fmt.Sprintf("must be %d to %d minutes (0 = not checked)", r.Min, r.Max)
 	}
 	return ruleError(rule)
 }
@@ -549,6 +552,7 @@ func (l Landscape) Validate() error {
 		{"logRetentionDays", n.LogRetentionDays},
 		{"kmsDeletionWindowDays", n.KMSDeletionWindowDays},
 		{"recoveryWindowDays", n.RecoveryWindowDays},
+		{"maxReplicationLagMinutes", n.MaxReplicationLag()},
 	} {
 		add(f.field, f.v, ValidateNumber(f.field, f.v))
 	}

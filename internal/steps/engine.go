@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/recovery"
 	"github.com/hanavault/hanavault/internal/spec"
 )
 
@@ -44,6 +45,9 @@ type KnownLandscape struct {
 	Tagged            bool            `json:"tagged"` // tagged resources found in the account
 	Overall           Overall         `json:"overall"`
 	Landscape         *spec.Landscape `json:"landscape,omitempty"`
+	// RecoveryPoint is the landscape's recovery point (nil when
+	// replication is not configured or status failed).
+	RecoveryPoint *recovery.Point `json:"recoveryPoint,omitempty"`
 }
 
 // PreflightIssue is an AWS-side problem with a landscape found before

@@ -307,7 +307,7 @@ func TestDataPlaneAfterApply(t *testing.T) {
 	dstKey := keyARN(t, e.acct, e.l.ReplicationRegion, e.l.ReplicationCMKAlias)
 
 	// Backint sends the CMK explicitly.
-	put, err := src.PutObject(ctx, cloud.PutObjectInput{Bucket: e.l.OriginalBucketName, Key: "data/COMPLETE_DATA_BACKUP_databackup_0_1",
+	put, err := src.PutObject(ctx, cloud.PutObjectInput{Bucket: e.l.OriginalBucketName, Key: "PRD/data/COMPLETE_DATA_BACKUP_databackup_0_1",
 		Body: []byte("backup"), ServerSideEncryption: cloud.SSEKMS, SSEKMSKeyID: srcKey})
 	if err != nil {
 		t.Fatalf("encrypted upload by the EC2 role: %v", err)
@@ -316,7 +316,7 @@ func TestDataPlaneAfterApply(t *testing.T) {
 		t.Fatalf("stored with key %q, want %q", put.SSEKMSKeyID, srcKey)
 	}
 	// No header: the bucket default encrypts with the landscape key.
-	put, err = src.PutObject(ctx, cloud.PutObjectInput{Bucket: e.l.OriginalBucketName, Key: "log/log_backup_0_0_1", Body: []byte("log")})
+	put, err = src.PutObject(ctx, cloud.PutObjectInput{Bucket: e.l.OriginalBucketName, Key: "PRD/log/log_backup_0_0_1", Body: []byte("log")})
 	if err != nil {
 		t.Fatalf("header-less upload: %v", err)
 	}
@@ -332,15 +332,15 @@ func TestDataPlaneAfterApply(t *testing.T) {
 		t.Fatalf("non-TLS upload: %v, want AccessDenied", err)
 	}
 	// Multipart, as HANA sends large backups: parts carry no SSE header.
-	id, err := src.CreateMultipartUpload(ctx, cloud.CreateMultipartUploadInput{Bucket: e.l.OriginalBucketName, Key: "data/big", ServerSideEncryption: cloud.SSEKMS, SSEKMSKeyID: srcKey})
+	id, err := src.CreateMultipartUpload(ctx, cloud.CreateMultipartUploadInput{Bucket: e.l.OriginalBucketName, Key: "PRD/data/big", ServerSideEncryption: cloud.SSEKMS, SSEKMSKeyID: srcKey})
 	if err != nil {
 		t.Fatalf("create multipart upload: %v", err)
 	}
-	etag, err := src.UploadPart(ctx, cloud.UploadPartInput{Bucket: e.l.OriginalBucketName, Key: "data/big", UploadID: id, PartNumber: 1, Body: []byte("part")})
+	etag, err := src.UploadPart(ctx, cloud.UploadPartInput{Bucket: e.l.OriginalBucketName, Key: "PRD/data/big", UploadID: id, PartNumber: 1, Body: []byte("part")})
 	if err != nil {
 		t.Fatalf("upload part: %v", err)
 	}
-	if _, err := src.CompleteMultipartUpload(ctx, cloud.CompleteMultipartUploadInput{Bucket: e.l.OriginalBucketName, Key: "data/big", UploadID: id,
+	if _, err := src.CompleteMultipartUpload(ctx, cloud.CompleteMultipartUploadInput{Bucket: e.l.OriginalBucketName, Key: "PRD/data/big", UploadID: id,
 		Parts: []cloud.CompletedPart{{PartNumber: 1, ETag: etag}}}); err != nil {
 		t.Fatalf("complete multipart upload: %v", err)
 	}
@@ -350,7 +350,7 @@ func TestDataPlaneAfterApply(t *testing.T) {
 	if err := e.acct.ProcessPending(); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"data/COMPLETE_DATA_BACKUP_databackup_0_1", "log/log_backup_0_0_1", "data/big"} {
+	for _, key := range []string{"PRD/data/COMPLETE_DATA_BACKUP_databackup_0_1", "PRD/log/log_backup_0_0_1", "PRD/data/big"} {
 		h, err := src.HeadObject(ctx, e.l.OriginalBucketName, key, "")
 		if err != nil {
 			t.Fatal(err)
@@ -366,14 +366,14 @@ func TestDataPlaneAfterApply(t *testing.T) {
 			t.Fatalf("replica of %s: %+v (source version %s, replica key %s)", key, r, h.VersionID, dstKey)
 		}
 	}
-	// status samples the newest backups.
+	// status samples the newest backups under the Backint folder (the SID).
 	st := e.status()
 	if !st.Replication.Configured || st.Replication.Sampled != 3 || st.Replication.Completed != 3 {
 		t.Fatalf("replication health %+v", st.Replication)
 	}
 
 	// Destroy empties both buckets (versions and delete markers) first.
-	if _, err := src.DeleteObject(ctx, e.l.OriginalBucketName, "data/big", ""); err != nil {
+	if _, err := src.DeleteObject(ctx, e.l.OriginalBucketName, "PRD/data/big", ""); err != nil {
 		t.Fatal(err)
 	}
 	prev, err := e.eng.PreviewDestroy(ctx, e.l)

@@ -77,7 +77,7 @@ func (e *Engine) Known(ctx context.Context, scanTags bool) ([]KnownLandscape, er
 			}
 			if k.Landscape != nil {
 				if s, err := e.Status(ctx, *k.Landscape); err == nil {
-					k.Overall = s.Overall
+					k.Overall, k.RecoveryPoint = s.Overall, s.RecoveryPoint
 				}
 			}
 			mu.Lock()

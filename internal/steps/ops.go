@@ -12,6 +12,7 @@ import (
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/journal"
 	"github.com/hanavault/hanavault/internal/policy"
+	"github.com/hanavault/hanavault/internal/recovery"
 	"github.com/hanavault/hanavault/internal/spec"
 )
 
@@ -274,7 +275,10 @@ func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) 
 		s.Overall = OverallOK
 	}
 	if o, ok := obs[stepID(SideSource, "bucket", "replication")]; ok && o.exists {
-		s.Replication = r.replicationHealth()
+		s.Replication, s.RecoveryPoint = r.replicationHealth(ctx)
+		if s.Overall == OverallOK && !s.RecoveryPoint.OK {
+			s.Overall = OverallAtRisk
+		}
 	}
 	s.Grants, s.GrantsError = r.keyGrants()
 	s.NextAction = nextAction(s)
@@ -333,62 +337,28 @@ func nextAction(s *Status) string {
 		return "Run apply to restore the drifted settings (hanavault apply, or choose apply in the wizard)."
 	case OverallHalfApplied:
 		return "Run apply to create what is missing; it continues where the last run stopped."
+	case OverallAtRisk:
+		return "The recovery point is at risk: check the replication role and both keys (hanavault verify proves the path and names what is missing); failed objects are not retried, so upload them again."
 	default:
 		return "Nothing exists yet: run apply to create the landscape."
 	}
 }
 
-// replicationHealth samples the newest backups in the source bucket and
-// reports their replication status.
-func (r *run) replicationHealth() ReplicationHealth {
-	const sample = 10
+// replicationHealth measures the recovery point (internal/recovery: a
+// bounded number of calls whatever the bucket holds) and summarises the
+// replication of the newest backups from it.
+func (r *run) replicationHealth(ctx context.Context) (ReplicationHealth, *recovery.Point) {
 	h := ReplicationHealth{Configured: true}
-	sd := sides(r.l)[0]
-	st := &step{id: "status/replication-health", region: sd.region}
-	s3 := r.acct.S3(sd.region)
-	var latest []cloud.ObjectVersion
-	in := cloud.ListObjectVersionsInput{Bucket: sd.bucket, MaxKeys: deleteBatch}
-	for pages := 0; pages < 5; pages++ {
-		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) {
-			return s3.ListObjectVersions(ctx, in)
-		})
-		if err != nil {
-			h.Detail = "could not list recent backups: " + err.Error()
-			return h
-		}
-		for _, v := range page.Versions {
-			if v.IsLatest {
-				latest = append(latest, v)
-			}
-		}
-		if !page.IsTruncated {
-			break
-		}
-		in.KeyMarker, in.VersionIDMarker = page.NextKeyMarker, page.NextVersionIDMarker
+	sds := sides(r.l)
+	target := func(sd side) recovery.Target {
+		return recovery.Target{Region: sd.region, Bucket: sd.bucket, Prefix: r.l.SID + "/", Exclude: r.l.SID + "/" + VerifyCanaryFolder}
 	}
-	sort.Slice(latest, func(i, j int) bool { return latest[i].LastModified.After(latest[j].LastModified) })
-	if len(latest) > sample {
-		latest = latest[:sample]
-	}
-	for _, v := range latest {
-		info, err := read(r, st, func(ctx context.Context) (cloud.ObjectInfo, error) {
-			return s3.HeadObject(ctx, sd.bucket, v.Key, v.VersionID)
-		})
-		if err != nil {
-			continue
-		}
-		h.Sampled++
-		switch info.ReplicationStatus {
-		case "COMPLETED", "COMPLETE":
-			h.Completed++
-		case "PENDING":
-			h.Pending++
-		case "FAILED":
-			h.Failed++
-		}
-	}
+	p := recovery.Measure(ctx, r.acct, target(sds[0]), target(sds[1]), r.e.opts.Now(), recovery.Options{MaxLagMinutes: r.l.MaxReplicationLag()})
+	h.Sampled, h.Completed, h.Pending, h.Failed = p.Sampled, p.Completed, p.Pending, p.Failed
 	switch {
-	case h.Sampled == 0:
+	case p.Error != "":
+		h.Detail = "could not list recent backups: " + p.Error
+	case p.Source.Newest == nil:
 		h.Detail = "no backups in the source bucket yet"
 	case h.Failed > 0:
 		h.Detail = fmt.Sprintf("%d of the %d newest backups FAILED to replicate", h.Failed, h.Sampled)
@@ -397,7 +367,7 @@ func (r *run) replicationHealth() ReplicationHealth {
 	default:
 		h.Detail = fmt.Sprintf("the %d newest backups are replicated", h.Sampled)
 	}
-	return h
+	return h, &p
 }
 
 // PreviewDestroy reports what destroy would delete, with bucket contents.

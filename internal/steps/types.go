@@ -5,7 +5,11 @@
 // Sink, and the TUI, the plain reporter and --json all consume them.
 package steps
 
-import "time"
+import (
+	"time"
+
+	"github.com/hanavault/hanavault/internal/recovery"
+)
 
 // Action is what a step will do (plan) or did (apply/destroy).
 type Action string
@@ -188,6 +192,9 @@ const (
 	OverallDrift       Overall = "drift"
 	OverallMissing     Overall = "missing"      // nothing exists
 	OverallHalfApplied Overall = "half-applied" // some resources exist, some are missing
+	// OverallAtRisk: every resource is in place, but recent backups FAILED
+	// to replicate or the DR copy lags more than maxReplicationLagMinutes.
+	OverallAtRisk Overall = "at-risk"
 )
 
 // Status is what status reports.
@@ -204,9 +211,11 @@ type Status struct {
 	// of the key whatever the key policy says.
 	Grants []KeyGrant `json:"grants"`
 	// GrantsError says why the grants could not be listed.
-	GrantsError string                `json:"grantsError,omitempty"`
-	NextAction  string                `json:"nextAction"`
-	Summary     map[ResourceState]int `json:"summary"`
+	GrantsError string `json:"grantsError,omitempty"`
+	// RecoveryPoint is set when replication is configured.
+	RecoveryPoint *recovery.Point       `json:"recoveryPoint,omitempty"`
+	NextAction    string                `json:"nextAction"`
+	Summary       map[ResourceState]int `json:"summary"`
 }
 
 // KeyGrant is one grant on a landscape key.

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hanavault/hanavault/internal/report"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -163,8 +164,12 @@ func (m *model) homeView(height int) string {
 			rows = append(rows, st.faint.Render("    none yet in this account"))
 		}
 		for i, k := range d.known {
+			summary := knownSummary(k)
+			if rp := report.RecoveryPointSummary(k.RecoveryPoint); rp != "" {
+				summary += " · " + rp
+			}
 			line := fmt.Sprintf("%-4s %s → %-15s %s  %s", k.SID, k.SourceRegion, k.ReplicationRegion,
-				m.health(k.Overall), st.faint.Render(knownSummary(k)))
+				m.health(k.Overall), st.faint.Render(summary))
 			rows = append(rows, m.homeRow(i+1, line))
 		}
 	}
@@ -193,7 +198,7 @@ func (m *model) health(o steps.Overall) string {
 		return m.st.ok.Render("● " + s)
 	case steps.OverallDrift, steps.OverallHalfApplied:
 		return m.st.warn.Render("● " + s)
-	case steps.OverallMissing:
+	case steps.OverallMissing, steps.OverallAtRisk:
 		return m.st.bad.Render("● " + s)
 	}
 	return "● " + s

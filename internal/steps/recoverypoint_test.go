@@ -1,0 +1,77 @@
+package steps_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/memaws"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// backups writes n backups under the landscape's Backint folder.
+func (e *env) backups(n int) {
+	e.t.Helper()
+	s3 := e.acct.As(memaws.SeedBackupRole).S3(e.l.SourceRegion)
+	for i := range n {
+		if _, err := s3.PutObject(context.Background(), cloud.PutObjectInput{Bucket: e.l.OriginalBucketName,
+			Key: fmt.Sprintf("PRD/log/log_backup_%03d", i), Body: []byte("log")}); err != nil {
+			e.t.Fatal(err)
+		}
+		e.clock.Advance(time.Second)
+	}
+}
+
+func TestStatusRecoveryPointAtRiskWhenReplicationFails(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	e.apply()
+	e.backups(3)
+	e.clock.Advance(10 * time.Second)
+	st := e.status()
+	if st.Overall != steps.OverallOK || st.RecoveryPoint == nil || st.RecoveryPoint.Completed != 3 || st.RecoveryPoint.Replica.Newest == nil {
+		t.Fatalf("healthy: %s %+v", st.Overall, st.RecoveryPoint)
+	}
+	// The replication role loses its policy: new backups FAIL.
+	role := e.l.Normalized().ReplicationRoleName
+	names, err := e.acct.IAM().ListRolePolicies(context.Background(), role, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names.PolicyNames {
+		if err := e.acct.IAM().DeleteRolePolicy(context.Background(), role, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.backups(2)
+	e.clock.Advance(10 * time.Second)
+	st = e.status()
+	if st.RecoveryPoint.Failed != 2 || st.RecoveryPoint.OK {
+		t.Fatalf("failed: %+v", st.RecoveryPoint)
+	}
+	// The role's policy is missing; that outranks at-risk.
+	if st.Overall != steps.OverallHalfApplied {
+		t.Fatalf("overall %s", st.Overall)
+	}
+	e.apply() // restores the policy; the FAILED backups stay FAILED
+	if st = e.status(); st.Overall != steps.OverallAtRisk || st.NextAction == "" {
+		t.Fatalf("after apply: overall %s %+v", st.Overall, st.RecoveryPoint)
+	}
+}
+
+func TestStatusRecoveryPointLagThreshold(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1", func(o *memaws.Options) { o.ReplicationDelay = 3 * time.Hour })
+	e.apply()
+	e.backups(2)
+	e.clock.Advance(90 * time.Minute)
+	st := e.status()
+	if st.Overall != steps.OverallAtRisk || !st.RecoveryPoint.LagAtLeast || st.RecoveryPoint.Pending != 2 {
+		t.Fatalf("lag > 60 min: %s %+v", st.Overall, st.RecoveryPoint)
+	}
+	zero := 0
+	e.l.MaxReplicationLagMinutes = &zero // not checked
+	if st = e.status(); st.Overall != steps.OverallOK {
+		t.Fatalf("threshold 0: %s %+v", st.Overall, st.RecoveryPoint)
+	}
+}
