@@ -26,6 +26,7 @@ func RenderBackint(b *steps.BackintConfig) string {
 			s.WriteString("#   " + line + "\n")
 		}
 	}
+	fmt.Fprintf(&s, "\n# The global.ini [backup] parameters for Backint: hanavault backint %s --global-ini\n", b.SID)
 	return s.String()
 }
 
@@ -40,6 +41,56 @@ func target(s *strings.Builder, t steps.BackintTarget, prefix string) {
 	} {
 		fmt.Fprintf(s, "%s%s: %s\n", prefix, kv[0], kv[1])
 	}
+}
+
+// BackintJSON is the answer of backint --json: the agent settings (with
+// the EC2 role's identity policy) and the global.ini parameters.
+type BackintJSON struct {
+	*steps.BackintConfig
+	GlobalINI map[string]string `json:"globalIni"`
+}
+
+// BackintParameterFile is where the AWS Backint Agent's configuration
+// lives on a HANA host (AWS SAP HANA guide,
+// aws-backint-agent-s3-installing-configuring).
+func BackintParameterFile(sid string) string {
+	return "/usr/sap/" + sid + "/SYS/global/hdb/opt/hdbconfig/aws-backint-agent-config.yaml"
+}
+
+// BackintGlobalINI returns the [backup] parameters of global.ini that send
+// data, log and catalog backups through Backint with the agent's
+// configuration file, in order.
+func BackintGlobalINI(sid string) [][2]string {
+	file := BackintParameterFile(sid)
+	return [][2]string{
+		{"catalog_backup_parameter_file", file},
+		{"catalog_backup_using_backint", "true"},
+		{"data_backup_parameter_file", file},
+		{"log_backup_parameter_file", file},
+		{"log_backup_using_backint", "true"},
+	}
+}
+
+// RenderBackintGlobalINI writes the global.ini [backup] section for
+// Backint, and the SQL that sets it in SYSTEMDB as comments.
+func RenderBackintGlobalINI(sid string) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "# global.ini of SAP HANA system %s: data, log and catalog backups through\n", sid)
+	s.WriteString("# AWS Backint Agent (system layer, SYSTEMDB).\n[backup]\n")
+	kvs := BackintGlobalINI(sid)
+	for _, kv := range kvs {
+		fmt.Fprintf(&s, "%s = %s\n", kv[0], kv[1])
+	}
+	s.WriteString("\n# The same in SQL, as SYSTEM in SYSTEMDB:\n# ALTER SYSTEM ALTER CONFIGURATION ('global.ini', 'SYSTEM') SET\n")
+	for i, kv := range kvs {
+		sep := ","
+		if i == len(kvs)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&s, "#   ('backup', '%s') = '%s'%s\n", kv[0], kv[1], sep)
+	}
+	s.WriteString("#   WITH RECONFIGURE;\n")
+	return s.String()
 }
 
 // quote writes a YAML double-quoted string (the account ID must stay a

@@ -22,3 +22,7 @@ func TestRenderBackint(t *testing.T) {
 	}
 	golden.RequireEqual(t, []byte(RenderBackint(b)))
 }
+
+func TestRenderBackintGlobalINI(t *testing.T) {
+	golden.RequireEqual(t, []byte(RenderBackintGlobalINI("PRD")))
+}

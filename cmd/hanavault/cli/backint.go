@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,9 +13,11 @@ import (
 
 // BackintOptions are backint's flags.
 type BackintOptions struct {
-	SID      string
-	JSON     bool
-	FromTags bool
+	SID       string
+	JSON      bool
+	FromTags  bool
+	GlobalINI bool
+	Policy    bool
 }
 
 // NewCmdBackint builds `hanavault backint`.
@@ -28,12 +31,22 @@ Backint Agent on the HANA host at the landscape's backup bucket: region,
 bucket, folder, owner account and the KMS key ARN, read from AWS. The bucket
 policy refuses uploads that ask for aws:kms without naming this key, so the
 agent must send S3SseKmsArn. The settings for restoring from the replica in
-the other region follow as comments.`,
+the other region follow as comments, then an identity policy for the EC2
+role for accounts that prefer one.
+
+--global-ini prints the [backup] parameters of global.ini that send data,
+log and catalog backups through the agent (and the SQL that sets them);
+--policy prints only the identity policy. --json prints all of it.`,
 		Example: `  hanavault backint PRD
+  hanavault backint PRD --global-ini
+  hanavault backint PRD --policy > hana-backint-policy.json
   hanavault backint PRD --json | jq -r .source.kmsKeyArn`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.SID = sidArg(args)
+			if opts.GlobalINI && opts.Policy {
+				return usageErrorf("--global-ini and --policy exclude each other: print one at a time")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -42,6 +55,8 @@ the other region follow as comments.`,
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the settings as JSON (see docs/json.md)")
 	cmd.Flags().BoolVar(&opts.FromTags, "from-tags", false, "find the landscape by its resources' tags instead of the local state")
+	cmd.Flags().BoolVar(&opts.GlobalINI, "global-ini", false, "print the global.ini [backup] parameters for Backint instead")
+	cmd.Flags().BoolVar(&opts.Policy, "policy", false, "print an identity policy for the EC2 backup role instead")
 	return cmd
 }
 
@@ -58,10 +73,20 @@ func backintRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *Backint
 	if err != nil {
 		return fmt.Errorf("read the Backint settings of landscape %s: %w", l.SID, err)
 	}
-	if opts.JSON {
-		return report.WriteJSON(f.IO.Out, b)
+	out := report.RenderBackint(b)
+	switch {
+	case opts.JSON:
+		ini := map[string]string{}
+		for _, kv := range report.BackintGlobalINI(b.SID) {
+			ini[kv[0]] = kv[1]
+		}
+		return report.WriteJSON(f.IO.Out, report.BackintJSON{BackintConfig: b, GlobalINI: ini})
+	case opts.GlobalINI:
+		out = report.RenderBackintGlobalINI(b.SID)
+	case opts.Policy:
+		out = strings.TrimRight(string(b.IdentityPolicy), "\n") + "\n"
 	}
-	if _, err := io.WriteString(f.IO.Out, report.RenderBackint(b)); err != nil {
+	if _, err := io.WriteString(f.IO.Out, out); err != nil {
 		return fmt.Errorf("write Backint settings of %s: %w", l.SID, err)
 	}
 	return nil

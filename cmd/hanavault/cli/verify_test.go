@@ -25,11 +25,26 @@ func TestSandboxVerify(t *testing.T) {
 	if code, _, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
 		t.Fatalf("apply: %d %s", code, stderr)
 	}
+	code, out, _ := s.run("", "backint", "PRD", "--global-ini")
+	contains(t, "backint --global-ini", out, "[backup]", "catalog_backup_using_backint = true",
+		"data_backup_parameter_file = /usr/sap/PRD/SYS/global/hdb/opt/hdbconfig/aws-backint-agent-config.yaml")
+	code, out, _ = s.run("", "backint", "PRD", "--policy")
+	var doc map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || !strings.Contains(out, "s3:RestoreObject") || !strings.Contains(out, "kms:Decrypt") {
+		t.Fatalf("backint --policy: exit %d %s", code, out)
+	}
+	code, out, _ = s.run("", "backint", "PRD", "--json")
+	if code != 0 || !strings.Contains(out, `"globalIni"`) || !strings.Contains(out, `"identityPolicy"`) || !strings.Contains(out, `"kmsKeyArn"`) {
+		t.Fatalf("backint --json: exit %d %s", code, out)
+	}
+	if code, _, _ := s.run("", "backint", "PRD", "--policy", "--global-ini"); code != ExitUsage {
+		t.Fatalf("--policy --global-ini: exit %d", code)
+	}
 	if code, _, stderr := s.run("", "verify", "PRD", "--timeout", "0s"); code != ExitUsage || !strings.Contains(stderr, "--timeout") {
 		t.Fatalf("verify --timeout 0s: exit %d %s", code, stderr)
 	}
 	dir := t.TempDir()
-	code, out, stderr := s.run("", "verify", "PRD", "--json", "--report", dir, "--timeout", "1m")
+	code, out, stderr = s.run("", "verify", "PRD", "--json", "--report", dir, "--timeout", "1m")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var last struct {
 		Kind   string `json:"kind"`
