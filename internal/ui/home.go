@@ -44,6 +44,9 @@ func (m *model) homeBindings() []key.Binding {
 		st, ap, de := k.Status, k.Apply, k.Destroy
 		ap.SetHelp("a", "apply again")
 		b = append(b, st, ap, de)
+		if m.cfg.DR != nil {
+			b = append(b, k.Verify, k.Recall)
+		}
 	}
 	quit := k.Quit
 	return append(b, k.Refresh, quit)
@@ -79,6 +82,15 @@ func (m *model) homeKey(msg tea.KeyPressMsg) tea.Cmd {
 		default:
 			return m.openDestroy(sel, scrHome)
 		}
+	case m.cfg.DR != nil && (key.Matches(msg, k.Verify) || key.Matches(msg, k.Recall)):
+		if !ok {
+			m.flash = "Select a landscape first (↓)."
+			return nil
+		}
+		if key.Matches(msg, k.Verify) {
+			return m.openVerify(sel)
+		}
+		return m.openRecall(sel)
 	case key.Matches(msg, k.Refresh):
 		return m.rediscover()
 	case key.Matches(msg, k.Quit):

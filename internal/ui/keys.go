@@ -10,6 +10,7 @@ type keyMap struct {
 	Retry, Rollback, Yes, No key.Binding
 	Back, Quit, Interrupt    key.Binding
 	Cancel                   key.Binding
+	Verify, Recall           key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -35,5 +36,7 @@ func newKeyMap() keyMap {
 		Quit:      b([]string{"q", "esc"}, "q", "quit"),
 		Interrupt: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		Cancel:    b([]string{"esc"}, "esc", "cancel"),
+		Verify:    b([]string{"v"}, "v", "verify DR"),
+		Recall:    b([]string{"c"}, "c", "recall archived"),
 	}
 }

@@ -66,8 +66,10 @@ type model struct {
 	land      spec.Landscape
 	savedPath string
 
-	plan    *planState
-	run     *runState
+	plan *planState
+	run  *runState
+	// dr holds the answers of the recall dialog.
+	dr      *drState
 	status  *statusState
 	destroy *destroyState
 

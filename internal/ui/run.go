@@ -27,19 +27,21 @@ const (
 	runApply runKind = iota
 	runRollback
 	runDestroy
+	runVerify
+	runRecall
 )
 
 func (k runKind) verb() string {
-	return [...]string{"Applying", "Rolling back", "Destroying"}[k]
+	return [...]string{"Applying", "Rolling back", "Destroying", "Verifying", "Recalling"}[k]
 }
 
 // op is the operation's name for reports and commands.
 func (k runKind) op() string {
-	return [...]string{"apply", "rollback", "destroy"}[k]
+	return [...]string{"apply", "rollback", "destroy", "verify", "recall"}[k]
 }
 
 func (k runKind) noun() string {
-	return [...]string{"Apply", "Roll back", "Destroy"}[k]
+	return [...]string{"Apply", "Roll back", "Destroy", "Verify", "Recall"}[k]
 }
 
 // rowState is where one step is.
@@ -75,6 +77,8 @@ type runMsg struct {
 	end bool
 	res *steps.Result
 	err error
+	// outcome is a verify's or recall's result in words.
+	outcome string
 }
 
 // runState is the run screen.
@@ -156,8 +160,9 @@ func (m *model) startRun(kind runKind, changes []steps.Change) tea.Cmd {
 				}
 			})
 			var (
-				res *steps.Result
-				err error
+				res     *steps.Result
+				err     error
+				outcome string
 			)
 			switch kind {
 			case runApply:
@@ -166,9 +171,11 @@ func (m *model) startRun(kind runKind, changes []steps.Change) tea.Cmd {
 				res, err = eng.RollbackLastRun(ctx, l, sink)
 			case runDestroy:
 				res, err = eng.Destroy(ctx, l, sink)
+			case runVerify, runRecall:
+				outcome, err = m.drWork(kind, ctx, l, sink)
 			}
 			select {
-			case ch <- runMsg{run: id, end: true, res: res, err: err}:
+			case ch <- runMsg{run: id, end: true, res: res, err: err, outcome: outcome}:
 			case <-root.Done():
 			}
 		}()
@@ -206,6 +213,9 @@ func (m *model) updateRun(msg runMsg) tea.Cmd {
 	}
 	if msg.end {
 		m.finishRun(msg.res, msg.err)
+		if msg.outcome != "" {
+			m.note("%s", msg.outcome)
+		}
 		return m.loadKnown()
 	}
 	r.event(msg.ev)
@@ -363,6 +373,9 @@ func (m *model) runBindings() []key.Binding {
 	}
 	if r.kind == runApply && !r.failedRun() && !r.stopping {
 		b = append(b, k.Status)
+		if m.cfg.DR != nil {
+			b = append(b, k.Verify)
+		}
 	}
 	return append(b, home, k.Interrupt)
 }
@@ -394,6 +407,9 @@ func (m *model) runKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.confirmRollback()
 	case r.kind == runApply && !r.failedRun() && !r.stopping && key.Matches(msg, k.Status):
 		return m.statusOf(r.land, scrHome)
+	case r.kind == runApply && !r.failedRun() && !r.stopping && m.cfg.DR != nil && key.Matches(msg, k.Verify):
+		m.land = r.land
+		return m.startRun(runVerify, nil)
 	case key.Matches(msg, k.Back), key.Matches(msg, k.Open):
 		return m.goHome()
 	}

@@ -61,6 +61,8 @@ var (
 type Config struct {
 	Engine    Engine
 	Discovery Discovery
+	// DR offers verify and recall (nil: not offered).
+	DR DR
 	// Profile and Region are shown on the home screen; Region preselects
 	// the source region in the form.
 	Profile, Region string

@@ -10,6 +10,15 @@ import (
 	"github.com/hanavault/hanavault/internal/ui"
 )
 
+// wizardDR offers verify and recall in the wizard when the session can
+// reach the account (test sessions without one get none).
+func wizardDR(s *Session) ui.DR {
+	if s.Account == nil {
+		return nil
+	}
+	return drActions{s: s}
+}
+
 // runWizard opens the interactive wizard. It is the only place that may
 // fall back to the sandbox when no AWS credentials are configured.
 func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
@@ -22,6 +31,7 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 	err = f.Wizard(ctx, ui.Config{
 		Engine:        s.Engine,
 		Discovery:     s.Discovery,
+		DR:            wizardDR(s),
 		Profile:       s.Profile,
 		Region:        s.Region,
 		Sandbox:       s.Sandbox,

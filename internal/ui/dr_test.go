@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+// fakeDR scripts verify and recall.
+type fakeDR struct {
+	mu      sync.Mutex
+	verify  []string // SIDs verified
+	recalls []RecallRequest
+	preview int64
+}
+
+func (f *fakeDR) Verify(ctx context.Context, l spec.Landscape, sink steps.Sink) (string, error) {
+	f.mu.Lock()
+	f.verify = append(f.verify, l.SID)
+	f.mu.Unlock()
+	sink.Emit(steps.Event{Kind: steps.EventStarted, StepID: "verify/upload/single", Region: l.SourceRegion, Title: "A Backint-style upload"})
+	sink.Emit(steps.Event{Kind: steps.EventProgress, StepID: "verify/replication", Region: l.SourceRegion, Detail: "waiting for replication: single PENDING"})
+	sink.Emit(steps.Event{Kind: steps.EventDone, StepID: "verify/upload/single", Region: l.SourceRegion})
+	sink.Emit(steps.Event{Kind: steps.EventDone, StepID: "verify/replication", Region: l.SourceRegion})
+	return "Verify of " + l.SID + ": 2 of 2 checks passed. Evidence: /tmp/e.md", nil
+}
+
+func (f *fakeDR) RecallPreview(ctx context.Context, l spec.Landscape, r RecallRequest) (string, int64, error) {
+	return "GLACIER 12 objects, 3.0 GiB. This is an estimate.", f.preview, nil
+}
+
+func (f *fakeDR) Recall(ctx context.Context, l spec.Landscape, r RecallRequest, sink steps.Sink) (string, error) {
+	f.mu.Lock()
+	f.recalls = append(f.recalls, r)
+	f.mu.Unlock()
+	sink.Emit(steps.Event{Kind: steps.EventDone, StepID: "recall/" + r.Side, Region: l.ReplicationRegion, Detail: "12 restore requests sent"})
+	return "Recall of " + l.SID + ": 12 restore requests sent.", nil
+}
+
+func TestHomeVerifyAndRecallActions(t *testing.T) {
+	eng := &fakeEngine{identity: testIdentity, known: knownPRD()}
+	dr := &fakeDR{preview: 12}
+	h := newHarness(t, eng, goodDiscovery(), Config{DR: dr})
+	h.press("down")
+	var help []string
+	for _, b := range h.m.homeBindings() {
+		help = append(help, b.Help().Key+" "+b.Help().Desc)
+	}
+	if got := strings.Join(help, ", "); !strings.Contains(got, "v verify DR") || !strings.Contains(got, "c recall archived") {
+		t.Fatalf("home keys lack the DR actions: %s", got)
+	}
+	h.press("v")
+	h.waitFor("verify finished", func() bool { return h.m.run != nil && h.m.run.finished })
+	if h.m.run.kind != runVerify || len(dr.verify) != 1 || dr.verify[0] != "PRD" {
+		t.Fatalf("verify ran %v (kind %v)", dr.verify, h.m.run.kind)
+	}
+	if !strings.Contains(h.screen(), "verify/replication") || !strings.Contains(h.m.epilogue(), "2 of 2 checks passed") {
+		t.Fatalf("run screen / epilogue:\n%s\n%s", h.screen(), h.m.epilogue())
+	}
+	h.press("esc")
+	h.waitFor("home", func() bool { return h.m.screen == scrHome })
+
+	h.press("c")
+	if h.m.dialog == nil {
+		t.Fatal("c opened no recall dialog")
+	}
+	h.press("enter", "enter", "enter") // replica, 7 days, Standard
+	h.waitFor("confirmation", func() bool { return h.m.dialog != nil && strings.Contains(h.screen(), "Send 12 restore requests?") })
+	h.press("left", "enter")
+	h.waitFor("recall finished", func() bool { return h.m.run != nil && h.m.run.kind == runRecall && h.m.run.finished })
+	if len(dr.recalls) != 1 || dr.recalls[0] != (RecallRequest{Side: "replica", DaysBack: 7, Tier: "Standard"}) {
+		t.Fatalf("recall %+v", dr.recalls)
+	}
+}
+
+func TestNoDRActionsWithoutDR(t *testing.T) {
+	eng := &fakeEngine{identity: testIdentity, known: knownPRD()}
+	h := newHarness(t, eng, goodDiscovery(), Config{})
+	h.press("down", "v")
+	if h.m.screen != scrHome || h.m.run != nil {
+		t.Fatalf("verify offered without DR:\n%s", h.screen())
+	}
+}
