@@ -89,3 +89,24 @@ func TestRecoveryPointNewestAndLag(t *testing.T) {
 		t.Fatalf("point %+v", p)
 	}
 }
+
+// BenchmarkRecoveryPoint100k measures what status pays for the recovery
+// point of a Backint folder of 100,000 versions: AWS calls (bounded) and
+// time at 50 ms per call.
+//
+//	go test -run '^$' -bench RecoveryPoint -benchtime 1x ./internal/recovery
+func BenchmarkRecoveryPoint100k(b *testing.B) {
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	now := start
+	a := memaws.New(memaws.Options{Now: func() time.Time { return now }, HomeRegion: src})
+	versions(b, a, src, "prd-src", 100_000, start, &now)
+	versions(b, a, dst, "prd-dst", 100_000, start, &now)
+	a.SetLatency(50*time.Millisecond, 0)
+	for b.Loop() {
+		a.ResetCounters()
+		p := recovery.Measure(ctx, a, recovery.Target{Region: src, Bucket: "prd-src", Prefix: "PRD/"},
+			recovery.Target{Region: dst, Bucket: "prd-dst", Prefix: "PRD/"}, now, recovery.Options{MaxLagMinutes: 60})
+		b.ReportMetric(float64(measureCalls(a)), "calls")
+		b.ReportMetric(float64(p.Calls), "calls-counted")
+	}
+}

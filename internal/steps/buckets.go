@@ -323,7 +323,7 @@ func bucketPolicySetting(sd side, k bucketKind) setting[string] {
 		s.want = func(r *run, _ *step) (string, bool) { return r.logBucketPolicy(sd), true }
 		return s
 	}
-	s.title = "Bucket policy (TLS only, aws:kms uploads only, Backint role access)"
+	s.title = "Bucket policy (TLS only, aws:kms uploads only, Backint role access incl. s3:RestoreObject for recall)"
 	s.deps = []string{stepID(sd.name, "key")}
 	s.want = func(r *run, st *step) (string, bool) { return r.bucketPolicy(st, sd) }
 	return s
