@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/journal"
 	"github.com/hanavault/hanavault/internal/memaws"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -73,5 +74,37 @@ func TestStatusRecoveryPointLagThreshold(t *testing.T) {
 	e.l.MaxReplicationLagMinutes = &zero // not checked
 	if st = e.status(); st.Overall != steps.OverallOK {
 		t.Fatalf("threshold 0: %s %+v", st.Overall, st.RecoveryPoint)
+	}
+}
+
+// TestDestroyRemovesVerifyCanariesFromAKeptBucket: a pre-existing bucket
+// stays with its objects, but canaries verify recorded in the journal and
+// left behind (a killed verify) go.
+func TestDestroyRemovesVerifyCanariesFromAKeptBucket(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	adoptBucket(t, e)
+	e.apply()
+	b := e.l.OriginalBucketName
+	s3 := e.acct.S3(e.l.SourceRegion)
+	canary := "PRD/" + steps.VerifyCanaryFolder + "verify-killed/single"
+	if _, err := s3.PutObject(ctx, cloud.PutObjectInput{Bucket: b, Key: canary, Body: []byte("canary")}); err != nil {
+		t.Fatal(err)
+	}
+	jr, err := journal.Open(journal.Dir(e.dir, memaws.DefaultAccountID, "PRD"), "verify-killed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jr.Append(journal.Record{Kind: journal.KindIntent, Step: steps.VerifyCanaryStep, Op: "s3:PutObject", Resource: b}); err != nil {
+		t.Fatal(err)
+	}
+	_ = jr.Close()
+	e.destroy()
+	page, err := s3.ListObjectVersions(ctx, cloud.ListObjectVersionsInput{Bucket: b, Prefix: "PRD/" + steps.VerifyCanaryFolder})
+	if err != nil || len(page.Versions)+len(page.DeleteMarkers) != 0 {
+		t.Fatalf("canaries left in the kept bucket: %+v %v", page, err)
+	}
+	if _, err := s3.HeadObject(ctx, b, "old-backup", ""); err != nil {
+		t.Fatalf("the user's object was touched: %v", err)
 	}
 }
