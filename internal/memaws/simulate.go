@@ -56,6 +56,12 @@ func (c iamClient) GetPolicyVersion(ctx context.Context, policyArn, versionID st
 // boundary, as iam:PutRolePermissionsBoundary does; for tests and the
 // sandbox. The policy must be a managed policy of the account.
 func (a *Account) SetPermissionsBoundary(roleName, policyArn string) error {
+	return a.withManagedPolicy(roleName, policyArn, func(r *role) { r.Boundary = policyArn })
+}
+
+// withManagedPolicy changes a role with a managed policy of the account
+// ("" allowed for none) and saves the account.
+func (a *Account) withManagedPolicy(roleName, policyArn string, change func(r *role)) error {
 	w := a.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -68,7 +74,7 @@ func (a *Account) SetPermissionsBoundary(roleName, policyArn string) error {
 			return err
 		}
 	}
-	r.Boundary = policyArn
+	change(r)
 	w.dirty = true
 	return w.saveIfDirty()
 }
@@ -91,19 +97,10 @@ func (a *Account) AddManagedPolicy(name, document string) (string, error) {
 // AttachRolePolicy attaches a managed policy to a role, as
 // iam:AttachRolePolicy does; for tests and the sandbox.
 func (a *Account) AttachRolePolicy(roleName, policyArn string) error {
-	w := a.w
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	r, err := w.getRole(roleName)
-	if err != nil {
-		return err
+	if policyArn == "" {
+		return awsErr(cloud.CodeInvalidArgument, 400, "PolicyArn is required")
 	}
-	if _, err := w.managedPolicy(policyArn); err != nil {
-		return err
-	}
-	r.Attached = append(r.Attached, policyArn)
-	w.dirty = true
-	return w.saveIfDirty()
+	return a.withManagedPolicy(roleName, policyArn, func(r *role) { r.Attached = append(r.Attached, policyArn) })
 }
 
 // SimulatePrincipalPolicy follows the IAM API reference

@@ -70,7 +70,7 @@ func (o *Options) defaults() {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = steps.Sleep
 	}
 }
 
@@ -454,15 +454,4 @@ func throttled(err error) bool {
 	}
 	var e *cloud.Error
 	return errors.As(err, &e) && e.HTTPStatus == 503
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -178,7 +178,7 @@ func Run(ctx context.Context, o Options, in Input, sink steps.Sink) (*Report, er
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepCtx
+		o.Sleep = steps.Sleep
 	}
 	if sink == nil {
 		sink = steps.SinkFunc(func(steps.Event) {})
@@ -317,17 +317,6 @@ func isSessionOf(caller, role string) bool {
 	}
 	parts := strings.Split(c.Resource, "/")
 	return c.Service == "sts" && len(parts) == 3 && parts[0] == "assumed-role" && parts[1] == name
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // interrupted reports whether err comes from a cancelled run.

@@ -89,21 +89,8 @@ func applied(t *testing.T, opts ...func(*memaws.Options)) *env {
 // this does nothing.
 func grantReplicaKeyDecrypt(t *testing.T, acct *memaws.Account, l spec.Landscape, keyARN string) {
 	t.Helper()
-	ctx := context.Background()
 	role := l.Normalized().ReplicationRoleName
-	names, err := acct.IAM().ListRolePolicies(ctx, role, "")
-	if err != nil || len(names.PolicyNames) == 0 {
-		t.Fatalf("inline policies of %s: %v %v", role, names, err)
-	}
-	enc, err := acct.IAM().GetRolePolicy(ctx, role, names.PolicyNames[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, _ := cloud.DecodePolicyDocument(enc)
-	d, err := policy.Parse(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	name, d := replicationPolicy(t, acct, role)
 	for _, st := range d.Statement {
 		if slices.Contains(st.Action, "kms:Decrypt") && slices.Contains(st.Resource, keyARN) {
 			return
@@ -116,9 +103,30 @@ func grantReplicaKeyDecrypt(t *testing.T, acct *memaws.Account, l spec.Landscape
 			break
 		}
 	}
-	if err := acct.IAM().PutRolePolicy(ctx, role, names.PolicyNames[0], d.Compact()); err != nil {
+	if err := acct.IAM().PutRolePolicy(context.Background(), role, name, d.Compact()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// replicationPolicy returns the name and document of the role's only
+// inline policy.
+func replicationPolicy(t *testing.T, acct cloud.Account, role string) (string, policy.Document) {
+	t.Helper()
+	ctx := context.Background()
+	names, err := acct.IAM().ListRolePolicies(ctx, role, "")
+	if err != nil || len(names.PolicyNames) != 1 {
+		t.Fatalf("inline policies of %s: %v %v", role, names, err)
+	}
+	enc, err := acct.IAM().GetRolePolicy(ctx, role, names.PolicyNames[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := cloud.DecodePolicyDocument(enc)
+	d, err := policy.Parse(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names.PolicyNames[0], d
 }
 
 func (e *env) opts() verify.Options {
@@ -250,26 +258,12 @@ func TestVerifyFailsWhenTheBucketPolicyLetsAES256Through(t *testing.T) {
 	}
 }
 
-// withoutStatement rewrites the replication role's inline policy without
+// dropReplicaKeyAction rewrites the replication role's inline policy without
 // the KMS action on the replica key (a role hanavault did not write).
 func dropReplicaKeyAction(t *testing.T, e *env, action string) {
 	t.Helper()
-	ctx := context.Background()
-	iam := e.acct.IAM()
 	role := e.l.Normalized().ReplicationRoleName
-	names, err := iam.ListRolePolicies(ctx, role, "")
-	if err != nil || len(names.PolicyNames) != 1 {
-		t.Fatalf("inline policies %v %v", names, err)
-	}
-	enc, err := iam.GetRolePolicy(ctx, role, names.PolicyNames[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, _ := cloud.DecodePolicyDocument(enc)
-	d, err := policy.Parse(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	name, d := replicationPolicy(t, e.acct, role)
 	found := false
 	for i, st := range d.Statement {
 		var acts policy.Values
@@ -283,7 +277,7 @@ func dropReplicaKeyAction(t *testing.T, e *env, action string) {
 		d.Statement[i].Action = acts
 	}
 	if !found {
-		t.Fatalf("the replication role's policy has no %s on the replica key: %s", action, doc)
+		t.Fatalf("the replication role's policy has no %s on the replica key: %s", action, d.Compact())
 	}
 	var kept []policy.Statement
 	for _, st := range d.Statement {
@@ -292,7 +286,7 @@ func dropReplicaKeyAction(t *testing.T, e *env, action string) {
 		}
 	}
 	d.Statement = kept
-	if err := iam.PutRolePolicy(ctx, role, names.PolicyNames[0], d.Compact()); err != nil {
+	if err := e.acct.IAM().PutRolePolicy(context.Background(), role, name, d.Compact()); err != nil {
 		t.Fatal(err)
 	}
 }

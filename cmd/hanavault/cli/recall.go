@@ -12,7 +12,6 @@ import (
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/recall"
 	"github.com/hanavault/hanavault/internal/report"
-	"github.com/hanavault/hanavault/internal/steps"
 )
 
 // RecallOptions are recall's flags.
@@ -209,13 +208,7 @@ func recallRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *RecallOp
 			return silent(ErrCancelled)
 		}
 	}
-	errw := &lockedWriter{w: ios.ColorErrOut()}
-	var sink steps.Sink
-	if opts.JSON {
-		sink = report.NewJSONSink(ios.Out)
-	} else {
-		sink = report.NewTextSink(errw, errTheme(ios))
-	}
+	sink, errw := progressSink(ios, opts.JSON)
 	total := sum.Readable + sum.InProgress + sum.NotRequested + sum.Unrestorable + sum.NotArchived
 	res, err := recall.Run(ctx, ro, sel, total, sink)
 	interrupted := ctx.Err() != nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,17 +17,7 @@ import (
 // recalls them through the real CLI: --check before and after, the
 // refusals, and the JSON lines.
 func TestSandboxRecall(t *testing.T) {
-	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
-	s := sandboxCLI{t: t, state: t.TempDir()}
-	file := filepath.Join(t.TempDir(), "landscape.yaml")
-	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
-	if code != 0 {
-		t.Fatalf("init: %d %s", code, stderr)
-	}
-	writeFile(t, file, []byte(yaml))
-	if code, _, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
-		t.Fatalf("apply: %d %s", code, stderr)
-	}
+	s, yaml := appliedPRDSandbox(t)
 	l, err := spec.Parse([]byte(yaml), "init")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hanavault/hanavault/internal/iostreams"
 	"github.com/hanavault/hanavault/internal/journal"
 	"github.com/hanavault/hanavault/internal/report"
 	"github.com/hanavault/hanavault/internal/spec"
@@ -98,13 +99,7 @@ func verifyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *VerifyOp
 	if err != nil {
 		return fmt.Errorf("read the buckets and keys of landscape %s: %w", l.SID, err)
 	}
-	errw := &lockedWriter{w: ios.ColorErrOut()}
-	var sink steps.Sink
-	if opts.JSON {
-		sink = report.NewJSONSink(ios.Out)
-	} else {
-		sink = report.NewTextSink(errw, errTheme(ios))
-	}
+	sink, errw := progressSink(ios, opts.JSON)
 	rep, err := verify.Run(ctx, verify.Options{
 		Account: s.Account, JournalRoot: s.JournalRoot, Timeout: opts.Timeout, KeepCanary: opts.KeepCanary,
 	}, verifyInput(l, b), sink)
@@ -146,6 +141,17 @@ func verifyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *VerifyOp
 		return fmt.Errorf("write the evidence report: %w", werr)
 	}
 	return nil
+}
+
+// progressSink is where a command's events go: JSON lines on standard
+// output with --json, else one text line each on standard error (the
+// returned writer, shared with the command's own messages).
+func progressSink(ios *iostreams.IOStreams, asJSON bool) (steps.Sink, io.Writer) {
+	errw := &lockedWriter{w: ios.ColorErrOut()}
+	if asJSON {
+		return report.NewJSONSink(ios.Out), errw
+	}
+	return report.NewTextSink(errw, errTheme(ios)), errw
 }
 
 // writeEvidence writes the report as Markdown and JSON into dir, named by

@@ -10,10 +10,10 @@ import (
 	"github.com/hanavault/hanavault/internal/memaws"
 )
 
-// TestSandboxVerify runs verify through the real CLI against the sandbox:
-// JSON lines with events and the report last, evidence files, and the
-// exit status following the report's verdict.
-func TestSandboxVerify(t *testing.T) {
+// appliedPRDSandbox is a sandbox with landscape PRD applied through the CLI;
+// it returns the landscape file's contents too.
+func appliedPRDSandbox(t *testing.T) (sandboxCLI, string) {
+	t.Helper()
 	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
 	s := sandboxCLI{t: t, state: t.TempDir()}
 	file := filepath.Join(t.TempDir(), "landscape.yaml")
@@ -25,7 +25,18 @@ func TestSandboxVerify(t *testing.T) {
 	if code, _, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
 		t.Fatalf("apply: %d %s", code, stderr)
 	}
+	return s, yaml
+}
+
+// TestSandboxVerify runs verify through the real CLI against the sandbox:
+// JSON lines with events and the report last, evidence files, and the
+// exit status following the report's verdict.
+func TestSandboxVerify(t *testing.T) {
+	s, _ := appliedPRDSandbox(t)
 	code, out, _ := s.run("", "backint", "PRD", "--global-ini")
+	if code != 0 {
+		t.Fatalf("backint --global-ini: exit %d", code)
+	}
 	contains(t, "backint --global-ini", out, "[backup]", "catalog_backup_using_backint = true",
 		"data_backup_parameter_file = /usr/sap/PRD/SYS/global/hdb/opt/hdbconfig/aws-backint-agent-config.yaml")
 	code, out, _ = s.run("", "backint", "PRD", "--policy")
@@ -44,7 +55,7 @@ func TestSandboxVerify(t *testing.T) {
 		t.Fatalf("verify --timeout 0s: exit %d %s", code, stderr)
 	}
 	dir := t.TempDir()
-	code, out, stderr = s.run("", "verify", "PRD", "--json", "--report", dir, "--timeout", "1m")
+	code, out, stderr := s.run("", "verify", "PRD", "--json", "--report", dir, "--timeout", "1m")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var last struct {
 		Kind   string `json:"kind"`
