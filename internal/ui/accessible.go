@@ -187,6 +187,10 @@ func (a *plain) run() error {
 			err = a.withLandscape(k, a.planAndApply)
 		case "destroy":
 			err = a.withLandscape(k, a.destroy)
+		case "verify":
+			err = a.withLandscape(k, a.verify)
+		case "recall":
+			err = a.withLandscape(k, a.recall)
 		}
 		if err != nil {
 			return err
@@ -293,6 +297,10 @@ func (a *plain) menu() (steps.KnownLandscape, string, error) {
 			choice{"Status of " + k.SID, "status:" + id},
 			choice{"Apply " + k.SID + " again", "apply:" + id},
 			choice{"Destroy " + k.SID, "destroy:" + id})
+		if a.cfg.DR != nil {
+			cs = append(cs, choice{"Verify " + k.SID + " end to end (DR proof)", "verify:" + id},
+				choice{"Recall archived backups of " + k.SID, "recall:" + id})
+		}
 	}
 	cs = append(cs, choice{"Quit", "quit"})
 	v := "new"

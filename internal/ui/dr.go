@@ -121,3 +121,63 @@ func (m *model) drWork(kind runKind, ctx context.Context, l spec.Landscape, sink
 	}
 	return m.cfg.DR.Recall(ctx, l, m.dr.req, sink)
 }
+
+// verify runs verify in accessible mode, one line per event.
+func (a *plain) verify(l spec.Landscape) error {
+	a.printf("Verifying %s…\n", l.SID)
+	out, err := a.cfg.DR.Verify(a.ctx, l, textSink(a.out))
+	if out != "" {
+		a.printf("%s\n", out)
+	}
+	if err != nil {
+		a.printf("Verify of %s: %s\n", l.SID, a.explain(err))
+	}
+	return a.interruptedOr(nil)
+}
+
+// recall asks which backups to recall, shows the preview and, confirmed,
+// sends the restore requests.
+func (a *plain) recall(l spec.Landscape) error {
+	r := RecallRequest{Side: "replica", Tier: "Standard"}
+	days := "7"
+	if err := a.askChoice("Recall archived backups from", "", []choice{
+		{"the replica bucket (recovery in the DR region)", "replica"}, {"the source bucket", "source"}}, &r.Side, func(string) error { return nil }); err != nil {
+		return err
+	}
+	if err := a.askString("Backups of the last how many days?", "1 to 3650.", &days, func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 3650 {
+			return fmt.Errorf("days: a whole number from 1 to 3650")
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	r.DaysBack, _ = strconv.Atoi(days)
+	if err := a.askChoice("Retrieval tier", "", []choice{{"Standard (hours)", "Standard"}, {"Bulk (cheapest, slowest)", "Bulk"},
+		{"Expedited (minutes, GLACIER only)", "Expedited"}}, &r.Tier, func(string) error { return nil }); err != nil {
+		return err
+	}
+	text, n, err := a.cfg.DR.RecallPreview(a.ctx, l, r)
+	if err != nil {
+		a.printf("Recall of %s: %s\n", l.SID, a.explain(err))
+		return a.interruptedOr(nil)
+	}
+	a.printf("%s\n", text)
+	if n == 0 {
+		a.printf("Nothing to request: every archived backup selected is restored or being restored.\n")
+		return nil
+	}
+	ok := false
+	if err := a.askBool(fmt.Sprintf("Send %d restore requests?", n), &ok); err != nil || !ok {
+		return err
+	}
+	out, err := a.cfg.DR.Recall(a.ctx, l, r, textSink(a.out))
+	if out != "" {
+		a.printf("%s\n", out)
+	}
+	if err != nil {
+		a.printf("Recall of %s: %s\n", l.SID, a.explain(err))
+	}
+	return a.interruptedOr(nil)
+}

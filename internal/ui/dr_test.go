@@ -85,3 +85,25 @@ func TestNoDRActionsWithoutDR(t *testing.T) {
 		t.Fatalf("verify offered without DR:\n%s", h.screen())
 	}
 }
+
+func TestAccessibleVerifyAndRecall(t *testing.T) {
+	eng := &fakeEngine{identity: testIdentity, known: knownPRD()[:1]}
+	dr := &fakeDR{preview: 12}
+	// Menu: 1 new, 2 status, 3 apply, 4 destroy, 5 verify, 6 recall, 7 quit.
+	out, err := runPlain(t, context.Background(), eng, goodDiscovery(), Config{DR: dr},
+		"5",
+		"6", "1", "3", "2", "y",
+		"7")
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, out)
+	}
+	for _, w := range []string{"Verify PRD end to end", "verify/replication: done", "2 of 2 checks passed",
+		"GLACIER 12 objects", "Send 12 restore requests?", "12 restore requests sent"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	if len(dr.verify) != 1 || len(dr.recalls) != 1 || dr.recalls[0] != (RecallRequest{Side: "replica", DaysBack: 3, Tier: "Bulk"}) {
+		t.Fatalf("verify %v recalls %+v", dr.verify, dr.recalls)
+	}
+}
