@@ -328,6 +328,10 @@ func (n Names) Scenarios() []Scenario {
 			}
 			rows = append(rows, S{Name: "EC2 role " + a + " on the " + b.side + " bucket's objects", Who: ec2, Action: a, Resource: b.obj, Ctx: c, Want: allow, Sid: policy.SidAllowBackintRoleObjects})
 		}
+		// hanavault recall runs from the HANA host as the EC2 role (S3 API
+		// reference, RestoreObject: the requester needs s3:RestoreObject).
+		rows = append(rows, S{Name: "EC2 role s3:RestoreObject on the " + b.side + " bucket's objects (hanavault recall)", Who: ec2,
+			Action: "s3:RestoreObject", Resource: b.obj, Ctx: tls, Want: allow, Sid: policy.SidAllowBackintRoleObjects})
 		for _, a := range backintKeyActions {
 			rows = append(rows,
 				S{Name: "EC2 role " + a + " on the " + b.side + " key via S3, object context", Who: ec2, Action: a, Resource: b.key, Ctx: merge(n.via(b.region), encCtx(b.obj)), Want: allow, Sid: policy.SidKeyUsageByBackupRole},
