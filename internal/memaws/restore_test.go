@@ -135,8 +135,8 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 	}
 	must(t, a.IAM().DeleteRolePolicy(ctx, memaws.SeedBackupRole, "no-deletes"))
 
-	// A permissions boundary that does not allow an action limits
-	// identity grants, not the bucket policy's grant to the role.
+	// A permissions boundary that does not allow an action limits identity
+	// grants and the bucket policy's grant to the role's ARN alike.
 	must(t, a.IAM().PutRolePolicy(ctx, memaws.SeedBackupRole, "restore",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:RestoreObject","Resource":"*"}]}`))
 	if r = sim("s3:RestoreObject"); r["s3:RestoreObject"].Decision != cloud.DecisionAllowed {
@@ -145,9 +145,12 @@ func TestSimulatePrincipalPolicy(t *testing.T) {
 	boundary, err := a.AddManagedPolicy("only-put", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`)
 	must(t, err)
 	must(t, a.SetPermissionsBoundary(memaws.SeedBackupRole, boundary))
-	r = sim("s3:RestoreObject", "s3:PutObject")
+	r = sim("s3:RestoreObject", "s3:PutObject", "s3:GetObject")
 	if got := r["s3:RestoreObject"]; got.Decision != cloud.DecisionImplicitDeny || !got.DeniedByBoundary {
 		t.Fatalf("boundary: %+v", got)
+	}
+	if got := r["s3:GetObject"]; got.Decision != cloud.DecisionImplicitDeny || !got.DeniedByBoundary {
+		t.Fatalf("boundary over the bucket policy's grant to the role ARN: %+v", got)
 	}
 	if got := r["s3:PutObject"]; got.Decision != cloud.DecisionAllowed {
 		t.Fatalf("boundary allows PutObject: %+v", got)

@@ -168,9 +168,11 @@ func (c iamClient) SimulatePrincipalPolicy(ctx context.Context, in cloud.Simulat
 }
 
 // simulateOne evaluates one action on one resource. A permissions
-// boundary limits identity-based grants: an action the boundary does not
-// allow is denied unless the resource policy grants it (IAM user guide,
-// access_policies_boundaries, "Resource-based policies").
+// boundary that does not allow an action denies it, also when a resource
+// policy grants it to the role's ARN: the IAM user guide
+// (access_policies_boundaries, resource-based policies) says grants to a
+// role ARN are limited by an implicit deny in the boundary; only grants to
+// a role session ARN are not, and hanavault's policies name role ARNs.
 func (w *world) simulateOne(req eval.Request, ids []string, resourcePolicy string, r *role) (cloud.EvaluationResult, error) {
 	out := cloud.EvaluationResult{Action: req.Action, Resource: req.Resource}
 	res, err := eval.Explain(req, ids, resourcePolicy)
@@ -197,7 +199,7 @@ func (w *world) simulateOne(req eval.Request, ids []string, resourcePolicy strin
 	switch {
 	case res.Decision == eval.ExplicitDeny:
 		out.Decision = cloud.DecisionExplicitDeny
-	case res.Decision == eval.Allow && (boundaryAllows || res.Policy == "resource policy"):
+	case res.Decision == eval.Allow && boundaryAllows:
 		out.Decision = cloud.DecisionAllowed
 	default:
 		out.Decision = cloud.DecisionImplicitDeny
