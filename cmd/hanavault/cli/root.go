@@ -140,12 +140,16 @@ backups, and cross-region replication re-encrypted with the replica key.
 
 Run it without arguments for the interactive wizard. The commands below do
 the same for scripts and CI: init writes a landscape.yaml, plan shows what
-apply would change, apply converges, status checks for drift, destroy
-removes everything hanavault created in both regions.
+apply would change, apply converges, status checks for drift and the
+recovery point, destroy removes everything hanavault created in both
+regions. backint prints the agent settings, verify proves the DR path end
+to end with canaries and writes an evidence report, recall restores
+archived backups before a recovery.
 
 Exit status: 0 success, 1 error (including an invalid landscape file),
-2 misuse of flags or arguments or a missing confirmation, 3 status found
-the landscape not ok, 130 interrupted. --json output is described in
+2 misuse of flags or arguments or a missing confirmation, 3 not ok (status
+found the landscape not ok, verify a failed check, recall --check objects
+not readable yet), 130 interrupted. --json output is described in
 docs/json.md.`,
 		Example: `  hanavault                                  # the wizard
   hanavault init --sid PRD > landscape.yaml
