@@ -107,3 +107,24 @@ func TestAccessibleVerifyAndRecall(t *testing.T) {
 		t.Fatalf("verify %v recalls %+v", dr.verify, dr.recalls)
 	}
 }
+
+func TestVerifyAfterAFinishedApply(t *testing.T) {
+	eng := appliedEngine()
+	dr := &fakeDR{}
+	h := newHarness(t, eng, goodDiscovery(), Config{DR: dr})
+	openPlanOfPRD(h)
+	h.press("a", "y")
+	h.waitFor("apply to finish", func() bool { return h.m.run != nil && h.m.run.finished })
+	var keys []string
+	for _, b := range h.m.runBindings() {
+		keys = append(keys, b.Help().Key)
+	}
+	if !strings.Contains(strings.Join(keys, " "), "v") {
+		t.Fatalf("a finished apply does not offer verify: %v", keys)
+	}
+	h.press("v")
+	h.waitFor("verify to finish", func() bool { return h.m.run != nil && h.m.run.kind == runVerify && h.m.run.finished })
+	if len(dr.verify) != 1 || dr.verify[0] != "PRD" {
+		t.Fatalf("verify ran for %v", dr.verify)
+	}
+}
