@@ -17,7 +17,7 @@ import (
 // recalls them through the real CLI: --check before and after, the
 // refusals, and the JSON lines.
 func TestSandboxRecall(t *testing.T) {
-	s, yaml := appliedPRDSandbox(t)
+	s, _, yaml := appliedSandbox(t)
 	l, err := spec.Parse([]byte(yaml), "init")
 	if err != nil {
 		t.Fatal(err)

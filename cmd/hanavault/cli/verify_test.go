@@ -6,33 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/hanavault/hanavault/internal/memaws"
 )
-
-// appliedPRDSandbox is a sandbox with landscape PRD applied through the CLI;
-// it returns the landscape file's contents too.
-func appliedPRDSandbox(t *testing.T) (sandboxCLI, string) {
-	t.Helper()
-	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
-	s := sandboxCLI{t: t, state: t.TempDir()}
-	file := filepath.Join(t.TempDir(), "landscape.yaml")
-	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
-	if code != 0 {
-		t.Fatalf("init: %d %s", code, stderr)
-	}
-	writeFile(t, file, []byte(yaml))
-	if code, _, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
-		t.Fatalf("apply: %d %s", code, stderr)
-	}
-	return s, yaml
-}
 
 // TestSandboxVerify runs verify through the real CLI against the sandbox:
 // JSON lines with events and the report last, evidence files, and the
 // exit status following the report's verdict.
 func TestSandboxVerify(t *testing.T) {
-	s, _ := appliedPRDSandbox(t)
+	s, _, _ := appliedSandbox(t)
 	code, out, _ := s.run("", "backint", "PRD", "--global-ini")
 	if code != 0 {
 		t.Fatalf("backint --global-ini: exit %d", code)
