@@ -3,7 +3,6 @@ package verify_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -75,37 +74,10 @@ func applied(t *testing.T, opts ...func(*memaws.Options)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	grantReplicaKeyDecrypt(t, acct, l, b.Replica.KMSKeyARN)
 	in := verify.Input{Landscape: l, Folder: b.Source.Folder,
 		Source:  verify.Target{Region: b.Source.Region, Bucket: b.Source.Bucket, KeyARN: b.Source.KMSKeyARN},
 		Replica: verify.Target{Region: b.Replica.Region, Bucket: b.Replica.Bucket, KeyARN: b.Replica.KMSKeyARN}}
 	return &env{t: t, clk: clk, acct: acct, eng: eng, dir: dir, l: l, in: in}
-}
-
-// grantReplicaKeyDecrypt adds kms:Decrypt on the replica key to the
-// replication role when its policy lacks it: S3 needs it to verify the
-// replica's bucket key (aws-facts §7), and a fix that puts it into the
-// policy hanavault writes is under way separately. With the fix in place
-// this does nothing.
-func grantReplicaKeyDecrypt(t *testing.T, acct *memaws.Account, l spec.Landscape, keyARN string) {
-	t.Helper()
-	role := l.Normalized().ReplicationRoleName
-	name, d := replicationPolicy(t, acct, role)
-	for _, st := range d.Statement {
-		if slices.Contains(st.Action, "kms:Decrypt") && slices.Contains(st.Resource, keyARN) {
-			return
-		}
-	}
-	for _, st := range d.Statement {
-		if slices.Contains(st.Resource, keyARN) {
-			st.Sid, st.Action = "DecryptWithReplicaKey", policy.Values{"kms:Decrypt"}
-			d.Statement = append(d.Statement, st)
-			break
-		}
-	}
-	if err := acct.IAM().PutRolePolicy(context.Background(), role, name, d.Compact()); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // replicationPolicy returns the name and document of the role's only
@@ -292,22 +264,29 @@ func dropReplicaKeyAction(t *testing.T, e *env, action string) {
 }
 
 func TestVerifyNamesTheReplicaKeyPermissionTheReplicationRoleLacks(t *testing.T) {
-	e := applied(t)
-	dropReplicaKeyAction(t, e, "kms:Encrypt")
-	rep, err := verify.Run(context.Background(), e.opts(), e.in, nil)
-	var fe *verify.FailedError
-	if !errors.As(err, &fe) {
-		t.Fatalf("err = %v", err)
-	}
-	c := check(t, rep, "replication-role/kms")
-	if c.Result != verify.Fail || !strings.Contains(c.Detail, "kms:Encrypt on the "+dst+" key "+e.in.Replica.KeyARN) {
-		t.Fatalf("replication role check %+v", c)
-	}
-	if r := check(t, rep, "replication"); r.Result != verify.Fail || !strings.Contains(r.Detail, "FAILED") {
-		t.Fatalf("replication %+v", r)
-	}
-	if n := e.leftovers(); n != 0 || e.journalPending() {
-		t.Fatalf("%d left, pending %v", n, e.journalPending())
+	// kms:Encrypt makes the replica; kms:Decrypt on the replica key lets S3
+	// verify the replica's bucket key (aws-facts §7). Without either,
+	// replication FAILS and verify names the permission.
+	for _, action := range []string{"kms:Encrypt", "kms:Decrypt"} {
+		t.Run(action, func(t *testing.T) {
+			e := applied(t)
+			dropReplicaKeyAction(t, e, action)
+			rep, err := verify.Run(context.Background(), e.opts(), e.in, nil)
+			var fe *verify.FailedError
+			if !errors.As(err, &fe) {
+				t.Fatalf("err = %v", err)
+			}
+			c := check(t, rep, "replication-role/kms")
+			if c.Result != verify.Fail || !strings.Contains(c.Detail, action+" on the "+dst+" key "+e.in.Replica.KeyARN) {
+				t.Fatalf("replication role check %+v", c)
+			}
+			if r := check(t, rep, "replication"); r.Result != verify.Fail || !strings.Contains(r.Detail, "FAILED") {
+				t.Fatalf("replication %+v", r)
+			}
+			if n := e.leftovers(); n != 0 || e.journalPending() {
+				t.Fatalf("%d left, pending %v", n, e.journalPending())
+			}
+		})
 	}
 }
 
