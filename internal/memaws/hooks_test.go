@@ -294,7 +294,7 @@ func TestPersistenceRoundTrip(t *testing.T) {
 	must(t, c.Save())
 	entries, err := os.ReadDir(dir)
 	must(t, err)
-	if len(entries) != 1 || entries[0].Name() != "account.json" {
+	if len(entries) != 2 || entries[0].Name() != "account.json" || entries[1].Name() != "account.json.lock" {
 		t.Fatalf("directory holds %v", entries)
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "account.json"))

@@ -51,6 +51,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"github.com/hanavault/hanavault/internal/cloud"
 )
 
@@ -143,6 +145,7 @@ type world struct {
 	crossLatency atomic.Int64
 
 	dir   string // "" when not persisted
+	flock *flock.Flock
 	st    *state
 	dirty bool
 
@@ -168,29 +171,46 @@ func New(opts Options) *Account {
 }
 
 // Open loads the sandbox account persisted in dir as account.json
-// (creating and seeding it when absent); every mutating call is saved back
-// to dir. Fault hooks and latency are not persisted. The account ID and
+// (creating and seeding it when absent). Several processes may share dir:
+// every call takes a lock file beside account.json, first reloads the
+// account when another process saved it since, and a mutating call saves
+// it back atomically. A read never writes the file; what it changes in
+// the account (an access-log line, a replication that fell due) is saved
+// with the process's next mutating call, or recomputed by the next
+// process. Fault hooks and latency are not persisted. The account ID and
 // partition of an existing file win over opts.
 func Open(dir string, opts Options) (*Account, error) {
 	w := newWorld(opts)
 	w.dir = dir
-	st, err := loadState(dir)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	unlock, err := w.lockShared(context.Background())
 	switch {
 	case err == nil:
-		w.st = st
+		defer unlock()
 		if opts.CallerArn == "" {
-			w.callerArn = defaultCallerArn(st.Partition, st.AccountID)
+			w.callerArn = defaultCallerArn(w.st.Partition, w.st.AccountID)
 		}
 		if opts.HomeRegion == "" {
-			w.home = defaultHome(st.Partition)
+			w.home = defaultHome(w.st.Partition)
 		}
 	case errors.Is(err, errNoState):
+		// lockShared released the lock on the error: take it again to
+		// create the file, unless another process created it meanwhile.
 		w.st = newState(w.accountID(opts), w.partition(opts))
 		if !opts.NoSeed {
 			w.seed(opts.SyntheticRoles)
 		}
-		if err := w.save(); err != nil {
+		w.st.Generation = ""
+		unlock, err := w.lockShared(context.Background())
+		if err != nil {
 			return nil, err
+		}
+		defer unlock()
+		if w.st.Generation == "" {
+			if err := w.save(); err != nil {
+				return nil, err
+			}
 		}
 	default:
 		return nil, err
@@ -301,6 +321,11 @@ func (a *Account) EC2(region string) cloud.EC2 { return ec2Client{a, region} }
 func (a *Account) Save() error {
 	a.w.mu.Lock()
 	defer a.w.mu.Unlock()
+	unlock, err := a.w.lockShared(context.Background())
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	return a.w.save()
 }
 
@@ -310,6 +335,11 @@ func (a *Account) ProcessPending() error {
 	w := a.w
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	unlock, err := w.lockShared(context.Background())
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	w.processDue(w.now())
 	return w.saveIfDirty()
 }
@@ -343,11 +373,16 @@ func (a *Account) run(ctx context.Context, ci callInfo, fn func(now time.Time) e
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	unlock, err := w.lockShared(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	now := w.now()
 	w.processDue(now)
 
 	mutating := cloud.IsMutating(ci.op)
-	err := w.checkRegion(ci.svc, ci.region)
+	err = w.checkRegion(ci.svc, ci.region)
 	if err == nil {
 		mode, fire := FailMode(0), false
 		if mutating {
@@ -374,6 +409,9 @@ func (a *Account) run(ctx context.Context, ci callInfo, fn func(now time.Time) e
 		Service: ci.svc, Op: ci.op, Region: ci.region, Resource: ci.resource,
 		Mutating: mutating, Code: cloud.ErrorCode(err),
 	})
+	if !mutating {
+		return err // a read never rewrites the sandbox file
+	}
 	if serr := w.saveIfDirty(); serr != nil && err == nil {
 		err = serr
 	}

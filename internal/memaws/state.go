@@ -1,13 +1,20 @@
 package memaws
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/hanavault/hanavault/internal/cloud"
 )
@@ -16,16 +23,25 @@ import (
 // changes; Open refuses files of other versions.
 const schemaVersion = 1
 
-// stateFile is the file name inside the directory given to Open.
-const stateFile = "account.json"
+// stateFile is the file name inside the directory given to Open;
+// lockFile beside it is flock'd for the length of every call, so that
+// processes sharing one sandbox take turns.
+const (
+	stateFile = "account.json"
+	lockFile  = "account.json.lock"
+)
 
 var errNoState = errors.New("no saved account")
 
 // state is everything the account remembers; it is what account.json holds.
 type state struct {
-	Schema    int    `json:"schema"`
-	AccountID string `json:"accountId"`
-	Partition string `json:"partition"`
+	Schema int `json:"schema"`
+	// Generation changes with every save; it stays the second field, so
+	// that peekGeneration finds it in the file's first bytes and a process
+	// can tell whether another one saved since it last loaded.
+	Generation string `json:"generation,omitempty"`
+	AccountID  string `json:"accountId"`
+	Partition  string `json:"partition"`
 
 	Roles            map[string]*role            `json:"roles"` // by lower-case name
 	ManagedPolicies  map[string]*managedPolicy   `json:"managedPolicies"`
@@ -251,6 +267,75 @@ func loadState(dir string) (*state, error) {
 	return st, nil
 }
 
+// lockShared takes the cross-process lock of a persisted account and
+// reloads account.json when another process saved it since this one last
+// loaded or saved it; the returned function releases the lock. Waiting for
+// the lock honours ctx. Caller holds mu.
+func (w *world) lockShared(ctx context.Context) (func(), error) {
+	if w.dir == "" {
+		return func() {}, nil
+	}
+	if w.flock == nil {
+		if err := os.MkdirAll(w.dir, 0o700); err != nil {
+			return nil, fmt.Errorf("lock sandbox account in %s: %w", w.dir, err)
+		}
+		w.flock = flock.New(filepath.Join(w.dir, lockFile))
+	}
+	ok, err := w.flock.TryLockContext(ctx, 2*time.Millisecond)
+	if err == nil && !ok {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock sandbox account in %s: %w", w.dir, err)
+	}
+	unlock := func() { _ = w.flock.Unlock() }
+	if w.st == nil || peekGeneration(w.dir) != w.st.Generation {
+		st, err := loadState(w.dir)
+		switch {
+		case err == nil:
+			w.st, w.dirty = st, false
+		case errors.Is(err, errNoState) && w.st != nil:
+			// Removed behind our back: the next save writes it again.
+		default:
+			unlock()
+			return nil, err
+		}
+	}
+	return unlock, nil
+}
+
+// peekGeneration reads the generation of account.json from its first
+// bytes (it is the second field) without parsing the whole file; "" when
+// the file is missing or has none.
+func peekGeneration(dir string) string {
+	f, err := os.Open(filepath.Join(dir, stateFile))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	buf := make([]byte, 128)
+	n, _ := io.ReadFull(f, buf)
+	const field = `"generation":"`
+	head := string(buf[:n])
+	i := strings.Index(head, field)
+	if i < 0 {
+		return ""
+	}
+	rest := head[i+len(field):]
+	j := strings.IndexByte(rest, '"')
+	if j < 0 {
+		return ""
+	}
+	return rest[:j]
+}
+
+// newGeneration returns a fresh random generation tag.
+func newGeneration() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // saveIfDirty persists the state when a call changed it. Caller holds mu.
 func (w *world) saveIfDirty() error {
 	if !w.dirty {
@@ -259,14 +344,16 @@ func (w *world) saveIfDirty() error {
 	return w.save()
 }
 
-// save writes account.json atomically (temporary file, fsync, rename).
-// Caller holds mu.
+// save writes account.json atomically (temporary file, fsync, rename)
+// under a new generation. Caller holds mu and, for a persisted account,
+// the lock of lockShared.
 func (w *world) save() error {
 	w.dirty = false
 	if w.dir == "" {
 		return nil
 	}
 	path := filepath.Join(w.dir, stateFile)
+	w.st.Generation = newGeneration()
 	data, err := json.Marshal(w.st)
 	if err != nil {
 		return fmt.Errorf("save sandbox account %s: %w", path, err)

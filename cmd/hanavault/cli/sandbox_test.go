@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/iostreams"
@@ -122,5 +125,61 @@ func TestSandboxLifecycle(t *testing.T) {
 	code, out, stderr = s.run("", "destroy", "PRD")
 	if code != ExitUsage || !strings.Contains(stderr, "rerun with --confirm PRD") || !strings.Contains(out, "KMS keys scheduled for deletion") {
 		t.Fatalf("destroy without --confirm: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// TestSandboxSharedByTwoRuns applies two SIDs at once while status runs in
+// a loop, each run opening the sandbox on its own as separate processes
+// do: nothing either apply did is lost, and the read-only commands (status,
+// plan, backint) leave account.json as it was.
+func TestSandboxSharedByTwoRuns(t *testing.T) {
+	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
+	s := sandboxCLI{t: t, state: t.TempDir()}
+	files := map[string]string{}
+	for _, sid := range []string{"PRD", "QAS"} {
+		code, yaml, stderr := s.run("", "init", "--sid", sid, "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
+		if code != 0 {
+			t.Fatalf("init %s: exit %d\n%s", sid, code, stderr)
+		}
+		files[sid] = filepath.Join(t.TempDir(), "landscape.yaml")
+		writeFile(t, files[sid], []byte(yaml))
+	}
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for sid, file := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if code, out, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
+				t.Errorf("apply %s: exit %d\n%s\n%s", sid, code, out, stderr)
+			}
+		}()
+	}
+	go func() {
+		defer close(done)
+		for range 5 {
+			s.run("", "status", "PRD")
+		}
+	}()
+	wg.Wait()
+	<-done
+	account := filepath.Join(s.state, "sandbox", "account.json")
+	before, err := os.ReadFile(account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for sid, file := range files {
+		if code, out, stderr := s.run("", "status", sid); code != 0 {
+			t.Errorf("status %s after both applies: exit %d\n%s\n%s", sid, code, out, stderr)
+		}
+		if code, out, _ := s.run("", "plan", "-f", file); code != 0 || !strings.Contains(out, "Nothing to do.") {
+			t.Errorf("plan %s after both applies: exit %d\n%s", sid, code, out)
+		}
+		if code, _, stderr := s.run("", "backint", sid); code != 0 {
+			t.Errorf("backint %s: exit %d\n%s", sid, code, stderr)
+		}
+	}
+	if after, err := os.ReadFile(account); err != nil || !bytes.Equal(before, after) {
+		t.Errorf("status, plan and backint rewrote the sandbox account (%v)", err)
 	}
 }
