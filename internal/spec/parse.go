@@ -2,8 +2,10 @@ package spec
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"reflect"
@@ -11,9 +13,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -65,13 +69,110 @@ func (es ParseErrors) Unwrap() []error {
 	return out
 }
 
+// Limits of a landscape file, checked before the YAML parser sees it: a
+// real landscape has some 30 keys and at most MaxUserTags tags, and the
+// parser's time grows with the square of the keys (100,000 keys took a
+// minute, a 50 MB file overflowed its stack), so a file past them is
+// refused at once.
+const (
+	MaxFileSize = 1 << 20 // bytes
+	MaxKeys     = 500     // mapping keys, tags included
+	MaxTokens   = 20_000  // YAML tokens, comments included
+	MaxDepth    = 32      // nesting of mappings and lists
+)
+
 // Load reads and parses the landscape file at path (see Parse).
 func Load(path string) (Landscape, error) {
-	data, err := os.ReadFile(path)
+	return LoadContext(context.Background(), path)
+}
+
+// LoadContext is Load that gives up when ctx is done. It reads at most
+// MaxFileSize bytes.
+func LoadContext(ctx context.Context, path string) (Landscape, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return Landscape{}, fmt.Errorf("read landscape file: %w", err)
 	}
-	return Parse(data, path)
+	defer f.Close()
+	data, err := ReadLimited(f, path)
+	if err != nil {
+		return Landscape{}, err
+	}
+	return ParseContext(ctx, data, path)
+}
+
+// ReadLimited reads a landscape file from r, refusing one larger than
+// MaxFileSize without reading the rest; name is used in the error.
+func ReadLimited(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read landscape file: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, ParseErrors{{File: name, Msg: fmt.Sprintf("the file has more than %d bytes; a landscape file holds at most %d (1 MiB)", MaxFileSize, MaxFileSize)}}
+	}
+	return data, nil
+}
+
+// ParseContext is Parse that returns ctx's error as soon as ctx is done
+// (Ctrl+C), even while the YAML parser is still at work.
+func ParseContext(ctx context.Context, data []byte, filename string) (Landscape, error) {
+	if err := ctx.Err(); err != nil {
+		return Landscape{}, err
+	}
+	type result struct {
+		l   Landscape
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		l, err := Parse(data, filename)
+		done <- result{l, err}
+	}()
+	select {
+	case r := <-done:
+		return r.l, r.err
+	case <-ctx.Done():
+		return Landscape{}, ctx.Err()
+	}
+}
+
+// checkLimits refuses a file past the limits above; it runs the YAML
+// lexer only, whose time grows linearly with the file.
+func checkLimits(data []byte, filename string) *ParseError {
+	if len(data) > MaxFileSize {
+		return &ParseError{File: filename, Msg: fmt.Sprintf("the file has %d bytes; a landscape file holds at most %d (1 MiB)", len(data), MaxFileSize)}
+	}
+	keys, depth := 0, 0
+	toks := lexer.Tokenize(string(data))
+	if len(toks) > MaxTokens {
+		return &ParseError{File: filename, Msg: fmt.Sprintf("the file has more than %d YAML tokens; a landscape file holds far fewer", MaxTokens)}
+	}
+	for _, tk := range toks {
+		at := func(msg string) *ParseError {
+			e := &ParseError{File: filename, Msg: msg}
+			if tk.Position != nil {
+				e.Line, e.Col = tk.Position.Line, tk.Position.Column
+			}
+			return e
+		}
+		switch tk.Type {
+		case token.MappingValueType:
+			if keys++; keys > MaxKeys {
+				return at(fmt.Sprintf("more than %d keys; a landscape has about 30 settings and at most %d tags", MaxKeys, MaxUserTags))
+			}
+		case token.SequenceStartType, token.MappingStartType:
+			if depth++; depth > MaxDepth {
+				return at(fmt.Sprintf("nested more than %d levels deep", MaxDepth))
+			}
+		case token.SequenceEndType, token.MappingEndType:
+			depth--
+		}
+		if tk.Position != nil && tk.Position.IndentLevel > MaxDepth {
+			return at(fmt.Sprintf("nested more than %d levels deep", MaxDepth))
+		}
+	}
+	return nil
 }
 
 // Parse decodes a landscape.yaml strictly: unknown keys (with a
@@ -90,6 +191,9 @@ func Load(path string) (Landscape, error) {
 // transitionDays. filename is only used in error messages.
 func Parse(data []byte, filename string) (Landscape, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if e := checkLimits(data, filename); e != nil {
+		return Landscape{}, ParseErrors{e}
+	}
 	d := &decoder{file: filename, present: map[string]bool{}}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
@@ -238,7 +342,7 @@ func (d *decoder) key(k ast.MapKeyNode) (string, bool) {
 }
 
 func unknownKeyMessage(prefix, key string, schema map[string]fieldSchema) string {
-	msg := fmt.Sprintf("unknown key %q", key)
+	msg := fmt.Sprintf("unknown key %q", clip(key))
 	if prefix != "" {
 		msg += " in " + strings.TrimSuffix(prefix, ".")
 	}
@@ -351,7 +455,7 @@ func (d *decoder) text(path string, v ast.Node) {
 		d.errorAt(v, fmt.Sprintf("%s: want text, got %s", path, describe(v)))
 		return
 	}
-	raw := v.GetToken().Value
+	raw := clip(v.GetToken().Value)
 	d.errorAt(v, fmt.Sprintf("%s: YAML reads %s as %s, not as the text %q; quote it: %s", path, raw, describe(v), raw, strconv.Quote(raw)))
 }
 
@@ -365,7 +469,7 @@ func (d *decoder) number(path string, v ast.Node) {
 			if quoted(s) {
 				msg += " (remove the quotes)"
 			} else {
-				msg = fmt.Sprintf("%s: %s is too large", path, s.Value)
+				msg = fmt.Sprintf("%s: %s is too large", path, clip(s.Value))
 			}
 		}
 		d.errorAt(v, msg)
@@ -373,12 +477,12 @@ func (d *decoder) number(path string, v ast.Node) {
 	}
 	raw := iv.GetToken().Value
 	if !plainDecimal.MatchString(raw) {
-		d.errorAt(v, fmt.Sprintf("%s: write whole numbers in plain decimal without leading zeros, got %s", path, raw))
+		d.errorAt(v, fmt.Sprintf("%s: write whole numbers in plain decimal without leading zeros, got %s", path, clip(raw)))
 		return
 	}
 	n, err := strconv.Atoi(raw)
 	if err != nil {
-		d.errorAt(v, fmt.Sprintf("%s: %s is too large", path, raw))
+		d.errorAt(v, fmt.Sprintf("%s: %s is too large", path, clip(raw)))
 		return
 	}
 	if r, ok := numberRanges[path]; ok && n == 0 && r.Min > 0 {
@@ -412,6 +516,19 @@ func defaultOf(path string) int {
 	return 0
 }
 
+// maxEcho is how many characters of a value an error message repeats.
+const maxEcho = 80
+
+// clip shortens a value echoed in an error message to maxEcho characters,
+// marking the cut with an ellipsis and the full length.
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxEcho {
+		return s
+	}
+	r := []rune(s)
+	return fmt.Sprintf("%s… (%d characters)", string(r[:maxEcho]), len(r))
+}
+
 // describe names a node's kind for error messages.
 func describe(n ast.Node) string {
 	switch n := n.(type) {
@@ -420,17 +537,17 @@ func describe(n ast.Node) string {
 	case *ast.SequenceNode:
 		return "a list"
 	case *ast.StringNode:
-		return fmt.Sprintf("the text %q", n.Value)
+		return fmt.Sprintf("the text %q", clip(n.Value))
 	case *ast.LiteralNode:
 		return "a block of text"
 	case *ast.BoolNode:
 		return fmt.Sprint("the boolean ", n.Value)
 	case *ast.IntegerNode:
-		return fmt.Sprint("the number ", n.Value)
+		return "the number " + clip(fmt.Sprint(n.Value))
 	case *ast.FloatNode:
-		return fmt.Sprint("the number ", n.Value)
+		return "the number " + clip(fmt.Sprint(n.Value))
 	case *ast.InfinityNode:
-		return fmt.Sprint("the number ", n.Value)
+		return "the number " + clip(fmt.Sprint(n.Value))
 	case *ast.NanNode:
 		return "the number NaN"
 	case *ast.NullNode:

@@ -29,7 +29,7 @@ func (e FieldError) Error() string {
 	case nil:
 		return e.Field + ": " + e.Rule
 	case string:
-		return fmt.Sprintf("%s %q: %s", e.Field, v, e.Rule)
+		return fmt.Sprintf("%s %q: %s", e.Field, clip(v), e.Rule)
 	default:
 		return fmt.Sprintf("%s %v: %s", e.Field, v, e.Rule)
 	}

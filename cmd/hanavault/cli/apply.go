@@ -60,7 +60,7 @@ to resume where it stopped (exit 130).`,
 
 func applyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *ApplyOptions) error {
 	ios := f.IO
-	l, err := readLandscape(ios, opts.File)
+	l, err := readLandscape(ctx, ios, opts.File)
 	if err != nil {
 		return err
 	}

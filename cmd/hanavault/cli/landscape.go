@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 
@@ -44,22 +43,24 @@ func (e *InvalidFileError) Error() string {
 func (e *InvalidFileError) Unwrap() error { return e.Err }
 
 // readLandscape reads, defaults and validates a landscape file; "-" reads
-// standard input.
-func readLandscape(ios *iostreams.IOStreams, path string) (spec.Landscape, error) {
+// standard input. Ctrl+C (ctx) interrupts the parsing.
+func readLandscape(ctx context.Context, ios *iostreams.IOStreams, path string) (spec.Landscape, error) {
 	var (
 		l   spec.Landscape
 		err error
 	)
 	if path == "-" {
 		var data []byte
-		data, err = io.ReadAll(ios.In)
-		if err != nil {
-			return l, &InvalidFileError{Path: "standard input", Err: err}
-		}
 		path = "standard input"
-		l, err = spec.Parse(data, path)
+		data, err = spec.ReadLimited(ios.In, path)
+		if err == nil {
+			l, err = spec.ParseContext(ctx, data, path)
+		}
 	} else {
-		l, err = spec.Load(path)
+		l, err = spec.LoadContext(ctx, path)
+	}
+	if ctx.Err() != nil {
+		return l, ctx.Err()
 	}
 	if err != nil {
 		return l, &InvalidFileError{Path: path, Err: err}

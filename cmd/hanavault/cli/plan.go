@@ -57,7 +57,7 @@ way. Status 2 is kept for misused flags and arguments.`,
 }
 
 func planRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *PlanOptions) error {
-	l, err := readLandscape(f.IO, opts.File)
+	l, err := readLandscape(ctx, f.IO, opts.File)
 	if err != nil {
 		return err
 	}
