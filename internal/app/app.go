@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"time"
 
@@ -116,6 +117,7 @@ func openSandbox(o Options, reason string) (*Env, error) {
 }
 
 func build(acct cloud.Account, region string, o Options, sandbox bool, sandboxDir, reason string) *Env {
+	acct = checkedAccount{acct}
 	// The sandbox keeps its journals beside its account, apart from the
 	// journals of real accounts.
 	journals := o.StateDir
@@ -142,6 +144,38 @@ func (e *Env) JournalRoot() string {
 		return e.SandboxDir
 	}
 	return e.StateDir
+}
+
+// checkedAccount is an account whose caller identity is checked before
+// anything uses it: the account ID names a directory of the local state
+// (<state-dir>/<account>/<SID>), so an answer that is not 12 digits (a
+// proxy or endpoint rewriting GetCallerIdentity, "../elsewhere") must never
+// reach a path.
+type checkedAccount struct{ cloud.Account }
+
+// STS returns the account's STS client, whose GetCallerIdentity checks the
+// account ID.
+func (a checkedAccount) STS() cloud.STS { return checkedSTS{a.Account.STS()} }
+
+type checkedSTS struct{ cloud.STS }
+
+// accountID is the shape of an AWS account ID: 12 decimal digits.
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// GetCallerIdentity refuses an answer whose account ID is not 12 digits.
+func (s checkedSTS) GetCallerIdentity(ctx context.Context) (cloud.CallerIdentity, error) {
+	id, err := s.STS.GetCallerIdentity(ctx)
+	if err != nil {
+		return id, err
+	}
+	if !accountID.MatchString(id.Account) {
+		shown := id.Account
+		if len(shown) > 40 {
+			shown = shown[:40] + "…"
+		}
+		return cloud.CallerIdentity{}, fmt.Errorf("sts:GetCallerIdentity answered the account %q, which is not a 12-digit account ID; refusing to use it", shown)
+	}
+	return id, nil
 }
 
 // DefaultSandboxLatency is how long each sandbox call takes unless

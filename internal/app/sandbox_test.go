@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/memaws"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -91,6 +93,32 @@ func TestSandboxLatencySetting(t *testing.T) {
 	for _, bad := range []string{"fast", "-1s", "1h"} {
 		if _, err := sandboxLatency(bad); err == nil || !strings.Contains(err.Error(), "HANAVAULT_SANDBOX_LATENCY") {
 			t.Errorf("%q accepted: %v", bad, err)
+		}
+	}
+}
+
+// TestAccountIDMustBeTwelveDigits: the account ID that STS answers names a
+// directory of the local state; an answer that is not 12 digits (a
+// rewritten GetCallerIdentity, "../elsewhere") is refused before any path
+// is built from it.
+func TestAccountIDMustBeTwelveDigits(t *testing.T) {
+	ctx := context.Background()
+	for _, id := range []string{"../elsewhere", "12345678901", "1234567890123", "12345678901a"} {
+		state := filepath.Join(t.TempDir(), "state")
+		acct := memaws.New(memaws.Options{AccountID: id})
+		env := build(acct, "eu-central-1", Options{StateDir: state}, false, "", "")
+		_, err := env.Engine.Identity(ctx)
+		if err == nil || !strings.Contains(err.Error(), "not a 12-digit account ID") {
+			t.Errorf("account %q: Identity error %v", id, err)
+		}
+		if _, err := env.Engine.Known(ctx, false); err == nil {
+			t.Errorf("account %q: listing the landscapes succeeded", id)
+		}
+		if _, err := os.Stat(filepath.Dir(state)); err != nil {
+			t.Fatal(err)
+		}
+		if entries, _ := os.ReadDir(filepath.Dir(state)); len(entries) != 0 {
+			t.Errorf("account %q: the state's parent holds %v", id, entries)
 		}
 	}
 }

@@ -43,7 +43,11 @@ log and catalog backups through the agent (and the SQL that sets them);
   hanavault backint PRD --json | jq -r .source.kmsKeyArn`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.SID = sidArg(args)
+			sid, err := sidArg(args)
+			if err != nil {
+				return err
+			}
+			opts.SID = sid
 			if opts.GlobalINI && opts.Policy {
 				return usageErrorf("--global-ini and --policy exclude each other: print one at a time")
 			}

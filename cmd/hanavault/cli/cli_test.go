@@ -57,6 +57,10 @@ func TestUsageErrors(t *testing.T) {
 		{"init without sid", []string{"init"}, "--sid is required"},
 		{"plan with an argument", []string{"plan", "-f", "x.yaml", "extra"}, `plan takes no arguments (got "extra"): pass the landscape file with -f`},
 		{"init with an argument", []string{"init", "PRD"}, `init takes no arguments (got "PRD"): pass the SID with --sid`},
+		{"status of a path", []string{"status", "../../x"}, `the SID argument "../../X": SID is exactly 3 characters (this one has 7)`},
+		{"destroy of a path", []string{"destroy", "A/B"}, `the SID argument "A/B": SID uses only uppercase letters A-Z and digits 0-9`},
+		{"backint of a dot", []string{"backint", ".."}, `the SID argument "..": SID is exactly 3 characters (this one has 2)`},
+		{"status of a reserved SID", []string{"status", "sap"}, `the SID argument "SAP": SID is reserved by SAP`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

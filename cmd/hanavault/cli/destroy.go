@@ -64,7 +64,11 @@ again to finish (exit 130).`,
   hanavault destroy PRD --confirm PRD --json > destroy.ndjson`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.SID = sidArg(args)
+			sid, err := sidArg(args)
+			if err != nil {
+				return err
+			}
+			opts.SID = sid
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}

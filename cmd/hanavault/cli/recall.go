@@ -65,7 +65,11 @@ interrupted (run the same command again to resume).`,
   hanavault recall PRD --region replica --since 2026-11-01 --until 2026-11-08 --check`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.SID = sidArg(args)
+			sid, err := sidArg(args)
+			if err != nil {
+				return err
+			}
+			opts.SID = sid
 			if err := opts.validate(); err != nil {
 				return err
 			}

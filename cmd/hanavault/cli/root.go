@@ -303,11 +303,25 @@ func maxArgs(n int) cobra.PositionalArgs {
 	}
 }
 
-// sidArg is the optional SID argument of status and destroy, upper-cased
-// ("prd" names PRD); "" when none is given.
-func sidArg(args []string) string {
+// sidArg is the optional SID argument of status, destroy, backint, verify
+// and recall,
+// upper-cased ("prd" names PRD); "" when none is given. It must be a SID
+// as a landscape file's sid is: it names a directory of the local state.
+func sidArg(args []string) (string, error) {
 	if len(args) == 0 {
-		return ""
+		return "", nil
 	}
-	return strings.ToUpper(strings.TrimSpace(args[0]))
+	sid := strings.ToUpper(strings.TrimSpace(args[0]))
+	if err := spec.ValidateSID(sid); err != nil {
+		return "", &UsageError{Err: fmt.Errorf("the SID argument %q: %w", clipArg(sid), err), ShowUsage: true}
+	}
+	return sid, nil
+}
+
+// clipArg shortens an argument echoed in an error.
+func clipArg(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
 }

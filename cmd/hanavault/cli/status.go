@@ -39,7 +39,11 @@ half-applied), 1 on errors.`,
   hanavault status PRD --from-tags`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.SID = sidArg(args)
+			sid, err := sidArg(args)
+			if err != nil {
+				return err
+			}
+			opts.SID = sid
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}

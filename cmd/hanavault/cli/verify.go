@@ -60,7 +60,11 @@ with its likely cause), 1 on errors, 130 when interrupted.`,
   hanavault verify PRD --json > verify.ndjson`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.SID = sidArg(args)
+			sid, err := sidArg(args)
+			if err != nil {
+				return err
+			}
+			opts.SID = sid
 			if opts.Timeout <= 0 {
 				return usageErrorf("--timeout must be positive, like 15m (got %s)", opts.Timeout)
 			}
