@@ -86,9 +86,15 @@ func Open(dir string, run string, opts ...Option) (*Journal, error) {
 		return nil, fmt.Errorf("create landscape directory %s: %w", dir, err)
 	}
 	lockPath := filepath.Join(dir, LockFile)
-	lk := flock.New(lockPath, flock.SetPermissions(0o600))
+	if err := notSymlink(lockPath); err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	lk := flock.New(lockPath, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|oNoFollow))
 	ok, err := lk.TryLock()
 	if err != nil {
+		if lerr := notSymlink(lockPath); lerr != nil {
+			err = lerr
+		}
 		return nil, fmt.Errorf("lock %s: %w", lockPath, err)
 	}
 	if !ok {
@@ -108,7 +114,7 @@ func Open(dir string, run string, opts ...Option) (*Journal, error) {
 
 // load reads the journal file into j.
 func (j *Journal) load() error {
-	data, err := os.ReadFile(j.path)
+	data, err := ReadFile(j.path, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -136,7 +142,7 @@ func (j *Journal) load() error {
 // no records and no error.
 func Read(dir string) ([]Record, *Torn, error) {
 	path := filepath.Join(dir, JournalFile)
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil
 	}
@@ -159,7 +165,8 @@ type parsed struct {
 }
 
 // parse decodes journal data. Blank lines are skipped. The last non-blank
-// line may be torn; any other unreadable line is an error.
+// line may be torn by a crash (see tornByCrash); any other unreadable line
+// is an error wrapping ErrCorrupt.
 func parse(path string, data []byte) (parsed, error) {
 	type line struct {
 		no         int
@@ -187,7 +194,7 @@ func parse(path string, data []byte) (parsed, error) {
 	for i, l := range lines {
 		r, err := decodeLine(l.text)
 		if err != nil {
-			if i == len(lines)-1 {
+			if i == len(lines)-1 && tornByCrash(l.text, l.terminated) {
 				tail := data[l.start:]
 				p.torn = &Torn{Line: l.no, Bytes: len(tail), Text: string(tail)}
 				p.tornAt = int64(l.start)
@@ -204,6 +211,25 @@ func parse(path string, data []byte) (parsed, error) {
 		}
 	}
 	return p, nil
+}
+
+// tornByCrash reports whether an unreadable last line is what a crash in
+// the middle of an append leaves: the start of a record cut short (no
+// newline, JSON that ends too early), or the NUL bytes a filesystem leaves
+// where a write never reached the disk. A line that was written whole (it
+// has its newline, or it is complete JSON) but is not a record is
+// corruption, not a tear.
+func tornByCrash(text []byte, terminated bool) bool {
+	if len(bytes.Trim(text, "\x00\r\n\t ")) == 0 {
+		return true
+	}
+	if terminated || json.Valid(text) {
+		return false
+	}
+	var v any
+	var se *json.SyntaxError
+	err := json.Unmarshal(text, &v)
+	return errors.As(err, &se) && se.Offset >= int64(len(text))
 }
 
 // decodeLine decodes one journal line; a record needs a Seq and a Kind.
@@ -270,9 +296,9 @@ func (j *Journal) openFile() error {
 	if j.f != nil {
 		return nil
 	}
-	_, statErr := os.Stat(j.path)
+	_, statErr := os.Lstat(j.path)
 	created := errors.Is(statErr, fs.ErrNotExist)
-	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := openNoFollow(j.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("open journal %s: %w", j.path, err)
 	}

@@ -59,7 +59,7 @@ func writeHolder(path string, h LockHolder) error {
 	if err != nil {
 		return fmt.Errorf("encode lock holder: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0o600)
+	f, err := openNoFollow(path, os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return fmt.Errorf("write lock holder to %s: %w", path, err)
 	}
@@ -76,7 +76,7 @@ func writeHolder(path string, h LockHolder) error {
 // readHolder reads the holder of a lock file; nil when it is empty or
 // unreadable.
 func readHolder(path string) *LockHolder {
-	b, err := os.ReadFile(path)
+	b, err := ReadFile(path, 4096)
 	if err != nil {
 		return nil
 	}
@@ -90,7 +90,11 @@ func readHolder(path string) *LockHolder {
 // clearHolder empties the lock file before the lock is released, so a
 // stale holder is never reported.
 func clearHolder(path string) error {
-	if err := os.Truncate(path, 0); err != nil {
+	f, err := openNoFollow(path, os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("clear lock holder in %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("clear lock holder in %s: %w", path, err)
 	}
 	return nil

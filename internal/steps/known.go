@@ -94,8 +94,15 @@ func (e *Engine) Known(ctx context.Context, scanTags bool) ([]KnownLandscape, er
 // recorded in the journal's last run-start record.
 func (e *Engine) localLandscape(account, sid string) (spec.Landscape, error) {
 	dir := e.journalDir(account, sid)
-	if l, err := spec.Load(filepath.Join(dir, "landscape.yaml")); err == nil {
-		return l, nil
+	path := filepath.Join(dir, journal.LandscapeFile)
+	data, err := journal.ReadFile(path, spec.MaxFileSize)
+	if errors.Is(err, journal.ErrSymlink) {
+		return spec.Landscape{}, err
+	}
+	if err == nil {
+		if l, err := spec.Parse(data, path); err == nil {
+			return l, nil
+		}
 	}
 	recs, _, err := journal.Read(dir)
 	if err != nil {
@@ -123,6 +130,9 @@ func (e *Engine) LoadLandscape(ctx context.Context, sid string, fromTags bool) (
 		return spec.Landscape{}, err
 	}
 	l, err := e.localLandscape(id.Account, sid)
+	if errors.Is(err, journal.ErrSymlink) {
+		return spec.Landscape{}, fmt.Errorf("read the landscape of %s: %w", sid, err)
+	}
 	if err != nil {
 		if last := lastArchive(e.journalDir(id.Account, sid)); last != "" {
 			return spec.Landscape{}, fmt.Errorf("%w: %s was destroyed; its journal is archived in %s", ErrAlreadyDestroyed, sid, last)

@@ -229,11 +229,7 @@ func (r *run) saveLandscape() error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, ".landscape.yaml.tmp")
-	if err := os.WriteFile(tmp, spec.Marshal(r.l), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, "landscape.yaml"))
+	return journal.WriteFileAtomic(filepath.Join(dir, journal.LandscapeFile), spec.Marshal(r.l))
 }
 
 func (r *run) journalRun(kind journal.Kind, detail string) error {
