@@ -5,10 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/journal"
 	"github.com/hanavault/hanavault/internal/memaws"
+	"github.com/hanavault/hanavault/internal/steps"
 )
 
 // The landscape file beside the journal is neither written nor read
@@ -47,5 +50,120 @@ func TestLandscapeFileIgnoresPlantedSymlinks(t *testing.T) {
 	_, err := e.eng.LoadLandscape(context.Background(), e.l.SID, false)
 	if err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		t.Fatalf("LoadLandscape through a symlinked landscape.yaml: %v", err)
+	}
+}
+
+// deniedAccount answers AccessDenied to the KMS and IAM reads named in
+// deny (by operation) once the call that arms them succeeded, as for a
+// caller whose rights change during the run (a key policy it just changed,
+// an SCP); CreateRole, when it arms, also loses its answer.
+type deniedAccount struct {
+	cloud.Account
+	d *denials
+}
+
+type denials struct {
+	mu    sync.Mutex
+	armOn string // "kms:CreateKey" or "iam:CreateRole"
+	deny  string // "kms:DescribeKey" or "iam:GetRole"
+	armed bool
+}
+
+func (d *denials) denied(op string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.armed && op == d.deny {
+		return &cloud.Error{Code: cloud.CodeAccessDeniedException, HTTPStatus: 400, Message: "User is not authorized to perform " + op}
+	}
+	return nil
+}
+
+func (d *denials) called(op string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if op == d.armOn {
+		d.armed = true
+	}
+}
+
+func (a deniedAccount) KMS(region string) cloud.KMS { return deniedKMS{a.Account.KMS(region), a.d} }
+func (a deniedAccount) IAM() cloud.IAM              { return deniedIAM{a.Account.IAM(), a.d} }
+
+type deniedKMS struct {
+	cloud.KMS
+	d *denials
+}
+
+func (k deniedKMS) TagResource(ctx context.Context, keyID string, tags []cloud.Tag) error {
+	err := k.KMS.TagResource(ctx, keyID, tags)
+	if err == nil {
+		k.d.called("kms:TagResource")
+	}
+	return err
+}
+
+func (k deniedKMS) DescribeKey(ctx context.Context, ref string) (cloud.KeyMetadata, error) {
+	if err := k.d.denied("kms:DescribeKey"); err != nil {
+		return cloud.KeyMetadata{}, err
+	}
+	return k.KMS.DescribeKey(ctx, ref)
+}
+
+type deniedIAM struct {
+	cloud.IAM
+	d *denials
+}
+
+func (i deniedIAM) CreateRole(ctx context.Context, in cloud.CreateRoleInput) (cloud.Role, error) {
+	r, err := i.IAM.CreateRole(ctx, in)
+	if err == nil && i.d.armOn == "iam:CreateRole" {
+		// The role was created, but its answer is lost: the retry is told
+		// it exists.
+		i.d.called("iam:CreateRole")
+		return cloud.Role{}, &cloud.Error{Code: cloud.CodeEntityAlreadyExists, HTTPStatus: 409, Message: "Role with name " + in.RoleName + " already exists."}
+	}
+	return r, err
+}
+
+func (i deniedIAM) GetRole(ctx context.Context, name string) (cloud.Role, error) {
+	if err := i.d.denied("iam:GetRole"); err != nil && name == "hanavault-prd-replication" {
+		return cloud.Role{}, err
+	}
+	return i.IAM.GetRole(ctx, name)
+}
+
+// Issue 7: a lookup of the key ARN or the replication role ARN that AWS
+// refuses is reported as that refusal, never as "a resource it depends on
+// does not exist".
+func TestDeniedLookupsAreNotMissingResources(t *testing.T) {
+	for _, d := range []*denials{{armOn: "kms:TagResource", deny: "kms:DescribeKey"}, {armOn: "iam:CreateRole", deny: "iam:GetRole"}} {
+		t.Run(d.deny, func(t *testing.T) {
+			e := newEnv(t, "eu-central-1", "eu-west-1")
+			e.l.ReplicationRoleName = "hanavault-prd-replication"
+			if d.armOn == "kms:TagResource" {
+				// The keys exist; a new tag makes apply retag them, and a
+				// removed bucket policy makes it write one naming the key.
+				e.apply()
+				e.l.Tags = map[string]string{"Owner": "basis"}
+				if err := e.acct.S3(e.l.SourceRegion).DeleteBucketPolicy(context.Background(), e.l.OriginalBucketName); err != nil {
+					t.Fatal(err)
+				}
+			}
+			acct := deniedAccount{e.acct, d}
+			eng := steps.New(steps.Options{Account: acct, StateDir: e.dir, HomeRegion: "eu-central-1", Now: e.clock.Now, Sleep: e.clock.Sleep})
+			rec := &recorder{}
+			_, err := eng.Apply(context.Background(), e.l, rec)
+			if err == nil {
+				t.Fatal("apply succeeded without the right to look up")
+			}
+			if strings.Contains(err.Error(), "does not exist") || !strings.Contains(err.Error(), "not authorized") {
+				t.Errorf("apply: %v", err)
+			}
+			for _, ev := range rec.kinds(steps.EventFailed) {
+				if strings.Contains(ev.Error, "does not exist") {
+					t.Errorf("%s failed with %q", ev.StepID, ev.Error)
+				}
+			}
+		})
 	}
 }

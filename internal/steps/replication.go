@@ -210,7 +210,7 @@ func (r *run) roleSteps() []*step {
 	pol.converge = func(ctx context.Context, r *run, obs observed) error {
 		doc, ok := r.replicationRolePolicy(pol)
 		if !ok {
-			return fmt.Errorf("role policy of %s: a key it names does not exist", name)
+			return r.dependencyError(pol, "role policy of "+name, "a key it names does not exist")
 		}
 		return r.mutate(pol, mutation{op: "iam:PutRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
 			return r.get("replicationRole.arn"), iam().PutRolePolicy(ctx, name, replicationPolicyName, doc)

@@ -177,7 +177,7 @@ func settingStep[T any](sd side, k bucketKind, s setting[T]) *step {
 	st.converge = func(ctx context.Context, r *run, obs observed) error {
 		v, ok := s.want(r, st)
 		if !ok {
-			return fmt.Errorf("%s of %s: a resource it depends on does not exist", s.field, bucket)
+			return r.dependencyError(st, fmt.Sprintf("%s of %s", s.field, bucket), "a resource it depends on does not exist")
 		}
 		return r.mutate(st, mutation{op: s.putOp, resource: bucket, preExisting: obs.preExisting, prior: obs.prior, priorAbsent: obs.priorAbsent},
 			func(ctx context.Context) (string, error) {
