@@ -50,7 +50,9 @@ func (e *Engine) Known(ctx context.Context, scanTags bool) ([]KnownLandscape, er
 		found[l.SID] = &KnownLandscape{SID: l.SID, SourceRegion: l.SourceRegion, ReplicationRegion: l.ReplicationRegion, Local: true, Landscape: &lc}
 	}
 	if scanTags {
-		tagged, err := e.scanTagged(ctx)
+		// A bucket whose tags cannot be read is left out of the list; a
+		// rebuild from tags fails on it.
+		tagged, _, err := e.scanTagged(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -171,17 +173,20 @@ type taggedBucket struct {
 }
 
 // scanTagged lists the account's buckets and groups those tagged by
-// hanavault by landscape.
-func (e *Engine) scanTagged(ctx context.Context) (map[string][]taggedBucket, error) {
+// hanavault by landscape. Buckets whose tags could not be read are
+// returned apart, with the error (a bucket deleted meanwhile, or one
+// without tags, is simply not tagged).
+func (e *Engine) scanTagged(ctx context.Context) (map[string][]taggedBucket, []error, error) {
 	home := e.opts.HomeRegion
 	if home == "" {
 		home = "us-east-1"
 	}
 	buckets, err := e.opts.Account.S3(home).ListBuckets(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list buckets: %w", err)
+		return nil, nil, fmt.Errorf("list buckets: %w", err)
 	}
 	out := map[string][]taggedBucket{}
+	var unread []error
 	var mu sync.Mutex
 	sem := make(chan struct{}, 16)
 	var wg sync.WaitGroup
@@ -191,16 +196,29 @@ func (e *Engine) scanTagged(ctx context.Context) (map[string][]taggedBucket, err
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			failed := func(what string, err error) {
+				if cloud.IsCode(err, cloud.CodeNoSuchBucket) {
+					return
+				}
+				mu.Lock()
+				unread = append(unread, fmt.Errorf("read the %s of bucket %s: %w", what, b.Name, err))
+				mu.Unlock()
+			}
 			region := b.BucketRegion
 			if region == "" {
 				lc, err := e.opts.Account.S3(home).GetBucketLocation(ctx, b.Name)
 				if err != nil {
+					failed("region", err)
 					return
 				}
 				region = normalizeLocation(lc)
 			}
 			tags, err := e.opts.Account.S3(region).GetBucketTagging(ctx, b.Name)
+			if cloud.IsCode(err, cloud.CodeNoSuchTagSet) {
+				return
+			}
 			if err != nil {
+				failed("tags", err)
 				return
 			}
 			sid, ok := cloud.TagValue(tags, TagLandscape)
@@ -216,22 +234,52 @@ func (e *Engine) scanTagged(ctx context.Context) (map[string][]taggedBucket, err
 		}(b)
 	}
 	wg.Wait()
-	return out, nil
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	return out, unread, nil
+}
+
+// absent reports whether a read failed only because the setting is not
+// configured (one of codes); any other error is returned as is.
+func absent(err error, codes ...string) (bool, error) {
+	switch {
+	case err == nil:
+		return false, nil
+	case cloud.IsCode(err, codes...):
+		return true, nil
+	}
+	return false, err
 }
 
 // fromTags rebuilds a landscape from its tagged resources: the buckets
 // (names, regions), their encryption (keys → aliases), the replication
-// configuration (role, options), the bucket policy (EC2 role) and the key
-// policy (admin role).
+// configuration (role, options), the bucket policies or else the key
+// policies (EC2 role) and the key policy (admin role). Any read that fails
+// for another reason than a setting not being there fails the rebuild:
+// a landscape filled with defaults instead would drive status and destroy.
 func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, error) {
-	tagged, err := e.scanTagged(ctx)
+	tagged, unread, err := e.scanTagged(ctx)
 	if err != nil {
 		return spec.Landscape{}, err
 	}
+	if len(unread) > 0 {
+		return spec.Landscape{}, errors.Join(unread...)
+	}
+	l, err := e.rebuild(ctx, sid, tagged[sid])
+	if err != nil {
+		return l, err
+	}
+	e.rebuilt.Store(sid, true)
+	return l, nil
+}
+
+// rebuild reads the settings of the tagged buckets of sid.
+func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket) (spec.Landscape, error) {
 	l := spec.Landscape{SID: sid}
 	// After a rename, the buckets of earlier names carry the same tags:
 	// the newest bucket of each component and side is the current one.
-	bs := tagged[sid]
+	bs := tagged
 	sort.Slice(bs, func(i, j int) bool {
 		if !bs[i].created.Equal(bs[j].created) {
 			return bs[i].created.Before(bs[j].created)
@@ -255,26 +303,42 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 	}
 	acct := e.opts.Account
 	src := acct.S3(l.SourceRegion)
-	// Keys and aliases, from the buckets' default encryption.
-	for _, x := range []struct {
+	type sideOf struct {
 		bucket, region string
 		alias          *string
-	}{{l.OriginalBucketName, l.SourceRegion, &l.OriginalCMKAlias}, {l.ReplicationBucketName, l.ReplicationRegion, &l.ReplicationCMKAlias}} {
+	}
+	sidesOf := []sideOf{{l.OriginalBucketName, l.SourceRegion, &l.OriginalCMKAlias}, {l.ReplicationBucketName, l.ReplicationRegion, &l.ReplicationCMKAlias}}
+	// The EC2 role is named by both bucket policies and both key policies:
+	// the first that names it wins.
+	var ec2Role []string
+	// Keys and aliases, from the buckets' default encryption.
+	for _, x := range sidesOf {
 		enc, err := acct.S3(x.region).GetBucketEncryption(ctx, x.bucket)
-		if err != nil || enc.KMSMasterKeyID == "" {
+		if no, err := absent(err, cloud.CodeNoSuchEncryption); err != nil {
+			return l, fmt.Errorf("read the encryption of bucket %s: %w", x.bucket, err)
+		} else if no || enc.KMSMasterKeyID == "" {
 			continue
 		}
 		aliases, err := acct.KMS(x.region).ListAliases(ctx, enc.KMSMasterKeyID, "")
-		if err == nil && len(aliases.Aliases) > 0 {
+		if err != nil {
+			return l, fmt.Errorf("list the aliases of key %s in %s: %w", enc.KMSMasterKeyID, x.region, err)
+		}
+		if len(aliases.Aliases) > 0 {
 			*x.alias = aliases.Aliases[0].AliasName
 		}
-		if x.region == l.SourceRegion {
-			if doc, err := acct.KMS(x.region).GetKeyPolicy(ctx, enc.KMSMasterKeyID); err == nil {
-				l.KMSAdminRole = principalOf(doc, policy.SidKeyAdministration)
-			}
+		doc, err := acct.KMS(x.region).GetKeyPolicy(ctx, enc.KMSMasterKeyID)
+		if err != nil {
+			return l, fmt.Errorf("read the policy of key %s in %s: %w", enc.KMSMasterKeyID, x.region, err)
 		}
+		if x.region == l.SourceRegion {
+			l.KMSAdminRole = principalOf(doc, policy.SidKeyAdministration)
+		}
+		ec2Role = append(ec2Role, principalOf(doc, policy.SidKeyUsageByBackupRole))
 	}
-	if rc, err := src.GetBucketReplication(ctx, l.OriginalBucketName); err == nil {
+	rc, err := src.GetBucketReplication(ctx, l.OriginalBucketName)
+	if no, err := absent(err, cloud.CodeNoSuchReplication); err != nil {
+		return l, fmt.Errorf("read the replication of bucket %s: %w", l.OriginalBucketName, err)
+	} else if !no {
 		if a, err := cloud.ParseARN(rc.Role); err == nil {
 			l.ReplicationRoleName = spec.RoleName(a.String())
 		}
@@ -283,30 +347,49 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 			l.ReplicationTimeControl = rc.Rules[0].ReplicationTime
 		}
 	}
-	if doc, err := src.GetBucketPolicy(ctx, l.OriginalBucketName); err == nil {
-		l.EC2RoleToRunBackup = principalOf(doc, policy.SidAllowBackintRoleObjects)
-		l.RequireEncryptionHeader = strings.Contains(doc, policy.SidDenyMissingEncryptionHeader)
-	}
-	if lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalBucketName); err == nil {
-		for _, ru := range lc.Rules {
-			if ru.ID != "hanavault-archive-and-expire" {
-				continue
-			}
-			if len(ru.Transitions) > 0 {
-				l.Lifecycle.TransitionDays = int(ru.Transitions[0].Days)
-				l.Lifecycle.StorageClass = ru.Transitions[0].StorageClass
-				l.Lifecycle.ArchiveDays = int(ru.ExpirationDays) - l.Lifecycle.TransitionDays
-			}
-			l.Lifecycle.NoncurrentExpirationDays = int(ru.NoncurrentVersionExpirationDays)
-			l.Lifecycle.AbortIncompleteMultipartDays = int(ru.AbortIncompleteMultipartUploadDays)
+	var bucketRoles []string
+	for i, x := range sidesOf {
+		doc, err := acct.S3(x.region).GetBucketPolicy(ctx, x.bucket)
+		if no, err := absent(err, cloud.CodeNoSuchBucketPolicy); err != nil {
+			return l, fmt.Errorf("read the policy of bucket %s: %w", x.bucket, err)
+		} else if no {
+			continue
+		}
+		bucketRoles = append(bucketRoles, principalOf(doc, policy.SidAllowBackintRoleObjects))
+		if i == 0 {
+			l.RequireEncryptionHeader = strings.Contains(doc, policy.SidDenyMissingEncryptionHeader)
 		}
 	}
+	for _, arn := range append(bucketRoles, ec2Role...) {
+		if arn != "" {
+			l.EC2RoleToRunBackup = arn
+			break
+		}
+	}
+	lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalBucketName)
+	if _, err := absent(err, cloud.CodeNoSuchLifecycle); err != nil {
+		return l, fmt.Errorf("read the lifecycle of bucket %s: %w", l.OriginalBucketName, err)
+	}
+	for _, ru := range lc.Rules {
+		if ru.ID != "hanavault-archive-and-expire" {
+			continue
+		}
+		if len(ru.Transitions) > 0 {
+			l.Lifecycle.TransitionDays = int(ru.Transitions[0].Days)
+			l.Lifecycle.StorageClass = ru.Transitions[0].StorageClass
+			l.Lifecycle.ArchiveDays = int(ru.ExpirationDays) - l.Lifecycle.TransitionDays
+		}
+		l.Lifecycle.NoncurrentExpirationDays = int(ru.NoncurrentVersionExpirationDays)
+		l.Lifecycle.AbortIncompleteMultipartDays = int(ru.AbortIncompleteMultipartUploadDays)
+	}
 	if l.OriginalLogBucketName != "" {
-		if lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalLogBucketName); err == nil {
-			for _, ru := range lc.Rules {
-				if ru.ID == "hanavault-expire-access-logs" {
-					l.LogRetentionDays = int(ru.ExpirationDays)
-				}
+		lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalLogBucketName)
+		if _, err := absent(err, cloud.CodeNoSuchLifecycle); err != nil {
+			return l, fmt.Errorf("read the lifecycle of bucket %s: %w", l.OriginalLogBucketName, err)
+		}
+		for _, ru := range lc.Rules {
+			if ru.ID == "hanavault-expire-access-logs" {
+				l.LogRetentionDays = int(ru.ExpirationDays)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package steps_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,5 +166,138 @@ func TestDeniedLookupsAreNotMissingResources(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// failingAccount fails one read operation (by name) with err.
+type failingAccount struct {
+	cloud.Account
+	op  string
+	err error
+}
+
+func (a failingAccount) S3(region string) cloud.S3   { return failingS3{a.Account.S3(region), a} }
+func (a failingAccount) KMS(region string) cloud.KMS { return failingKMS{a.Account.KMS(region), a} }
+
+func (a failingAccount) fail(op string) error {
+	if op == a.op {
+		return a.err
+	}
+	return nil
+}
+
+type failingS3 struct {
+	cloud.S3
+	a failingAccount
+}
+
+func (s failingS3) GetBucketTagging(ctx context.Context, b string) ([]cloud.Tag, error) {
+	if err := s.a.fail("GetBucketTagging"); err != nil {
+		return nil, err
+	}
+	return s.S3.GetBucketTagging(ctx, b)
+}
+
+func (s failingS3) GetBucketEncryption(ctx context.Context, b string) (cloud.ServerSideEncryptionByDefault, error) {
+	if err := s.a.fail("GetBucketEncryption"); err != nil {
+		return cloud.ServerSideEncryptionByDefault{}, err
+	}
+	return s.S3.GetBucketEncryption(ctx, b)
+}
+
+func (s failingS3) GetBucketReplication(ctx context.Context, b string) (cloud.ReplicationConfiguration, error) {
+	if err := s.a.fail("GetBucketReplication"); err != nil {
+		return cloud.ReplicationConfiguration{}, err
+	}
+	return s.S3.GetBucketReplication(ctx, b)
+}
+
+func (s failingS3) GetBucketPolicy(ctx context.Context, b string) (string, error) {
+	if err := s.a.fail("GetBucketPolicy"); err != nil {
+		return "", err
+	}
+	return s.S3.GetBucketPolicy(ctx, b)
+}
+
+func (s failingS3) GetBucketLifecycleConfiguration(ctx context.Context, b string) (cloud.LifecycleConfiguration, error) {
+	if err := s.a.fail("GetBucketLifecycleConfiguration"); err != nil {
+		return cloud.LifecycleConfiguration{}, err
+	}
+	return s.S3.GetBucketLifecycleConfiguration(ctx, b)
+}
+
+type failingKMS struct {
+	cloud.KMS
+	a failingAccount
+}
+
+func (k failingKMS) ListAliases(ctx context.Context, keyID, marker string) (cloud.ListAliasesOutput, error) {
+	if err := k.a.fail("ListAliases"); err != nil {
+		return cloud.ListAliasesOutput{}, err
+	}
+	return k.KMS.ListAliases(ctx, keyID, marker)
+}
+
+func (k failingKMS) GetKeyPolicy(ctx context.Context, keyID string) (string, error) {
+	if err := k.a.fail("GetKeyPolicy"); err != nil {
+		return "", err
+	}
+	return k.KMS.GetKeyPolicy(ctx, keyID)
+}
+
+// Issue 7: the rebuild from tags fails with the error of any read that
+// fails, instead of filling in defaults that status and destroy then act
+// on.
+func TestFromTagsFailsOnReadErrors(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	e.apply()
+	errs := map[string]error{
+		"AccessDenied": &cloud.Error{Code: cloud.CodeAccessDenied, HTTPStatus: 403, Message: "Access Denied"},
+		"Throttling":   &cloud.Error{Code: cloud.CodeThrottlingException, HTTPStatus: 400, Message: "Rate exceeded"},
+		"ExpiredToken": &cloud.Error{Code: cloud.CodeExpiredToken, HTTPStatus: 400, Message: "The security token included in the request is expired"},
+	}
+	ops := []string{"GetBucketTagging", "GetBucketEncryption", "GetBucketReplication", "GetBucketPolicy", "GetBucketLifecycleConfiguration", "ListAliases", "GetKeyPolicy"}
+	for i, op := range ops {
+		name := []string{"AccessDenied", "Throttling", "ExpiredToken"}[i%3]
+		t.Run(op+"/"+name, func(t *testing.T) {
+			acct := failingAccount{e.acct, op, errs[name]}
+			eng := steps.New(steps.Options{Account: acct, StateDir: t.TempDir(), HomeRegion: "eu-central-1", Now: e.clock.Now, Sleep: e.clock.Sleep})
+			l, err := eng.LoadLandscape(context.Background(), e.l.SID, true)
+			if err == nil || !strings.Contains(err.Error(), errs[name].(*cloud.Error).Message) {
+				t.Fatalf("rebuild with a failing %s: %v (landscape %+v)", op, err, l)
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.eng.LoadLandscape(ctx, e.l.SID, true); !errors.Is(err, context.Canceled) {
+		t.Fatalf("rebuild after Ctrl+C: %v", err)
+	}
+}
+
+// Issue 6 item 8: without the source bucket policy the EC2 role is found
+// in the replica bucket policy, and without both in the key policies.
+func TestFromTagsRecoversTheEC2Role(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	e.apply()
+	ctx := context.Background()
+	role, err := e.acct.IAM().GetRole(ctx, memaws.SeedBackupRole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []struct{ region, bucket string }{{e.l.SourceRegion, e.l.OriginalBucketName}, {e.l.ReplicationRegion, e.l.ReplicationBucketName}} {
+		if err := e.acct.S3(b.region).DeleteBucketPolicy(ctx, b.bucket); err != nil {
+			t.Fatal(err)
+		}
+		l, err := e.eng.LoadLandscape(ctx, e.l.SID, true)
+		if err != nil {
+			t.Fatalf("rebuild without the policy of %s: %v", b.bucket, err)
+		}
+		if l.EC2RoleToRunBackup != role.Arn {
+			t.Fatalf("rebuild without the policy of %s: ec2RoleToRunBackup %q, want %q", b.bucket, l.EC2RoleToRunBackup, role.Arn)
+		}
+		if err := l.Validate(); err != nil {
+			t.Fatalf("rebuilt landscape: %v", err)
+		}
 	}
 }

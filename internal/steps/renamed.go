@@ -354,7 +354,7 @@ func (r *run) taggedBuckets() []resID {
 		return nil
 	}
 	ids, err := memo(r, "tagged-buckets", func() ([]resID, error) {
-		tagged, err := r.e.scanTagged(r.stop)
+		tagged, _, err := r.e.scanTagged(r.stop)
 		if err != nil {
 			return nil, err
 		}
