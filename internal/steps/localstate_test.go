@@ -301,3 +301,59 @@ func TestFromTagsRecoversTheEC2Role(t *testing.T) {
 		}
 	}
 }
+
+// Issue 6 item 8: destroy does not need the EC2 backup role: neither when
+// the role is gone from IAM, nor when a rebuild from tags finds no policy
+// that names it.
+func TestDestroyNeedsNoEC2Role(t *testing.T) {
+	ctx := context.Background()
+	t.Run("role deleted", func(t *testing.T) {
+		e := newEnv(t, "eu-central-1", "eu-west-1")
+		e.l.EC2RoleToRunBackup = "hana-ec2-gone"
+		if _, err := e.acct.IAM().CreateRole(ctx, cloud.CreateRoleInput{RoleName: "hana-ec2-gone", Path: "/",
+			AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`}); err != nil {
+			t.Fatal(err)
+		}
+		e.apply()
+		if err := e.acct.IAM().DeleteRole(ctx, "hana-ec2-gone"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.eng.PreviewDestroy(ctx, e.l); err != nil {
+			t.Fatalf("destroy preview without the EC2 role: %v", err)
+		}
+		e.destroy()
+		e.assertNothingLeft()
+	})
+	t.Run("rebuilt without it", func(t *testing.T) {
+		e := newEnv(t, "eu-central-1", "eu-west-1")
+		e.apply()
+		for _, b := range []struct{ region, bucket, alias string }{{e.l.SourceRegion, e.l.OriginalBucketName, e.l.OriginalCMKAlias}, {e.l.ReplicationRegion, e.l.ReplicationBucketName, e.l.ReplicationCMKAlias}} {
+			if err := e.acct.S3(b.region).DeleteBucketPolicy(ctx, b.bucket); err != nil {
+				t.Fatal(err)
+			}
+			md, err := e.acct.KMS(b.region).DescribeKey(ctx, b.alias)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := `{"Version":"2012-10-17","Statement":[{"Sid":"EnableIAMPolicies","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"}]}`
+			if err := e.acct.KMS(b.region).PutKeyPolicy(ctx, md.KeyID, doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		eng := steps.New(steps.Options{Account: e.acct, StateDir: t.TempDir(), HomeRegion: "eu-central-1", Now: e.clock.Now, Sleep: e.clock.Sleep})
+		l, err := eng.LoadLandscape(ctx, e.l.SID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.EC2RoleToRunBackup != "" {
+			t.Fatalf("rebuilt an EC2 role %q from nothing", l.EC2RoleToRunBackup)
+		}
+		if _, err := eng.PreviewDestroy(ctx, l); err != nil {
+			t.Fatalf("destroy preview of the rebuilt landscape: %v", err)
+		}
+		if _, err := eng.Destroy(ctx, l, &recorder{}); err != nil {
+			t.Fatalf("destroy of the rebuilt landscape: %v", err)
+		}
+		e.assertNothingLeft()
+	})
+}

@@ -17,11 +17,11 @@ import (
 )
 
 // readLandscape opens a read-only run and reads every step of the
-// landscape: plan, status and the destroy preview all start this way (o is
-// the destroy the preview is for; zero for plan and status). The caller
-// closes the run.
-func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, o DestroyOptions) (*run, []*step, []Change, map[string]observed, error) {
-	r, err := e.newRun(ctx, l, readOnly, nil)
+// landscape: plan, status (m readOnly) and the destroy preview (m undo)
+// all start this way (o is the destroy the preview is for; zero for plan
+// and status). The caller closes the run.
+func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, m mode, o DestroyOptions) (*run, []*step, []Change, map[string]observed, error) {
+	r, err := e.newRun(ctx, l, m, nil)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -40,7 +40,7 @@ func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, o DestroyO
 
 // Plan reads every step and reports what apply would do.
 func (e *Engine) Plan(ctx context.Context, l spec.Landscape) (*Plan, error) {
-	r, steps, changes, obs, err := e.readLandscape(ctx, l, DestroyOptions{})
+	r, steps, changes, obs, err := e.readLandscape(ctx, l, readOnly, DestroyOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +244,7 @@ func (r *run) finish(ctx context.Context, gr graphResult, op, resume string) err
 
 // Status reads both regions and reports each resource's health.
 func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) {
-	r, _, changes, obs, err := e.readLandscape(ctx, l, DestroyOptions{})
+	r, _, changes, obs, err := e.readLandscape(ctx, l, readOnly, DestroyOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +377,7 @@ func (e *Engine) PreviewDestroy(ctx context.Context, l spec.Landscape) (*Destroy
 
 // PreviewDestroyWith is PreviewDestroy for a destroy with options o.
 func (e *Engine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o DestroyOptions) (*DestroyPreview, error) {
-	r, steps, _, obs, err := e.readLandscape(ctx, l, o)
+	r, steps, _, obs, err := e.readLandscape(ctx, l, undo, o)
 	if err != nil {
 		return nil, err
 	}
@@ -572,7 +572,7 @@ func lastApplyRun(recs []journal.Record) string {
 // undoRun runs every step's undo in reverse dependency order, limited to
 // the steps filter selects (nil: all, i.e. destroy).
 func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filter func(*run) map[string]bool, o DestroyOptions) (*Result, error) {
-	r, err := e.newRun(ctx, l, writable, sink)
+	r, err := e.newRun(ctx, l, writable|undo, sink)
 	if err != nil {
 		return nil, err
 	}

@@ -22,9 +22,14 @@ import (
 // mode says whether a run may change anything.
 type mode int
 
+// Modes are flags: readOnly (plan, status), writable (apply), and undo
+// for destroy, its preview and rollback, which need neither the EC2
+// backup role nor the KMS admin role: either may be gone already, or
+// unknown to a landscape rebuilt from tags.
 const (
-	readOnly mode = iota
-	writable
+	readOnly mode = 0
+	writable mode = 1 << iota
+	undo
 )
 
 // ValidationError wraps a landscape that failed validation.
@@ -67,7 +72,12 @@ func (e *Engine) journalDir(account, sid string) string {
 func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink) (*run, error) {
 	l = l.Normalized()
 	if err := l.Validate(); err != nil {
-		return nil, &ValidationError{Err: err}
+		if m&undo == 0 {
+			return nil, &ValidationError{Err: err}
+		}
+		if err := withoutRoles(err, l); err != nil {
+			return nil, &ValidationError{Err: err}
+		}
 	}
 	id, err := e.Identity(ctx)
 	if err != nil {
@@ -79,7 +89,7 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 	}
 	dir := e.journalDir(id.Account, l.SID)
 	var recs []journal.Record
-	if m == writable {
+	if m&writable != 0 {
 		jr, err := journal.Open(dir, r.runID, journal.WithClock(e.opts.Now))
 		if err != nil {
 			return nil, err
@@ -99,18 +109,38 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 	r.owned, r.recs = ownershipOf(recs), recs
 	if _, ok := e.rebuilt.Load(l.SID); ok && len(recs) == 0 {
 		r.rebuilt = true
-		if m == readOnly {
+		if m&writable == 0 {
 			// Status and the destroy preview of a landscape rebuilt from
 			// its tags find its resources by those tags; only destroy
 			// needs the user's consent per class to treat them as ours.
 			r.tagConsent, r.tagsOnly = TagConsent{Buckets: true, Keys: true, Role: true}, true
 		}
 	}
-	if err := r.resolveRoles(); err != nil {
+	if err := r.resolveRoles(m&undo != 0); err != nil {
 		r.close()
 		return nil, err
 	}
 	return r, nil
+}
+
+// withoutRoles drops from a validation error the complaints that the EC2
+// role or the admin role is not named, which an undo run does not need.
+func withoutRoles(err error, l spec.Landscape) error {
+	var ve spec.ValidationErrors
+	if !errors.As(err, &ve) {
+		return err
+	}
+	var rest spec.ValidationErrors
+	for _, fe := range ve {
+		if (fe.Field == "ec2RoleToRunBackup" && l.EC2RoleToRunBackup == "") || (fe.Field == "kmsAdminRole" && l.KMSAdminRole == "") {
+			continue
+		}
+		rest = append(rest, fe)
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	return rest
 }
 
 func (r *run) close() {
@@ -121,16 +151,23 @@ func (r *run) close() {
 }
 
 // resolveRoles finds the exact ARNs (with paths) of the EC2 backup role and
-// the KMS admin role: key and bucket policies must name them exactly.
-func (r *run) resolveRoles() error {
+// the KMS admin role: key and bucket policies must name them exactly. An
+// undo run goes on without a role that is not named or does not exist.
+func (r *run) resolveRoles(undo bool) error {
 	for _, x := range []struct{ field, ref, out string }{
 		{"ec2RoleToRunBackup", r.l.EC2RoleToRunBackup, "ec2Role.arn"},
 		{"kmsAdminRole", r.l.KMSAdminRole, "adminRole.arn"},
 	} {
+		if undo && x.ref == "" {
+			continue
+		}
 		name := spec.RoleName(x.ref)
 		ctx, cancel := r.callCtx()
 		role, err := r.acct.IAM().GetRole(ctx, name)
 		cancel()
+		if undo && cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+			continue
+		}
 		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
 			return &FieldError{Field: x.field, Message: fmt.Sprintf("role %q does not exist in account %s", name, r.id.Account)}
 		}
