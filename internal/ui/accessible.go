@@ -55,6 +55,10 @@ type plain struct {
 
 	disc      *discovery
 	savedPath string
+	// failed is the last rollback or destroy that did not finish (failedOp
+	// names it); the session ends with it so the exit status says so.
+	failed   error
+	failedOp string
 }
 
 func runAccessible(ctx context.Context, cfg Config) error {
@@ -178,7 +182,7 @@ func (a *plain) run() error {
 		}
 		switch action {
 		case "quit":
-			return nil
+			return a.failed
 		case "new":
 			err = a.newLandscape()
 		case "status":
@@ -582,7 +586,7 @@ func (a *plain) planAndApply(l spec.Landscape) error {
 		case "retry":
 			continue
 		case "rollback":
-			_, _ = a.runOp(runRollback, l)
+			a.noteFailure(runRollback, l)(a.runOp(runRollback, l))
 			return a.stopped(runRollback, l)
 		}
 		return nil
@@ -604,6 +608,24 @@ func (a *plain) stopped(kind runKind, l spec.Landscape) error {
 		a.printf("Stopped. To resume, run hanavault again and choose apply again, or: hanavault apply -f %s\n", file)
 	}
 	return fmt.Errorf("%s of landscape %s stopped (%w)", strings.ToLower(kind.noun()), l.SID, tea.ErrInterrupted)
+}
+
+// noteFailure returns a function that records a rollback or destroy that
+// did not finish as the session's failure (a later success of the same
+// kind on the same landscape clears it).
+func (a *plain) noteFailure(kind runKind, l spec.Landscape) func(*steps.Result, error) {
+	return func(res *steps.Result, err error) {
+		if err == nil && res != nil && res.Failed > 0 {
+			err = fmt.Errorf("%d step(s) failed", res.Failed)
+		}
+		op := strings.ToLower(kind.noun()) + " of landscape " + l.SID
+		switch {
+		case err != nil:
+			a.failed, a.failedOp = fmt.Errorf("%s failed: %w", op, err), op
+		case a.failedOp == op:
+			a.failed, a.failedOp = nil, ""
+		}
+	}
 }
 
 // runOp runs an apply, roll back or destroy, printing one line per event.
@@ -671,7 +693,7 @@ func (a *plain) destroy(l spec.Landscape) error {
 		a.printf("That is not %s: nothing was destroyed.\n", l.SID)
 		return nil
 	}
-	_, _ = a.runOp(runDestroy, l)
+	a.noteFailure(runDestroy, l)(a.runOp(runDestroy, l))
 	a.refreshKnown()
 	return a.stopped(runDestroy, l)
 }
