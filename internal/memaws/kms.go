@@ -398,7 +398,11 @@ func checkAliasName(name string) error {
 	switch {
 	case !strings.HasPrefix(name, "alias/"):
 		return awsErr(cloud.CodeInvalidAliasNameException, 400, "Alias %s must begin with 'alias/'.", name)
-	case strings.HasPrefix(name, "alias/aws/"):
+	// "Create aliases" (KMS Developer Guide, alias-create.html): an alias
+	// of a customer managed key cannot begin with alias/aws/; the AWS CLI
+	// reference of create-alias spells the reserved prefix alias/AWS, so
+	// it is compared without regard to case.
+	case strings.HasPrefix(strings.ToLower(name), "alias/aws/"):
 		return awsErr(cloud.CodeInvalidAliasNameException, 400, "Alias %s cannot begin with reserved prefix 'alias/aws/'.", name)
 	case len(name) > 256 || !aliasRE.MatchString(name):
 		return awsErr(cloud.CodeValidationException, 400, "1 validation error detected: Value '%s' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$", name)

@@ -161,6 +161,8 @@ func TestAliasesArePerRegion(t *testing.T) {
 	// The target must be a key of the alias's region.
 	wantCode(t, a.KMS(src).CreateAlias(ctx, "alias/cross", k2.Arn), cloud.CodeNotFoundException)
 	wantCode(t, a.KMS(src).CreateAlias(ctx, "alias/aws/mine", k1.KeyID), cloud.CodeInvalidAliasNameException)
+	wantCode(t, a.KMS(src).CreateAlias(ctx, "alias/AWS/mine", k1.KeyID), cloud.CodeInvalidAliasNameException)
+	wantCode(t, a.KMS(src).CreateAlias(ctx, "alias/Aws/mine", k1.KeyID), cloud.CodeInvalidAliasNameException)
 	wantCode(t, a.KMS(src).CreateAlias(ctx, "hana", k1.KeyID), cloud.CodeInvalidAliasNameException)
 	wantCode(t, a.KMS(src).CreateAlias(ctx, "alias/has space", k1.KeyID), cloud.CodeValidationException)
 	wantCode(t, a.KMS(src).CreateAlias(ctx, "alias/to-alias", "alias/hana-backup-hdb"), cloud.CodeValidationException)

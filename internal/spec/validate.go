@@ -239,8 +239,8 @@ const MaxAliasLen = 256
 
 // ValidateAlias normalises a KMS alias (trims spaces, adds the alias/
 // prefix when missing) and checks it: alias/ followed by 1-250 characters
-// of A-Z, a-z, 0-9, /, _ and - (256 in all), not under alias/aws/, which
-// AWS reserves for its managed keys. It returns the normalised alias even
+// of A-Z, a-z, 0-9, /, _ and - (256 in all), not under alias/aws/ (in any
+// case), which AWS reserves for its managed keys. It returns the normalised alias even
 // when it is invalid.
 func ValidateAlias(alias string) (string, error) {
 	a := normalizeAlias(alias)
@@ -259,8 +259,12 @@ func ValidateAlias(alias string) (string, error) {
 	if len(a) > MaxAliasLen {
 		return a, ruleError(fmt.Sprintf("aliases are at most %d characters, alias/ included (this one has %d)", MaxAliasLen, len(a)))
 	}
-	if strings.HasPrefix(a, "alias/aws/") {
-		return a, ruleError("alias/aws/ is reserved for AWS managed keys")
+	// KMS reserves alias/aws/ for AWS managed keys (Developer Guide, "Create
+	// aliases": the alias name of a customer managed key cannot begin with
+	// alias/aws/). AWS's own CLI reference for create-alias writes the
+	// reserved prefix as alias/AWS, so it is refused in any case.
+	if strings.HasPrefix(strings.ToLower(a), "alias/aws/") {
+		return a, ruleError("alias/aws/ is reserved for AWS managed keys, in any case")
 	}
 	return a, nil
 }

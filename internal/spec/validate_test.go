@@ -126,8 +126,10 @@ func TestValidateAlias(t *testing.T) {
 		{"alias/my key", "alias/my key", charset},
 		{"alias/my.key", "alias/my.key", charset},
 		{"alias/kéy", "alias/kéy", charset},
-		{"alias/aws/s3", "alias/aws/s3", "alias/aws/ is reserved for AWS managed keys"},
-		{"aws/s3", "alias/aws/s3", "alias/aws/ is reserved for AWS managed keys"},
+		{"alias/aws/s3", "alias/aws/s3", "alias/aws/ is reserved for AWS managed keys, in any case"},
+		{"aws/s3", "alias/aws/s3", "alias/aws/ is reserved for AWS managed keys, in any case"},
+		{"alias/AWS/backup", "alias/AWS/backup", "alias/aws/ is reserved for AWS managed keys, in any case"},
+		{"Aws/backup", "alias/Aws/backup", "alias/aws/ is reserved for AWS managed keys, in any case"},
 	}
 	for _, tt := range tests {
 		got, err := ValidateAlias(tt.in)
@@ -373,7 +375,7 @@ func TestValidateLandscapeErrors(t *testing.T) {
 			`replicationBucketName "hana-backup-han-123456789012-eu-central-1": the four bucket names must be distinct (same as originalBucketName)`,
 		}},
 		{"aliases", func(l *Landscape) { l.OriginalCMKAlias = "aws/s3"; l.ReplicationCMKAlias = "alias/bad key" }, []string{
-			`originalCMKAlias "alias/aws/s3": alias/aws/ is reserved for AWS managed keys`,
+			`originalCMKAlias "alias/aws/s3": alias/aws/ is reserved for AWS managed keys, in any case`,
 			`replicationCMKAlias "alias/bad key": aliases use only letters, digits, slashes, underscores and hyphens after alias/`,
 		}},
 		{"roles", func(l *Landscape) { l.EC2RoleToRunBackup = "arn:aws:iam::1:role/x"; l.ReplicationRoleName = "KeyAdmin" }, []string{
