@@ -165,6 +165,18 @@ func lastArchive(dir string) string {
 	return filepath.Join(root, last)
 }
 
+// TornJournal returns the last line of sid's journal when a crash tore it,
+// or nil, without repairing anything (apply and destroy set it aside).
+// Commands that only read the journal report it with this.
+func (e *Engine) TornJournal(ctx context.Context, sid string) (*journal.Torn, error) {
+	id, err := e.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, torn, err := journal.Read(e.journalDir(id.Account, sid))
+	return torn, err
+}
+
 // taggedBucket is a bucket carrying hanavault's tags.
 type taggedBucket struct {
 	name, region, component, side string

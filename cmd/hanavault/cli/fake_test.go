@@ -13,6 +13,7 @@ import (
 
 	"github.com/hanavault/hanavault/internal/app"
 	"github.com/hanavault/hanavault/internal/iostreams"
+	"github.com/hanavault/hanavault/internal/journal"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 	"github.com/hanavault/hanavault/internal/ui"
@@ -44,6 +45,8 @@ type fakeEngine struct {
 	got spec.Landscape
 	// destroyOpts are the options of every destroy preview and destroy.
 	destroyOpts []steps.DestroyOptions
+	// torn is the torn journal line TornJournal reports.
+	torn *journal.Torn
 }
 
 func (e *fakeEngine) record(name string, l spec.Landscape) {
@@ -147,6 +150,10 @@ func (e *fakeEngine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o
 func (e *fakeEngine) DestroyWith(ctx context.Context, l spec.Landscape, sink steps.Sink, o steps.DestroyOptions) (*steps.Result, error) {
 	e.destroyOpts = append(e.destroyOpts, o)
 	return e.Destroy(ctx, l, sink)
+}
+
+func (e *fakeEngine) TornJournal(ctx context.Context, sid string) (*journal.Torn, error) {
+	return e.torn, nil
 }
 
 var _ Engine = (*fakeEngine)(nil)

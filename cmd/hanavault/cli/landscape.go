@@ -72,6 +72,18 @@ func readLandscape(ctx context.Context, ios *iostreams.IOStreams, path string) (
 	return l, nil
 }
 
+// noteTornJournal says on standard error when a crash tore the last line
+// of sid's journal: apply and destroy set it aside (and say so), the
+// commands that only read the journal report it with this. A journal that
+// cannot be read is left to the command to report.
+func noteTornJournal(ctx context.Context, ios *iostreams.IOStreams, eng Engine, sid string) {
+	torn, err := eng.TornJournal(ctx, sid)
+	if err != nil || torn == nil {
+		return
+	}
+	fmt.Fprintf(ios.ErrOut, "Note: the last line of the journal of %s (line %d, %d bytes) was torn by a crash; the records before it are intact, and the next apply or destroy sets it aside, keeping a copy.\n", sid, torn.Line, torn.Bytes)
+}
+
 // PreflightError lists what AWS says stands in the way of a landscape.
 type PreflightError struct {
 	SID    string
@@ -106,8 +118,16 @@ func preflight(ctx context.Context, eng Engine, l spec.Landscape) error {
 
 // resolveLandscape finds the landscape a status or destroy is about: the
 // SID given, or when sid is "" the only landscape known locally (or by
-// tags).
+// tags). It notes a torn last line of the landscape's journal.
 func resolveLandscape(ctx context.Context, ios *iostreams.IOStreams, s *Session, cmd, sid string, fromTags bool) (spec.Landscape, error) {
+	l, err := findLandscape(ctx, ios, s, cmd, sid, fromTags)
+	if err == nil {
+		noteTornJournal(ctx, ios, s.Engine, l.SID)
+	}
+	return l, err
+}
+
+func findLandscape(ctx context.Context, ios *iostreams.IOStreams, s *Session, cmd, sid string, fromTags bool) (spec.Landscape, error) {
 	if sid != "" {
 		l, err := s.Engine.LoadLandscape(ctx, sid, fromTags)
 		if err != nil {

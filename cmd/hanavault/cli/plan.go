@@ -65,6 +65,7 @@ func planRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *PlanOption
 	if err != nil {
 		return err
 	}
+	noteTornJournal(ctx, f.IO, s.Engine, l.SID)
 	p, err := makePlan(ctx, s.Engine, l)
 	if err != nil {
 		return err

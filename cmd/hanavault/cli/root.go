@@ -19,6 +19,7 @@ import (
 	"github.com/hanavault/hanavault/internal/app"
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/iostreams"
+	"github.com/hanavault/hanavault/internal/journal"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 	"github.com/hanavault/hanavault/internal/ui"
@@ -32,6 +33,7 @@ type Engine interface {
 	Backint(ctx context.Context, l spec.Landscape) (*steps.BackintConfig, error)
 	PreviewDestroyWith(ctx context.Context, l spec.Landscape, o steps.DestroyOptions) (*steps.DestroyPreview, error)
 	DestroyWith(ctx context.Context, l spec.Landscape, sink steps.Sink, o steps.DestroyOptions) (*steps.Result, error)
+	TornJournal(ctx context.Context, sid string) (*journal.Torn, error)
 }
 
 var _ Engine = (*steps.Engine)(nil)

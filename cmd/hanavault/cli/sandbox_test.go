@@ -183,3 +183,35 @@ func TestSandboxSharedByTwoRuns(t *testing.T) {
 		t.Errorf("status, plan and backint rewrote the sandbox account (%v)", err)
 	}
 }
+
+// TestTornJournalIsReportedByEveryCommand: a journal whose last line a
+// crash tore is reported by the commands that only read it (status, plan,
+// backint, the destroy preview), not only by apply and destroy.
+func TestTornJournalIsReportedByEveryCommand(t *testing.T) {
+	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
+	s := sandboxCLI{t: t, state: t.TempDir()}
+	file := filepath.Join(t.TempDir(), "landscape.yaml")
+	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
+	if code != 0 {
+		t.Fatalf("init: exit %d\n%s", code, stderr)
+	}
+	writeFile(t, file, []byte(yaml))
+	if code, out, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, stderr)
+	}
+	journal := filepath.Join(s.state, "sandbox", memaws.DefaultAccountID, "PRD", "journal.jsonl")
+	f, err := os.OpenFile(journal, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(`{"seq":999,"kind":"inte`); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, args := range [][]string{{"status", "PRD"}, {"plan", "-f", file}, {"backint", "PRD"}, {"destroy", "PRD"}} {
+		_, _, stderr := s.run("", args...)
+		if !strings.Contains(stderr, "torn by a crash") {
+			t.Errorf("%s does not report the torn journal line:\n%s", args[0], stderr)
+		}
+	}
+}
