@@ -21,6 +21,21 @@ import (
 // automatically.
 var ErrCorrupt = errors.New("journal is corrupt")
 
+// ErrStopped is returned by Append after a write to the journal failed
+// in this run (a full disk, say): the first failure was returned with its
+// cause; later appends are refused without repeating it, so the cause is
+// reported once, and no change is made without its intent on disk.
+var ErrStopped = errors.New("refused: an earlier write to the journal failed in this run (its error was reported then)")
+
+// appendFile is what Append writes through: the journal file (a test may
+// put a failing one in its place).
+type appendFile interface {
+	Write(b []byte) (int, error)
+	Sync() error
+	Truncate(size int64) error
+	Close() error
+}
+
 // Torn describes a partial last line found when the journal was loaded,
 // as a crash in the middle of a write leaves it.
 type Torn struct {
@@ -52,8 +67,8 @@ type Journal struct {
 	lock *flock.Flock
 
 	mu      sync.Mutex
-	f       *os.File // opened on the first Append
-	size    int64    // bytes of complete records in the file
+	f       appendFile // opened on the first Append
+	size    int64      // bytes of complete records in the file
 	records []Record
 	nextSeq int64
 	torn    *Torn // found at Open; nil if none
@@ -63,7 +78,7 @@ type Journal struct {
 	// whose newline was lost.
 	repairTorn    bool
 	repairNewline bool
-	broken        error // a failed write that could not be undone
+	broken        error // a failed write; later appends are refused
 	closed        bool
 }
 
@@ -255,7 +270,7 @@ func (j *Journal) Append(r Record) (Record, error) {
 		return Record{}, fmt.Errorf("append to journal %s: journal is closed", j.path)
 	}
 	if j.broken != nil {
-		return Record{}, fmt.Errorf("append to journal %s: an earlier write failed and could not be undone: %w", j.path, j.broken)
+		return Record{}, fmt.Errorf("append to journal %s: %w", j.path, ErrStopped)
 	}
 	if err := j.openFile(); err != nil {
 		return Record{}, err
@@ -273,9 +288,10 @@ func (j *Journal) Append(r Record) (Record, error) {
 		werr := fmt.Errorf("write journal record %d to %s: %w", r.Seq, j.path, err)
 		if n > 0 {
 			if terr := j.f.Truncate(j.size); terr != nil {
-				j.broken = errors.Join(werr, terr)
+				werr = errors.Join(werr, fmt.Errorf("cut the partial record off %s: %w", j.path, terr))
 			}
 		}
+		j.broken = werr
 		return Record{}, werr
 	}
 	if err := j.f.Sync(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -102,5 +103,38 @@ func TestReadFileRefusesSymlinks(t *testing.T) {
 	}
 	if _, err := ReadFile(filepath.Join(dir, LandscapeFile), 4); err == nil {
 		t.Fatal("ReadFile ignored its size limit")
+	}
+}
+
+// fullFile is a journal file on a full disk: every write fails with
+// ENOSPC after writing part of the record.
+type fullFile struct{ *os.File }
+
+func (f fullFile) Write(b []byte) (int, error) {
+	n, _ := f.File.Write(b[:len(b)/2])
+	return n, &os.PathError{Op: "write", Path: f.Name(), Err: syscall.ENOSPC}
+}
+
+// A full disk is reported once: the first failed append names ENOSPC, the
+// journal keeps its complete records, and every later append of the run
+// is refused with ErrStopped without repeating the cause.
+func TestFullDiskIsReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, "r1")
+	mustAppend(t, j, Record{Kind: KindRunStart})
+	j.f = fullFile{j.f.(*os.File)}
+	_, err := j.Append(Record{Kind: KindIntent, Step: "source/key"})
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("first append on a full disk: %v", err)
+	}
+	for range 3 {
+		_, err := j.Append(Record{Kind: KindIntent, Step: "replica/key"})
+		if !errors.Is(err, ErrStopped) || strings.Contains(err.Error(), "no space") {
+			t.Fatalf("later append on a full disk: %v", err)
+		}
+	}
+	recs, torn, err := Read(dir)
+	if err != nil || torn != nil || len(recs) != 1 {
+		t.Fatalf("journal after the failed appends: %d records, torn %+v, %v", len(recs), torn, err)
 	}
 }
