@@ -33,6 +33,19 @@ func (s sandboxCLI) run(stdin string, args ...string) (code int, stdout, stderr 
 	return ExitCode(err), out.String(), errOut.String()
 }
 
+// initFile writes the landscape file `init` prints for sid, with the
+// sandbox's seeded roles, and returns its path.
+func (s sandboxCLI) initFile(sid string) string {
+	s.t.Helper()
+	code, yaml, stderr := s.run("", "init", "--sid", sid, "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
+	if code != 0 {
+		s.t.Fatalf("init %s: exit %d\n%s", sid, code, stderr)
+	}
+	file := filepath.Join(s.t.TempDir(), "landscape-"+sid+".yaml")
+	writeFile(s.t, file, []byte(yaml))
+	return file
+}
+
 // TestSandboxLifecycle drives init, plan, apply, status, drift, destroy and
 // the refusals through the real engine and the persisted sandbox account.
 func TestSandboxLifecycle(t *testing.T) {
@@ -135,15 +148,7 @@ func TestSandboxLifecycle(t *testing.T) {
 func TestSandboxSharedByTwoRuns(t *testing.T) {
 	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
 	s := sandboxCLI{t: t, state: t.TempDir()}
-	files := map[string]string{}
-	for _, sid := range []string{"PRD", "QAS"} {
-		code, yaml, stderr := s.run("", "init", "--sid", sid, "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
-		if code != 0 {
-			t.Fatalf("init %s: exit %d\n%s", sid, code, stderr)
-		}
-		files[sid] = filepath.Join(t.TempDir(), "landscape.yaml")
-		writeFile(t, files[sid], []byte(yaml))
-	}
+	files := map[string]string{"PRD": s.initFile("PRD"), "QAS": s.initFile("QAS")}
 	var wg sync.WaitGroup
 	done := make(chan struct{})
 	for sid, file := range files {
@@ -188,17 +193,7 @@ func TestSandboxSharedByTwoRuns(t *testing.T) {
 // crash tore is reported by the commands that only read it (status, plan,
 // backint, the destroy preview), not only by apply and destroy.
 func TestTornJournalIsReportedByEveryCommand(t *testing.T) {
-	t.Setenv("HANAVAULT_SANDBOX_LATENCY", "0")
-	s := sandboxCLI{t: t, state: t.TempDir()}
-	file := filepath.Join(t.TempDir(), "landscape.yaml")
-	code, yaml, stderr := s.run("", "init", "--sid", "PRD", "--ec2-role", memaws.SeedBackupRole, "--kms-admin-role", memaws.SeedKMSAdminRole)
-	if code != 0 {
-		t.Fatalf("init: exit %d\n%s", code, stderr)
-	}
-	writeFile(t, file, []byte(yaml))
-	if code, out, stderr := s.run("", "apply", "-f", file, "--yes"); code != 0 {
-		t.Fatalf("apply: exit %d\n%s\n%s", code, out, stderr)
-	}
+	s, file, _ := appliedSandbox(t)
 	journal := filepath.Join(s.state, "sandbox", memaws.DefaultAccountID, "PRD", "journal.jsonl")
 	f, err := os.OpenFile(journal, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
