@@ -184,6 +184,11 @@ func TestSandboxSharedByTwoRuns(t *testing.T) {
 			t.Errorf("backint %s: exit %d\n%s", sid, code, stderr)
 		}
 	}
+	// Without a SID, status lists the landscapes with their health, as the
+	// wizard's home screen does.
+	if code, _, stderr := s.run("", "status"); code != ExitUsage || !strings.Contains(stderr, "Several landscapes are known") {
+		t.Errorf("status without a SID: exit %d\n%s", code, stderr)
+	}
 	if after, err := os.ReadFile(account); err != nil || !bytes.Equal(before, after) {
 		t.Errorf("status, plan and backint rewrote the sandbox account (%v)", err)
 	}
