@@ -351,7 +351,8 @@ func TestDestroyNeedsNoEC2Role(t *testing.T) {
 		if _, err := eng.PreviewDestroy(ctx, l); err != nil {
 			t.Fatalf("destroy preview of the rebuilt landscape: %v", err)
 		}
-		if _, err := eng.Destroy(ctx, l, &recorder{}); err != nil {
+		all := steps.DestroyOptions{FromTags: steps.TagConsent{Buckets: true, Keys: true, Role: true}}
+		if _, err := eng.DestroyWith(ctx, l, &recorder{}, all); err != nil {
 			t.Fatalf("destroy of the rebuilt landscape: %v", err)
 		}
 		e.assertNothingLeft()
