@@ -306,9 +306,9 @@ func maxArgs(n int) cobra.PositionalArgs {
 }
 
 // sidArg is the optional SID argument of status, destroy, backint, verify
-// and recall,
-// upper-cased ("prd" names PRD); "" when none is given. It must be a SID
-// as a landscape file's sid is: it names a directory of the local state.
+// and recall, upper-cased ("prd" names PRD); "" when none is given. It
+// must be a SID as a landscape file's sid is: it names a directory of the
+// local state.
 func sidArg(args []string) (string, error) {
 	if len(args) == 0 {
 		return "", nil
