@@ -50,11 +50,18 @@ func (w window) contains(t time.Time) bool {
 	return !t.Before(w.from.Truncate(time.Second)) && !t.After(w.to.Add(time.Second))
 }
 
+// after reports whether a resource created at t was created after the
+// window, in whole seconds: by someone else, after the call.
+func (w window) after(t time.Time) bool {
+	return t.After(w.to.Add(time.Second))
+}
+
 // owned is what the journal proves about one resource.
 type owned struct {
 	created bool      // a done record of its create call, and no delete since
 	at      time.Time // when that create call completed
 	step    string    // the step that created it
+	last    time.Time // the last done change this landscape made to it as its own (buckets)
 	deleted bool      // created by this landscape, then deleted by it
 	lost    []window  // create calls sent whose answer was lost, since the last delete
 }
@@ -100,10 +107,11 @@ func ownershipOf(recs []journal.Record) ledger {
 	for _, rec := range recs {
 		ck, isCreate := createCalls[rec.Op]
 		dk, isDelete := deleteCalls[rec.Op]
+		k := rec.Run + "|" + rec.Step + "|" + rec.Op + "|" + rec.Resource
 		if !isCreate && !isDelete {
+			changedBucket(out, open, k, rec)
 			continue
 		}
-		k := rec.Run + "|" + rec.Step + "|" + rec.Op + "|" + rec.Resource
 		switch rec.Kind {
 		case journal.KindIntent:
 			open[k] = rec
@@ -112,7 +120,7 @@ func ownershipOf(recs []journal.Record) ledger {
 			if isCreate {
 				id := createdID(ck, rec)
 				o := get(id)
-				*o = owned{created: true, at: rec.Time, step: rec.Step}
+				*o = owned{created: true, at: rec.Time, step: rec.Step, last: rec.Time}
 				if ck == resKey {
 					delete(out, resID{resKey, rec.Region, lostKeyName(rec.Step)})
 				}
@@ -138,6 +146,27 @@ func ownershipOf(recs []journal.Record) ledger {
 		}
 	}
 	return out
+}
+
+// changedBucket notes the time of a done change this landscape made to a
+// bucket it created, as its own (not as a pre-existing bucket's): S3 may
+// move a bucket's CreationDate to the time of such a change (the Bucket
+// data type of the S3 API Reference: "This date can change when making
+// changes to your bucket, such as editing its bucket policy").
+func changedBucket(out ledger, open map[string]journal.Record, k string, rec journal.Record) {
+	if !strings.HasPrefix(rec.Op, "s3:") {
+		return
+	}
+	switch rec.Kind {
+	case journal.KindIntent:
+		open[k] = rec
+	case journal.KindDone, journal.KindFailed:
+		in, ok := open[k]
+		delete(open, k)
+		if o := out[resID{resBucket, rec.Region, rec.Resource}]; ok && !in.PreExisting && o != nil && o.created && rec.Time.After(o.last) {
+			o.last = rec.Time
+		}
+	}
 }
 
 func refused(msg string) bool {
@@ -197,7 +226,9 @@ const foundByTags = OwnerFoundByTags
 
 // ownsBucket reports whether this landscape created the bucket: a done
 // create record, or a create whose answer was lost and the bucket's
-// CreationDate falls in that call's window.
+// CreationDate falls in that call's window. A bucket created later than
+// this landscape's last change to the one it created is not that bucket:
+// it was deleted outside hanavault and made again, by anyone.
 func (r *run) ownsBucket(st *step, region, name string) (bool, time.Time, error) {
 	return r.ownsBucketIn(r.owned, st, region, name)
 }
@@ -206,15 +237,19 @@ func (r *run) ownsBucket(st *step, region, name string) (bool, time.Time, error)
 // with this run's own records).
 func (r *run) ownsBucketIn(l ledger, st *step, region, name string) (bool, time.Time, error) {
 	o := l.get(resID{resBucket, region, name})
-	if o.created {
-		return true, o.at, nil
-	}
-	if len(o.lost) == 0 {
+	if !o.created && len(o.lost) == 0 {
 		return false, time.Time{}, nil
 	}
 	created, ok, err := r.bucketCreationDate(st, region, name)
-	if err != nil || !ok {
+	if err != nil {
 		return false, time.Time{}, err
+	}
+	if o.created {
+		// Not listed (yet): nothing says it is another bucket.
+		return !ok || !(window{o.at, o.last}).after(created), o.at, nil
+	}
+	if !ok {
+		return false, time.Time{}, nil
 	}
 	for _, w := range o.lost {
 		if w.contains(created) {

@@ -72,3 +72,30 @@ func TestOwnershipOfFoldsCreateRecordsPerResource(t *testing.T) {
 		t.Errorf("owned buckets %+v, want a and b", names)
 	}
 }
+
+// TestOwnershipLastChangeOfABucket: the ledger keeps the time of the last
+// change this landscape made to a bucket it created, as its own: S3 may
+// move the bucket's CreationDate to then. Changes made to the bucket as a
+// pre-existing one (after it was recreated by someone else and adopted)
+// do not count, nor do changes before the create.
+func TestOwnershipLastChangeOfABucket(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	rec := func(s int, k journal.Kind, op string, pre bool) journal.Record {
+		return journal.Record{Time: at(s), Run: "r1", Kind: k, Step: "source/bucket", Region: "eu-central-1", Op: op, Resource: "a", PreExisting: pre}
+	}
+	recs := []journal.Record{
+		rec(1, journal.KindIntent, "s3:PutBucketPolicy", true), // adopted once, before
+		rec(2, journal.KindDone, "s3:PutBucketPolicy", false),
+		rec(3, journal.KindIntent, "s3:CreateBucket", false),
+		rec(4, journal.KindDone, "s3:CreateBucket", false),
+		rec(10, journal.KindIntent, "s3:PutBucketPolicy", false),
+		rec(11, journal.KindDone, "s3:PutBucketPolicy", false),
+		rec(20, journal.KindIntent, "s3:PutBucketLifecycleConfiguration", true),
+		rec(21, journal.KindDone, "s3:PutBucketLifecycleConfiguration", false),
+	}
+	o := ownershipOf(recs).get(resID{resBucket, "eu-central-1", "a"})
+	if !o.created || !o.at.Equal(at(4)) || !o.last.Equal(at(11)) {
+		t.Errorf("created %t at %v, last change %v; want true, %v, %v", o.created, o.at, o.last, at(4), at(11))
+	}
+}

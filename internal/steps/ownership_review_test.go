@@ -1,0 +1,57 @@
+package steps_test
+
+// Ownership, second read: ways to make destroy delete (or apply change) a
+// resource that only shares a name with one this landscape created, or to
+// make destroy orphan something it did create.
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestBucketRecreatedBySomeoneElseIsNotOurs: the landscape created its
+// source bucket; someone deletes it outside hanavault, and later someone
+// else creates a bucket of the same name in the account with their own
+// data. The journal's create record is about the old bucket, not this
+// one: destroy keeps it with its objects.
+func TestBucketRecreatedBySomeoneElseIsNotOurs(t *testing.T) {
+	for _, applyBetween := range []bool{false, true} {
+		e := newEnv(t, "eu-central-1", "eu-west-1")
+		ctx := context.Background()
+		e.apply()
+		b := e.l.OriginalBucketName
+		s3 := e.acct.S3(e.l.SourceRegion)
+		if err := s3.DeleteBucketReplication(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if err := s3.DeleteBucket(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(48 * time.Hour)
+		userBucket(t, e.acct, e.l.SourceRegion, b, "finance/ledger.csv")
+		theirs := `{"Version":"2012-10-17","Statement":[{"Sid":"Theirs","Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::` + b + `"}]}`
+		if err := s3.PutBucketPolicy(ctx, b, theirs); err != nil {
+			t.Fatal(err)
+		}
+
+		p, err := e.eng.Plan(ctx, e.l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := changeOf(p, "source/bucket"); c.Owner != "pre-existing, kept" {
+			t.Errorf("apply between %t: plan says the recreated bucket is %q, want pre-existing", applyBetween, c.Owner)
+		}
+		if applyBetween {
+			e.clock.Advance(time.Hour)
+			e.apply() // adopts it, as the plan said
+		}
+		if _, err := e.eng.Destroy(ctx, e.l, &recorder{}); err != nil {
+			t.Fatalf("apply between %t: destroy: %v", applyBetween, err)
+		}
+		mustHaveObject(t, e.acct, e.l.SourceRegion, b, "finance/ledger.csv")
+		if got, err := s3.GetBucketPolicy(ctx, b); err != nil || got != theirs {
+			t.Errorf("apply between %t: the policy of the recreated bucket is %s (%v), want theirs", applyBetween, got, err)
+		}
+	}
+}
