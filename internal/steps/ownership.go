@@ -277,7 +277,12 @@ func (r *run) bucketCreationDate(st *step, region, name string) (time.Time, bool
 	return time.Time{}, false, nil
 }
 
-// ownsRole reports whether this landscape created the role.
+// ownsRole reports whether this landscape created the role: a done create
+// record, and the role's CreateDate not later than that call's answer (IAM
+// API Reference, Role data type: CreateDate is when the role was created;
+// a later one was made after this landscape's role was deleted, by
+// anyone); or a create whose answer was lost and the role was created in
+// that call's window.
 func (r *run) ownsRole(role cloud.Role) (bool, time.Time) {
 	return r.ownsRoleIn(r.owned, role)
 }
@@ -285,7 +290,7 @@ func (r *run) ownsRole(role cloud.Role) (bool, time.Time) {
 // ownsRoleIn is ownsRole with the ledger l.
 func (r *run) ownsRoleIn(l ledger, role cloud.Role) (bool, time.Time) {
 	o := l.get(resID{resRole, GlobalScope, role.RoleName})
-	if o.created {
+	if o.created && !(window{o.at, o.at}).after(role.CreateDate) {
 		return true, o.at
 	}
 	for _, w := range o.lost {

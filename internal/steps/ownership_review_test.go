@@ -8,7 +8,11 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/hanavault/hanavault/internal/cloud"
 )
+
+const trustS3 = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
 // TestBucketRecreatedBySomeoneElseIsNotOurs: the landscape created its
 // source bucket; someone deletes it outside hanavault, and later someone
@@ -53,5 +57,46 @@ func TestBucketRecreatedBySomeoneElseIsNotOurs(t *testing.T) {
 		if got, err := s3.GetBucketPolicy(ctx, b); err != nil || got != theirs {
 			t.Errorf("apply between %t: the policy of the recreated bucket is %s (%v), want theirs", applyBetween, got, err)
 		}
+	}
+}
+
+// TestRoleRecreatedBySomeoneElseIsNotOurs: the landscape created its
+// replication role; someone deletes it and someone else creates a role of
+// the same name for another purpose. Destroy must not delete it.
+func TestRoleRecreatedBySomeoneElseIsNotOurs(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	iam := e.acct.IAM()
+	name := e.l.ReplicationRoleName
+	out, err := iam.ListRolePolicies(ctx, name, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range out.PolicyNames {
+		if err := iam.DeleteRolePolicy(ctx, name, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := iam.DeleteRole(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(48 * time.Hour)
+	if _, err := iam.CreateRole(ctx, cloud.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: trustS3, Description: "ci-deploy"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range out.PolicyNames {
+		if err := iam.PutRolePolicy(ctx, name, p, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.eng.Destroy(ctx, e.l, &recorder{}); err != nil {
+		t.Logf("destroy: %v", err)
+	}
+	if _, err := iam.GetRole(ctx, name); err != nil {
+		t.Fatalf("destroy deleted the role %s someone else created after ours was deleted: %v", name, err)
+	}
+	if got, err := iam.ListRolePolicies(ctx, name, ""); err != nil || len(got.PolicyNames) != len(out.PolicyNames) {
+		t.Errorf("destroy removed the inline policies of someone else's role: %v (%v)", got.PolicyNames, err)
 	}
 }
