@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/steps"
 )
 
 const trustS3 = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -98,5 +99,42 @@ func TestRoleRecreatedBySomeoneElseIsNotOurs(t *testing.T) {
 	}
 	if got, err := iam.ListRolePolicies(ctx, name, ""); err != nil || len(got.PolicyNames) != len(out.PolicyNames) {
 		t.Errorf("destroy removed the inline policies of someone else's role: %v (%v)", got.PolicyNames, err)
+	}
+}
+
+// TestRenamedAliasRepointedToAForeignKeyIsKept: the landscape created
+// alias A, then was renamed to alias B; someone repoints A to a key of
+// their own. destroy --remove-renamed deletes an alias only while it
+// points to this landscape's key (README, Who owns what).
+func TestRenamedAliasRepointedToAForeignKeyIsKept(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	oldAlias := e.l.OriginalCMKAlias
+	e.l.OriginalCMKAlias = oldAlias + "-b"
+	e.apply()
+	kms := e.acct.KMS(e.l.SourceRegion)
+	foreign, err := kms.CreateKey(ctx, cloud.CreateKeyInput{Description: "someone else's"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kms.UpdateAlias(ctx, oldAlias, foreign.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	prev, err := e.eng.PreviewDestroyWith(ctx, e.l, steps.DestroyOptions{RemoveRenamed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rr := range prev.Renamed {
+		if rr.Name == oldAlias && rr.Action != steps.ActionKeep {
+			t.Errorf("the destroy preview says %s for the alias %s of someone else's key", rr.Action, oldAlias)
+		}
+	}
+	if _, err := e.eng.DestroyWith(ctx, e.l, &recorder{}, steps.DestroyOptions{RemoveRenamed: true}); err != nil {
+		t.Fatal(err)
+	}
+	md, err := kms.DescribeKey(ctx, oldAlias)
+	if err != nil || md.KeyID != foreign.KeyID {
+		t.Fatalf("the alias %s of someone else's key was deleted or moved: %+v %v", oldAlias, md, err)
 	}
 }

@@ -75,6 +75,7 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 			FoundByTags: !r.owned.get(id).created && r.isTaggedBucket(id)}
 		st := &step{id: renamedStepID(id), region: id.region}
 		var err error
+		foreign := false
 		switch id.kind {
 		case resBucket:
 			var c BucketContents
@@ -93,6 +94,10 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 			var found bool
 			md, found, err = r.describeKey(st, id)
 			rr.Exists = found && md.KeyState != statePendingDeletion
+			if err == nil && rr.Exists && id.kind == resAlias {
+				foreign, err = r.isLandscapeKeyIn(st, id.region, md)
+				foreign = !foreign
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("look up %s %s (created by this landscape under an earlier name): %w", id.kind, id.name, err)
@@ -101,6 +106,9 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 			continue
 		}
 		rr.Action = r.renamedAction(id)
+		if foreign {
+			rr.Action = ActionKeep // repointed to a key not this landscape's
+		}
 		out = append(out, rr)
 	}
 	return out, nil
@@ -230,12 +238,20 @@ func (x renamedRole) undo(ctx context.Context, r *run, _ undoInfo) (Action, erro
 
 // undo deletes an alias this landscape created under an
 // earlier name when told to, or when its key was just scheduled for
-// deletion: an alias stays only on a key that stays.
+// deletion: an alias stays only on a key that stays. Only while it points
+// to this landscape's key: repointed to another key, it is that key's
+// owner's name now.
 func (x renamedAlias) undo(ctx context.Context, r *run, _ undoInfo) (Action, error) {
 	st, id := x.st, x.id
 	kms := r.acct.KMS(id.region)
 	md, found, err := r.describeKey(st, id)
 	if err != nil || !found {
+		return ActionKeep, err
+	}
+	if ours, err := r.isLandscapeKeyIn(st, id.region, md); err != nil || !ours {
+		if err == nil {
+			r.addKept(fmt.Sprintf("alias %s in %s: created by this landscape under an earlier name, but it now points to key %s, which this landscape did not create; kept", id.name, id.region, md.KeyID))
+		}
 		return ActionKeep, err
 	}
 	if !r.removeRenamed && md.KeyState != statePendingDeletion {
@@ -273,6 +289,23 @@ func (x renamedKey) undo(ctx context.Context, r *run, _ undoInfo) (Action, error
 		return "", err
 	}
 	return ActionDelete, nil
+}
+
+// isLandscapeKeyIn reports whether a key in region is one this landscape
+// created: the journal names it, or it is the key of a side there.
+func (r *run) isLandscapeKeyIn(st *step, region string, md cloud.KeyMetadata) (bool, error) {
+	if r.owned.get(resID{resKey, region, md.KeyID}).created {
+		return true, nil
+	}
+	for _, sd := range sides(r.l) {
+		if sd.region != region {
+			continue
+		}
+		if ours, err := r.keyIsLandscapes(st, sd, md); err != nil || ours {
+			return ours, err
+		}
+	}
+	return false, nil
 }
 
 // keptRenamedBucketUsesKey reports whether a renamed-away bucket that
