@@ -2,6 +2,7 @@ package steps
 
 import (
 	"encoding/json"
+	"strings"
 	"sync"
 
 	"github.com/hanavault/hanavault/internal/journal"
@@ -51,6 +52,25 @@ type stepHistory struct {
 
 // summarize folds journal records into per-step history.
 func summarize(recs []journal.Record) map[string]*stepHistory {
+	return summarizeBy(recs, func(r journal.Record) string { return r.Step })
+}
+
+// summarizeBuckets folds the records of calls on buckets into history per
+// step and bucket: the key is bucketHistKey(step, bucket).
+func summarizeBuckets(recs []journal.Record) map[string]*stepHistory {
+	return summarizeBy(recs, func(r journal.Record) string {
+		if r.Step == "" || !strings.HasPrefix(r.Op, "s3:") {
+			return ""
+		}
+		return bucketHistKey(r.Step, r.Resource)
+	})
+}
+
+func bucketHistKey(step, bucket string) string { return step + "|" + bucket }
+
+// summarizeBy folds journal records into history per key(record); records
+// whose key is "" are skipped.
+func summarizeBy(recs []journal.Record, key func(journal.Record) string) map[string]*stepHistory {
 	out := map[string]*stepHistory{}
 	open := map[string]journal.Record{} // step|op → last intent
 	get := func(id string) *stepHistory {
@@ -62,11 +82,12 @@ func summarize(recs []journal.Record) map[string]*stepHistory {
 		return h
 	}
 	for _, r := range recs {
-		if r.Step == "" {
+		id := key(r)
+		if id == "" {
 			continue
 		}
-		h := get(r.Step)
-		k := r.Step + "|" + r.Op
+		h := get(id)
+		k := id + "|" + r.Op
 		switch r.Kind {
 		case journal.KindIntent:
 			h.runs[r.Run] = true
@@ -97,9 +118,25 @@ func summarize(recs []journal.Record) map[string]*stepHistory {
 		}
 	}
 	for _, r := range open {
-		out[r.Step].pending = true
+		out[key(r)].pending = true
 	}
 	return out
+}
+
+// undoHist is the history destroy and rollback undo a step from. For a
+// step on a bucket, only the records about the bucket it names now count:
+// those it made under an earlier name are about another bucket (whose
+// prior settings must not be put on this one, and whose adoption does not
+// make this one pre-existing).
+func (r *run) undoHist(st *step) *stepHistory {
+	switch st.component {
+	case CompBucket, CompLogBucket, CompReplication:
+		if h := r.bucketHistory[bucketHistKey(st.id, st.resource)]; h != nil {
+			return h
+		}
+		return &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}, runPrior: map[string]priorValue{}}
+	}
+	return r.hist(st.id)
 }
 
 // hist returns the history of a step (never nil).

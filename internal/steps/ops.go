@@ -411,7 +411,8 @@ func (e *Engine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o Des
 			if err != nil {
 				return nil, err
 			}
-			c.PreExisting = bl.preExisting || r.hist(st.id).preExisting
+			st.component, st.resource = componentOf(k), name
+			c.PreExisting = bl.preExisting || r.undoHist(st).preExisting
 			p.Buckets = append(p.Buckets, c)
 		}
 		st := &step{id: stepID(sd.name, "key"), region: sd.region}
@@ -442,7 +443,7 @@ func (r *run) previewAction(st *step, o observed) Action {
 	if !o.exists {
 		return ActionKeep
 	}
-	h := r.hist(st.id)
+	h := r.undoHist(st)
 	switch st.id {
 	case stepID(SideSource, "bucket", "replication"):
 		if h.preExisting && h.priorSet {
@@ -692,7 +693,7 @@ func (r *run) undoStep(st *step) error {
 	defer r.releaseLock(st)
 	t0 := r.e.opts.Now()
 	r.emit(st.event(EventStarted))
-	h := r.hist(st.id)
+	h := r.undoHist(st)
 	info := undoInfo{preExisting: h.preExisting, created: h.created, prior: h.prior, priorAbsent: h.priorAbsent, priorSet: h.priorSet}
 	if p, ok := h.runPrior[r.rollbackOf]; ok && r.rollbackOf != "" {
 		// A rollback restores the value from before the rolled-back run.

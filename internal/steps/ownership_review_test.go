@@ -138,3 +138,48 @@ func TestRenamedAliasRepointedToAForeignKeyIsKept(t *testing.T) {
 		t.Fatalf("the alias %s of someone else's key was deleted or moved: %+v %v", oldAlias, md, err)
 	}
 }
+
+// renameAwayFromAdopted adopts the user's bucket X as the source bucket,
+// stores a backup in it, then renames originalBucketName to a new bucket
+// N that the landscape creates; it returns X and N.
+func renameAwayFromAdopted(t *testing.T, e *env) (string, string) {
+	t.Helper()
+	adoptBucket(t, e)
+	x := e.l.OriginalBucketName
+	e.apply()
+	if _, err := e.acct.S3(e.l.SourceRegion).PutObject(context.Background(), cloud.PutObjectInput{Bucket: x, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
+		t.Fatal(err)
+	}
+	n := x + "-new"
+	e.l.OriginalBucketName = n
+	e.apply()
+	return x, n
+}
+
+// TestBucketCreatedAfterAnAdoptedOneIsDeleted: the landscape adopted the
+// user's bucket X, then originalBucketName was changed to a new bucket N
+// that it created. Ownership and prior settings are per bucket, not per
+// step: destroy deletes N, instead of keeping it as pre-existing and
+// putting X's prior settings (its policy) on it.
+func TestBucketCreatedAfterAnAdoptedOneIsDeleted(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	x, n := renameAwayFromAdopted(t, e)
+	prev, err := e.eng.PreviewDestroy(ctx, e.l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range prev.Buckets {
+		if b.Bucket == n && b.PreExisting {
+			t.Errorf("the destroy preview says bucket %s, which this landscape created, is pre-existing", n)
+		}
+	}
+	if _, err := e.eng.Destroy(ctx, e.l, &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.acct.S3(e.l.SourceRegion).HeadBucket(ctx, n); !cloud.IsCode(err, cloud.CodeNotFound, cloud.CodeNoSuchBucket) {
+		t.Errorf("bucket %s, which this landscape created, is still there (%v)", n, err)
+	}
+	mustHaveObject(t, e.acct, e.l.SourceRegion, x, "old-backup")
+	mustHaveObject(t, e.acct, e.l.SourceRegion, x, "data/backup_1")
+}
