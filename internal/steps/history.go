@@ -56,17 +56,17 @@ func summarize(recs []journal.Record) map[string]*stepHistory {
 }
 
 // summarizeBuckets folds the records of calls on buckets into history per
-// step and bucket: the key is bucketHistKey(step, bucket).
+// step and bucket: the key is bucketHistKey(step, region, bucket).
 func summarizeBuckets(recs []journal.Record) map[string]*stepHistory {
 	return summarizeBy(recs, func(r journal.Record) string {
 		if r.Step == "" || !strings.HasPrefix(r.Op, "s3:") {
 			return ""
 		}
-		return bucketHistKey(r.Step, r.Resource)
+		return bucketHistKey(r.Step, r.Region, r.Resource)
 	})
 }
 
-func bucketHistKey(step, bucket string) string { return step + "|" + bucket }
+func bucketHistKey(step, region, bucket string) string { return step + "|" + region + "|" + bucket }
 
 // summarizeBy folds journal records into history per key(record); records
 // whose key is "" are skipped.
@@ -129,14 +129,18 @@ func summarizeBy(recs []journal.Record, key func(journal.Record) string) map[str
 // prior settings must not be put on this one, and whose adoption does not
 // make this one pre-existing).
 func (r *run) undoHist(st *step) *stepHistory {
+	id := st.id
+	if st.histID != "" {
+		id = st.histID
+	}
 	switch st.component {
 	case CompBucket, CompLogBucket, CompReplication:
-		if h := r.bucketHistory[bucketHistKey(st.id, st.resource)]; h != nil {
+		if h := r.bucketHistory[bucketHistKey(id, st.region, st.resource)]; h != nil {
 			return h
 		}
 		return &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}, runPrior: map[string]priorValue{}}
 	}
-	return r.hist(st.id)
+	return r.hist(id)
 }
 
 // hist returns the history of a step (never nil).

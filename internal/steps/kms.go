@@ -473,7 +473,7 @@ type sideKey struct {
 func (x sideKey) undo(ctx context.Context, r *run, info undoInfo) (Action, error) {
 	sd, key := x.sd, x.st
 	if r.keepKey(sd) {
-		r.addKept(fmt.Sprintf("KMS key %s in %s: kept because a bucket that stays (the pre-existing %s, or one this landscape created under an earlier name) may hold objects encrypted with it; schedule its deletion yourself once nothing needs it", sd.alias, sd.region, sd.bucket))
+		r.addKept(fmt.Sprintf("KMS key %s in %s: kept because a bucket that stays (the pre-existing %s, or one this landscape created or adopted under an earlier name) may hold objects encrypted with it; schedule its deletion yourself once nothing needs it", sd.alias, sd.region, sd.bucket))
 		return ActionKeep, nil
 	}
 	lk, err := r.findKey(key, sd)

@@ -524,6 +524,14 @@ func (r *run) decideKeptKeys() error {
 			}
 			keep = used
 		}
+		if !keep {
+			// So does a pre-existing bucket adopted under an earlier name.
+			used, err := r.adoptedAwayExists(sd)
+			if err != nil {
+				return err
+			}
+			keep = used
+		}
 		r.mu.Lock()
 		r.keptKeys[sd.name] = keep
 		r.mu.Unlock()
@@ -613,9 +621,12 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 	}
 	if filter == nil {
 		renamed, more := r.renamedSteps()
-		steps = append(steps, renamed...)
-		for k, v := range more {
-			extra[k] = append(extra[k], v...)
+		adopted, more2 := r.adoptedAwaySteps()
+		steps = append(append(steps, renamed...), adopted...)
+		for _, m := range []map[string][]string{more, more2} {
+			for k, v := range m {
+				extra[k] = append(extra[k], v...)
+			}
 		}
 	}
 	nodes := reverseGraph(nodesOf(steps), extra)

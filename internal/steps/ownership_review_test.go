@@ -6,6 +6,7 @@ package steps_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,4 +183,36 @@ func TestBucketCreatedAfterAnAdoptedOneIsDeleted(t *testing.T) {
 	}
 	mustHaveObject(t, e.acct, e.l.SourceRegion, x, "old-backup")
 	mustHaveObject(t, e.acct, e.l.SourceRegion, x, "data/backup_1")
+}
+
+// TestRenamedAwayAdoptedBucketIsRestored: after renameAwayFromAdopted,
+// destroy gives X back as it was: its prior policy, no replication through
+// the role destroy deletes, and the key its backups were encrypted with
+// kept with its alias.
+func TestRenamedAwayAdoptedBucketIsRestored(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	s3 := e.acct.S3(e.l.SourceRegion)
+	x, _ := renameAwayFromAdopted(t, e)
+	res, err := e.eng.Destroy(ctx, e.l, &recorder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("kept: %q", res.Kept)
+	mustHaveObject(t, e.acct, e.l.SourceRegion, x, "data/backup_1")
+	if got, err := s3.GetBucketPolicy(ctx, x); err != nil || !strings.Contains(got, `"Mine"`) {
+		t.Errorf("the policy of the adopted bucket %s was not restored: %s (%v)", x, got, err)
+	}
+	if rc, err := s3.GetBucketReplication(ctx, x); !cloud.IsCode(err, cloud.CodeNoSuchReplication) {
+		t.Errorf("the adopted bucket %s still replicates (role %s, which destroy deleted?): %v", x, rc.Role, err)
+	}
+	if tags, err := s3.GetBucketTagging(ctx, x); err != nil || len(tags) != 1 || !hasTag(tags, "owner", "basis") {
+		t.Errorf("the tags of the adopted bucket %s were not restored: %v (%v)", x, tags, err)
+	}
+	if lc, err := s3.GetBucketLifecycleConfiguration(ctx, x); !cloud.IsCode(err, cloud.CodeNoSuchLifecycle) {
+		t.Errorf("hanavault's lifecycle is still on the adopted bucket %s: %+v (%v)", x, lc, err)
+	}
+	if _, err := e.acct.KMS(e.l.SourceRegion).DescribeKey(ctx, e.l.OriginalCMKAlias); err != nil {
+		t.Errorf("the alias of the key the adopted bucket's backups need is gone: %v", err)
+	}
 }

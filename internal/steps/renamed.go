@@ -415,3 +415,109 @@ func (r *run) isTaggedBucket(id resID) bool {
 	}
 	return false
 }
+
+// adoptedBucket is a pre-existing bucket this landscape adopted under a
+// name it no longer uses: kept, as every pre-existing bucket, with the
+// settings hanavault changed put back as they were.
+type adoptedBucket struct {
+	sd     side // the side, with the bucket's region and name
+	k      bucketKind
+	region string
+	name   string
+}
+
+// adoptedAway lists the pre-existing buckets the journal shows this
+// landscape changed (and did not create) under names, or in regions, it
+// no longer uses.
+func (r *run) adoptedAway() []adoptedBucket {
+	seen := map[string]bool{}
+	var out []adoptedBucket
+	for _, sd := range sides(r.l) {
+		for _, k := range []bucketKind{backupBucket, logBucket} {
+			prefix := stepID(sd.name, string(k))
+			for key, h := range r.bucketHistory {
+				parts := strings.SplitN(key, "|", 3)
+				if len(parts) != 3 || !h.preExisting || (parts[0] != prefix && !strings.HasPrefix(parts[0], prefix+"/")) {
+					continue
+				}
+				region, name := parts[1], parts[2]
+				if (region == sd.region && name == sd.bucketName(k)) || r.owned.get(resID{resBucket, region, name}).created || seen[region+"|"+name] {
+					continue
+				}
+				seen[region+"|"+name] = true
+				x := sd
+				x.region = region
+				if k == logBucket {
+					x.logBucket = name
+				} else {
+					x.bucket = name
+				}
+				out = append(out, adoptedBucket{sd: x, k: k, region: region, name: name})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].region+"|"+out[i].name < out[j].region+"|"+out[j].name })
+	return out
+}
+
+// adoptedAwaySteps are the undo-only steps that put back the settings of
+// the buckets of adoptedAway, under IDs of their own, and the extra edges
+// that make a side's key wait for those of its region.
+func (r *run) adoptedAwaySteps() ([]*step, map[string][]string) {
+	var out []*step
+	extra := map[string][]string{}
+	for _, a := range r.adoptedAway() {
+		if ok, _ := r.adoptedExists(a); !ok {
+			continue // gone; or unreadable, and its settings steps say why
+		}
+		group := r.bucketSteps(a.sd, a.k)[1:] // the settings, not the bucket: it stays
+		if a.k == backupBucket && a.sd.name == SideSource {
+			group = append(group, r.replicationStepOf(a.sd))
+		}
+		for _, st := range group {
+			h := r.undoHist(st)
+			if !h.preExisting || !h.priorSet {
+				continue // a setting hanavault did not change on this bucket
+			}
+			st.histID, st.id, st.deps = st.id, stepID("adopted", a.region, a.name, st.id), nil
+			st.title = st.title + " of a bucket adopted under an earlier name"
+			out = append(out, st)
+			for _, sd := range sides(r.l) {
+				if sd.region == a.region {
+					extra[stepID(sd.name, "key")] = append(extra[stepID(sd.name, "key")], st.id)
+				}
+			}
+		}
+		r.addKept(fmt.Sprintf("bucket %s in %s: it existed before hanavault, which adopted it under an earlier name; it stays with its objects, and its settings are restored", a.name, a.region))
+	}
+	return out, extra
+}
+
+// adoptedAwayExists reports whether a bucket of adoptedAway still exists in
+// the side's region: its objects may be encrypted with the side's key.
+func (r *run) adoptedAwayExists(sd side) (bool, error) {
+	for _, a := range r.adoptedAway() {
+		if a.region != sd.region {
+			continue
+		}
+		if ok, err := r.adoptedExists(a); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// adoptedExists reports whether a bucket of adoptedAway still exists.
+func (r *run) adoptedExists(a adoptedBucket) (bool, error) {
+	st := &step{id: stepID("adopted", a.region, a.name), region: a.region}
+	_, err := read(r, st, func(ctx context.Context) (cloud.HeadBucketOutput, error) {
+		return r.acct.S3(a.region).HeadBucket(ctx, a.name)
+	})
+	switch {
+	case cloud.IsCode(err, cloud.CodeNotFound, cloud.CodeNoSuchBucket):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("look up bucket %s (adopted under an earlier name): %w", a.name, err)
+	}
+	return true, nil
+}

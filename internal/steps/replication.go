@@ -369,8 +369,11 @@ func canonReplication(c cloud.ReplicationConfiguration) string {
 }
 
 func (r *run) replicationStep() *step {
-	sds := sides(r.l)
-	src := sds[0]
+	return r.replicationStepOf(sides(r.l)[0])
+}
+
+// replicationStepOf is the replication step of the source side src.
+func (r *run) replicationStepOf(src side) *step {
 	st := &step{
 		id: stepID(SideSource, "bucket", "replication"), region: src.region, component: CompReplication, resource: src.bucket,
 		title: "Cross-region replication of SSE-KMS backups, re-encrypted with the replica key",

@@ -71,6 +71,9 @@ type step struct {
 	title     string
 	deps      []string
 	lock      string
+	// histID is the step ID the journal records this step undoes carry,
+	// when it differs from id (see adoptedAwaySteps).
+	histID string
 	// mutates reports whether converge would change anything for the diff.
 	read     func(ctx context.Context, r *run) (observed, error)
 	desired  func(r *run) []field
