@@ -27,7 +27,7 @@ func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, m mode, o 
 	}
 	r.removeRenamed = o.RemoveRenamed
 	if !r.tagsOnly {
-		r.tagConsent = o.FromTags
+		r.consentToTags(o.FromTags)
 	}
 	steps := r.buildSteps()
 	changes, obs, err := r.readAll(steps)
@@ -586,7 +586,8 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 		return nil, err
 	}
 	defer r.close()
-	r.tagConsent, r.removeRenamed = o.FromTags, o.RemoveRenamed
+	r.removeRenamed = o.RemoveRenamed
+	r.consentToTags(o.FromTags)
 	start := e.opts.Now()
 	op := "destroy"
 	if filter != nil {

@@ -224,6 +224,16 @@ const OwnerFoundByTags = "found by its tags only (no journal record): deleted on
 
 const foundByTags = OwnerFoundByTags
 
+// consentToTags takes the user's consent to treat tag-found resources as
+// this landscape's, only when no journal of an apply exists (local state
+// lost): a journal proves what the landscape created, and tags someone
+// else set must not add to it.
+func (r *run) consentToTags(c TagConsent) {
+	if lastApplyRun(r.recs) == "" {
+		r.tagConsent = c
+	}
+}
+
 // ownsBucket reports whether this landscape created the bucket: a done
 // create record, or a create whose answer was lost and the bucket's
 // CreationDate falls in that call's window. A bucket created later than

@@ -216,3 +216,35 @@ func TestRenamedAwayAdoptedBucketIsRestored(t *testing.T) {
 		t.Errorf("the alias of the key the adopted bucket's backups need is gone: %v", err)
 	}
 }
+
+// TestTagConsentDoesNotOverrideTheJournal: consent to delete tag-found
+// resources is for a landscape whose local state is lost (--from-tags).
+// With a journal, it proves what the landscape created, and a bucket of
+// the user's that someone tagged for PRD (and that originalBucketName was
+// renamed onto) stays pre-existing: destroy keeps it even with consent.
+func TestTagConsentDoesNotOverrideTheJournal(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	other := e.l.OriginalBucketName + "-other"
+	userBucket(t, e.acct, e.l.SourceRegion, other, "theirs.csv")
+	if err := e.acct.S3(e.l.SourceRegion).PutBucketTagging(ctx, other, []cloud.Tag{
+		{Key: steps.TagLandscape, Value: "PRD"}, {Key: steps.TagComponent, Value: steps.CompBucket}, {Key: steps.TagSide, Value: steps.SideSource}}); err != nil {
+		t.Fatal(err)
+	}
+	e.l.OriginalBucketName = other
+	all := steps.TagConsent{Buckets: true, Keys: true, Role: true}
+	prev, err := e.eng.PreviewDestroyWith(ctx, e.l, steps.DestroyOptions{FromTags: all})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range prev.Buckets {
+		if b.Bucket == other && !b.PreExisting {
+			t.Errorf("the destroy preview offers to delete %s, which only its tags say is PRD's", other)
+		}
+	}
+	if _, err := e.eng.DestroyWith(ctx, e.l, &recorder{}, steps.DestroyOptions{FromTags: all}); err != nil {
+		t.Logf("destroy: %v", err)
+	}
+	mustHaveObject(t, e.acct, e.l.SourceRegion, other, "theirs.csv")
+}
