@@ -90,19 +90,8 @@ func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 		default:
 			return lk, fmt.Errorf("look up %s in %s: %w", sd.alias, sd.region, err)
 		}
-		h := r.hist(stepID(sd.name, "key"))
-		for i := len(h.ids) - 1; i >= 0; i-- {
-			m, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) { return kms.DescribeKey(ctx, h.ids[i]) })
-			if cloud.IsCode(err, cloud.CodeNotFoundException) {
-				continue
-			}
-			if err != nil {
-				return lk, fmt.Errorf("describe key %s in %s: %w", h.ids[i], sd.region, err)
-			}
-			if m.KeyState != statePendingDeletion {
-				lk.found, lk.meta = true, m
-				return lk, nil
-			}
+		if lk, err := r.keyFromJournal(st, sd); err != nil || lk.found {
+			return lk, err
 		}
 		if len(r.owned.get(resID{resKey, sd.region, lostKeyName(stepID(sd.name, "key"))}).lost) > 0 {
 			// A CreateKey whose answer was lost: the key it made, if any,
@@ -120,6 +109,44 @@ func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 		}
 		return lk, nil
 	})
+}
+
+// keyFromJournal finds the newest key of a side the journal names that is
+// not pending deletion.
+func (r *run) keyFromJournal(st *step, sd side) (keyLookup, error) {
+	var lk keyLookup
+	h := r.hist(stepID(sd.name, "key"))
+	for i := len(h.ids) - 1; i >= 0; i-- {
+		m, err := read(r, st, func(ctx context.Context) (cloud.KeyMetadata, error) {
+			return r.acct.KMS(sd.region).DescribeKey(ctx, h.ids[i])
+		})
+		if cloud.IsCode(err, cloud.CodeNotFoundException) {
+			continue
+		}
+		if err != nil {
+			return lk, fmt.Errorf("describe key %s in %s: %w", h.ids[i], sd.region, err)
+		}
+		if m.KeyState != statePendingDeletion {
+			lk.found, lk.meta = true, m
+			return lk, nil
+		}
+	}
+	return lk, nil
+}
+
+// ownKeyBehindForeignAlias is, when the side's alias names a key this
+// landscape did not create (repointed, or the alias field renamed onto
+// another key's alias), the key the journal names: destroy keeps the other
+// key and the alias, and still deals with its own.
+func (r *run) ownKeyBehindForeignAlias(st *step, sd side) (keyLookup, error) {
+	lk, err := r.keyFromJournal(st, sd)
+	if err != nil || !lk.found {
+		return lk, err
+	}
+	if ours, _ := r.ownsKey(sd, lk.meta, false); !ours {
+		return keyLookup{}, nil
+	}
+	return lk, nil
 }
 
 // keyIsLandscapes reports whether a key is this landscape's key of a side:
@@ -476,10 +503,14 @@ func (x sideKey) undo(ctx context.Context, r *run, info undoInfo) (Action, error
 		r.addKept(fmt.Sprintf("KMS key %s in %s: kept because a bucket that stays (the pre-existing %s, or one this landscape created or adopted under an earlier name) may hold objects encrypted with it; schedule its deletion yourself once nothing needs it", sd.alias, sd.region, sd.bucket))
 		return ActionKeep, nil
 	}
+	alias := sd.alias
 	lk, err := r.findKey(key, sd)
 	if isFieldError(err) {
 		r.addKept(fmt.Sprintf("KMS key behind %s in %s: no journal record shows this landscape created it; kept", sd.alias, sd.region))
-		return ActionKeep, nil
+		if lk, err = r.ownKeyBehindForeignAlias(key, sd); err == nil && !lk.found {
+			return ActionKeep, nil
+		}
+		alias = "" // the alias is not this key's
 	}
 	if err != nil {
 		return "", err
@@ -501,7 +532,7 @@ func (x sideKey) undo(ctx context.Context, r *run, info undoInfo) (Action, error
 			sd.alias, sd.region, strings.Join(users, ", ")))
 		return ActionKeep, nil
 	}
-	if err := r.scheduleKeyDeletion(key, sd.alias, lk.meta); err != nil {
+	if err := r.scheduleKeyDeletion(key, alias, lk.meta); err != nil {
 		return "", err
 	}
 	forget(r, "key:"+sd.name)

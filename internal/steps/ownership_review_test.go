@@ -248,3 +248,42 @@ func TestTagConsentDoesNotOverrideTheJournal(t *testing.T) {
 	}
 	mustHaveObject(t, e.acct, e.l.SourceRegion, other, "theirs.csv")
 }
+
+// TestOwnKeyIsFoundWhenItsAliasNamesAnotherKey: the landscape's alias is
+// repointed to someone else's key (or the landscape's alias field renamed
+// onto an alias of another key). Destroy keeps that key and alias, and
+// still schedules the deletion of the key this landscape created, which
+// the journal names, once its buckets are gone: not left behind unnamed.
+func TestOwnKeyIsFoundWhenItsAliasNamesAnotherKey(t *testing.T) {
+	for _, rename := range []bool{false, true} {
+		e := newEnv(t, "eu-central-1", "eu-west-1")
+		ctx := context.Background()
+		e.apply()
+		kms := e.acct.KMS(e.l.SourceRegion)
+		ours := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
+		foreign, err := kms.CreateKey(ctx, cloud.CreateKeyInput{Description: "someone else's"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alias := e.l.OriginalCMKAlias
+		if rename {
+			alias = "alias/someone-elses"
+			if err := kms.CreateAlias(ctx, alias, foreign.KeyID); err != nil {
+				t.Fatal(err)
+			}
+			e.l.OriginalCMKAlias = alias
+		} else if err := kms.UpdateAlias(ctx, alias, foreign.KeyID); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.eng.Destroy(ctx, e.l, &recorder{})
+		if err != nil {
+			t.Fatalf("rename %t: destroy: %v", rename, err)
+		}
+		if md, err := kms.DescribeKey(ctx, alias); err != nil || md.KeyID != foreign.KeyID || md.KeyState != "Enabled" {
+			t.Errorf("rename %t: someone else's key or alias was touched: %+v %v", rename, md, err)
+		}
+		if md, err := kms.DescribeKey(ctx, ours); err != nil || md.KeyState != "PendingDeletion" {
+			t.Errorf("rename %t: the key this landscape created is %s (%v); kept: %q", rename, md.KeyState, err, res.Kept)
+		}
+	}
+}
