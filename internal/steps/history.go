@@ -2,7 +2,6 @@ package steps
 
 import (
 	"encoding/json"
-	"strings"
 	"sync"
 
 	"github.com/hanavault/hanavault/internal/journal"
@@ -55,18 +54,18 @@ func summarize(recs []journal.Record) map[string]*stepHistory {
 	return summarizeBy(recs, func(r journal.Record) string { return r.Step })
 }
 
-// summarizeBuckets folds the records of calls on buckets into history per
-// step and bucket: the key is bucketHistKey(step, region, bucket).
-func summarizeBuckets(recs []journal.Record) map[string]*stepHistory {
+// summarizeResources folds journal records into history per step and the
+// resource each record names: the key is resHistKey(step, region, resource).
+func summarizeResources(recs []journal.Record) map[string]*stepHistory {
 	return summarizeBy(recs, func(r journal.Record) string {
-		if r.Step == "" || !strings.HasPrefix(r.Op, "s3:") {
+		if r.Step == "" {
 			return ""
 		}
-		return bucketHistKey(r.Step, r.Region, r.Resource)
+		return resHistKey(r.Step, r.Region, r.Resource)
 	})
 }
 
-func bucketHistKey(step, region, bucket string) string { return step + "|" + region + "|" + bucket }
+func resHistKey(step, region, resource string) string { return step + "|" + region + "|" + resource }
 
 // summarizeBy folds journal records into history per key(record); records
 // whose key is "" are skipped.
@@ -135,12 +134,18 @@ func (r *run) undoHist(st *step) *stepHistory {
 	}
 	switch st.component {
 	case CompBucket, CompLogBucket, CompReplication:
-		if h := r.bucketHistory[bucketHistKey(id, st.region, st.resource)]; h != nil {
-			return h
-		}
-		return &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}, runPrior: map[string]priorValue{}}
+		return r.resHist(id, st.region, st.resource)
 	}
 	return r.hist(id)
+}
+
+// resHist is the history of a step's records about one resource (never
+// nil).
+func (r *run) resHist(step, region, resource string) *stepHistory {
+	if h := r.resHistory[resHistKey(step, region, resource)]; h != nil {
+		return h
+	}
+	return &stepHistory{runs: map[string]bool{}, createdIn: map[string]bool{}, runPrior: map[string]priorValue{}}
 }
 
 // hist returns the history of a step (never nil).

@@ -554,14 +554,18 @@ func (e *Engine) DestroyWith(ctx context.Context, l spec.Landscape, sink Sink, o
 // pre-existing resources that run changed first their prior settings back,
 // leaving resources from earlier runs in place.
 func (e *Engine) RollbackLastRun(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
-	return e.undoRun(ctx, l, sink, func(r *run) map[string]bool {
+	return e.undoRun(ctx, l, sink, func(r *run, steps []*step) map[string]bool {
 		last := lastApplyRun(r.jr.Records())
 		r.rollbackOf = last
 		only := map[string]bool{}
-		for id, h := range r.history {
+		for _, st := range steps {
+			// What the run did to the resource the step names now: a
+			// resource the file names again after a rename back was
+			// created by an earlier run, and stays.
+			h := r.resHist(st.id, st.region, st.resource)
 			_, changed := h.runPrior[last]
 			if h.createdIn[last] || changed {
-				only[id] = true
+				only[st.id] = true
 			}
 		}
 		return only
@@ -580,7 +584,7 @@ func lastApplyRun(recs []journal.Record) string {
 
 // undoRun runs every step's undo in reverse dependency order, limited to
 // the steps filter selects (nil: all, i.e. destroy).
-func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filter func(*run) map[string]bool, o DestroyOptions) (*Result, error) {
+func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filter func(*run, []*step) map[string]bool, o DestroyOptions) (*Result, error) {
 	r, err := e.newRun(ctx, l, writable|undo, sink)
 	if err != nil {
 		return nil, err
@@ -632,7 +636,7 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 	}
 	nodes := reverseGraph(nodesOf(steps), extra)
 	if filter != nil {
-		only := filter(r)
+		only := filter(r, steps)
 		nodes = restrictGraph(nodes, only)
 		var kept []*step
 		for _, st := range steps {

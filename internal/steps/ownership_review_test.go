@@ -287,3 +287,24 @@ func TestOwnKeyIsFoundWhenItsAliasNamesAnotherKey(t *testing.T) {
 		}
 	}
 }
+
+// TestRollbackDeletesOnlyWhatTheRolledBackRunCreated: run 1 created bucket
+// A (which now holds backups), run 2 created B after a rename; the file is
+// then renamed back to A. Rolling back run 2 must not empty and delete A,
+// which an earlier run created: only what run 2 created goes.
+func TestRollbackDeletesOnlyWhatTheRolledBackRunCreated(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	a := e.l.OriginalBucketName
+	if _, err := e.acct.S3(e.l.SourceRegion).PutObject(ctx, cloud.PutObjectInput{Bucket: a, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
+		t.Fatal(err)
+	}
+	e.l.OriginalBucketName = a + "-b"
+	e.apply()
+	e.l.OriginalBucketName = a
+	if _, err := e.eng.RollbackLastRun(ctx, e.l, &recorder{}); err != nil {
+		t.Logf("rollback: %v", err)
+	}
+	mustHaveObject(t, e.acct, e.l.SourceRegion, a, "data/backup_1")
+}

@@ -435,7 +435,7 @@ func (r *run) adoptedAway() []adoptedBucket {
 	for _, sd := range sides(r.l) {
 		for _, k := range []bucketKind{backupBucket, logBucket} {
 			prefix := stepID(sd.name, string(k))
-			for key, h := range r.bucketHistory {
+			for key, h := range r.resHistory {
 				parts := strings.SplitN(key, "|", 3)
 				if len(parts) != 3 || !h.preExisting || (parts[0] != prefix && !strings.HasPrefix(parts[0], prefix+"/")) {
 					continue

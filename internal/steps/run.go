@@ -105,7 +105,7 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 			return nil, fmt.Errorf("read journal in %s: %w", dir, err)
 		}
 	}
-	r.history, r.bucketHistory = summarize(recs), summarizeBuckets(recs)
+	r.history, r.resHistory = summarize(recs), summarizeResources(recs)
 	r.owned, r.recs = ownershipOf(recs), recs
 	if _, ok := e.rebuilt.Load(l.SID); ok && len(recs) == 0 {
 		r.rebuilt = true

@@ -126,9 +126,9 @@ type run struct {
 
 	jr      *journal.Journal // nil for read-only operations
 	history map[string]*stepHistory
-	// bucketHistory is the history of bucket steps per step and bucket
-	// (bucketHistKey), see undoHist.
-	bucketHistory map[string]*stepHistory
+	// resHistory is the history per step and the resource its records
+	// name (resHistKey), see undoHist.
+	resHistory map[string]*stepHistory
 	// owned is the journal folded per resource identity: what this
 	// landscape provably created.
 	owned ledger
