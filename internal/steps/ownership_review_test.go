@@ -6,6 +6,7 @@ package steps_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -307,4 +308,110 @@ func TestRollbackDeletesOnlyWhatTheRolledBackRunCreated(t *testing.T) {
 		t.Logf("rollback: %v", err)
 	}
 	mustHaveObject(t, e.acct, e.l.SourceRegion, a, "data/backup_1")
+}
+
+// lostDeleteAccount deletes a bucket on DeleteBucket and then loses the
+// answer (the connection drops), once.
+type lostDeleteAccount struct {
+	cloud.Account
+	bucket string
+	lost   bool
+}
+
+type lostDeleteS3 struct {
+	cloud.S3
+	a *lostDeleteAccount
+}
+
+func (a *lostDeleteAccount) S3(region string) cloud.S3 { return lostDeleteS3{a.Account.S3(region), a} }
+
+func (s lostDeleteS3) DeleteBucket(ctx context.Context, b string) error {
+	err := s.S3.DeleteBucket(ctx, b)
+	if err == nil && b == s.a.bucket && !s.a.lost {
+		s.a.lost = true
+		return errors.New("read tcp: connection reset by peer")
+	}
+	return err
+}
+
+// TestLostDeleteBucketAnswerThenRecreatedIsKept: destroy's DeleteBucket
+// deleted the bucket but its answer was lost, so the journal still says
+// the landscape created it. Someone else then creates a bucket of that
+// name; the rerun of destroy keeps it with their data.
+func TestLostDeleteBucketAnswerThenRecreatedIsKept(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	b := e.l.OriginalBucketName
+	lossy := &lostDeleteAccount{Account: e.acct, bucket: b}
+	eng := steps.New(steps.Options{Account: lossy, StateDir: e.dir, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+	if _, err := eng.Destroy(ctx, e.l, &recorder{}); err == nil {
+		t.Fatal("destroy with a lost DeleteBucket answer succeeded")
+	}
+	e.clock.Advance(time.Hour)
+	userBucket(t, e.acct, e.l.SourceRegion, b, "finance/ledger.csv")
+	if _, err := e.eng.Destroy(ctx, e.l, &recorder{}); err != nil {
+		t.Logf("rerun of destroy: %v", err)
+	}
+	mustHaveObject(t, e.acct, e.l.SourceRegion, b, "finance/ledger.csv")
+}
+
+// TestSIDChangedWithTheSameNamesDeletesNothing: the SID in the file is
+// changed while the bucket and alias names stay: the new SID has no
+// journal, the buckets are tagged for the old one. Destroy of the new SID
+// deletes no bucket and schedules no key.
+func TestSIDChangedWithTheSameNamesDeletesNothing(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	b := e.l.OriginalBucketName
+	if _, err := e.acct.S3(e.l.SourceRegion).PutObject(ctx, cloud.PutObjectInput{Bucket: b, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
+		t.Fatal(err)
+	}
+	key := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
+	e.l.SID = "QAS"
+	_, err := e.eng.Destroy(ctx, e.l, &recorder{})
+	t.Logf("destroy of QAS: %v", err)
+	mustHaveObject(t, e.acct, e.l.SourceRegion, b, "data/backup_1")
+	if md, err := e.acct.KMS(e.l.SourceRegion).DescribeKey(ctx, key); err != nil || md.KeyState != "Enabled" {
+		t.Errorf("PRD's key is %s (%v)", md.KeyState, err)
+	}
+	if _, err := e.acct.IAM().GetRole(ctx, e.l.ReplicationRoleName); err != nil {
+		t.Errorf("PRD's replication role: %v", err)
+	}
+}
+
+// TestRenameBackAndForthKeepsWhatTheCurrentNamesDoNotUse: A → B → A.
+// Destroy deletes A (current, created by this landscape), keeps B with
+// its backups (renamed away), and keeps the key B encrypts with, with its
+// alias. The same for a renamed log bucket.
+func TestRenameBackAndForthKeepsWhatTheCurrentNamesDoNotUse(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	a, logA := e.l.OriginalBucketName, e.l.OriginalLogBucketName
+	e.l.OriginalBucketName, e.l.OriginalLogBucketName = a+"-b", logA+"-b"
+	e.apply()
+	s3 := e.acct.S3(e.l.SourceRegion)
+	if _, err := s3.PutObject(ctx, cloud.PutObjectInput{Bucket: a + "-b", Key: "data/backup_b", Body: []byte("backup")}); err != nil {
+		t.Fatal(err)
+	}
+	e.l.OriginalBucketName, e.l.OriginalLogBucketName = a, logA
+	e.apply()
+	key := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
+	if _, err := e.eng.Destroy(ctx, e.l, &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{a, logA} {
+		if _, err := s3.HeadBucket(ctx, gone); !cloud.IsCode(err, cloud.CodeNotFound, cloud.CodeNoSuchBucket) {
+			t.Errorf("bucket %s (current, created by this landscape) is still there: %v", gone, err)
+		}
+	}
+	mustHaveObject(t, e.acct, e.l.SourceRegion, a+"-b", "data/backup_b")
+	if _, err := s3.HeadBucket(ctx, logA+"-b"); err != nil {
+		t.Errorf("the renamed-away log bucket was deleted without --remove-renamed: %v", err)
+	}
+	if md, err := e.acct.KMS(e.l.SourceRegion).DescribeKey(ctx, e.l.OriginalCMKAlias); err != nil || md.Arn != key || md.KeyState != "Enabled" {
+		t.Errorf("the key of the kept bucket %s-b, or its alias: %+v (%v)", a, md, err)
+	}
 }
