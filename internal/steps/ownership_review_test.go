@@ -415,3 +415,33 @@ func TestRenameBackAndForthKeepsWhatTheCurrentNamesDoNotUse(t *testing.T) {
 		t.Errorf("the key of the kept bucket %s-b, or its alias: %+v (%v)", a, md, err)
 	}
 }
+
+// TestKeptRenamedBucketKeepsItsKeyWhateverItsDefaultEncryption: bucket A,
+// created by the landscape, holds a backup encrypted with the landscape
+// key; A is renamed away, and someone switches its default encryption to
+// SSE-S3. The backup is still encrypted with the key: destroy, which keeps
+// A, must keep the key too.
+func TestKeptRenamedBucketKeepsItsKeyWhateverItsDefaultEncryption(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	a := e.l.OriginalBucketName
+	s3 := e.acct.S3(e.l.SourceRegion)
+	if _, err := s3.PutObject(ctx, cloud.PutObjectInput{Bucket: a, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
+		t.Fatal(err)
+	}
+	key := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
+	e.l.OriginalBucketName = a + "-b"
+	e.apply()
+	if err := s3.PutBucketEncryption(ctx, a, cloud.ServerSideEncryptionByDefault{SSEAlgorithm: "AES256"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.eng.Destroy(ctx, e.l, &recorder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md, err := e.acct.KMS(e.l.SourceRegion).DescribeKey(ctx, key); err != nil || md.KeyState != "Enabled" {
+		t.Fatalf("the key of the backup in the kept bucket %s is %s (%v); kept: %q", a, md.KeyState, err, res.Kept)
+	}
+	mustHaveObject(t, e.acct, e.l.SourceRegion, a, "data/backup_1")
+}

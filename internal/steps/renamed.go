@@ -336,6 +336,23 @@ func (r *run) keptRenamedBucketUsesKey(st *step, sd side) (bool, error) {
 			return true, nil
 		}
 	}
+	// A backup bucket holds objects encrypted with the key whatever its
+	// default encryption says now (someone may have changed it).
+	for b := range renamed {
+		if strings.HasSuffix(r.owned.get(resID{resBucket, sd.region, b}).step, "/log-bucket") {
+			continue // server access logs are never encrypted with the key
+		}
+		_, err := read(r, st, func(ctx context.Context) (cloud.HeadBucketOutput, error) {
+			return r.acct.S3(sd.region).HeadBucket(ctx, b)
+		})
+		switch {
+		case cloud.IsCode(err, cloud.CodeNotFound, cloud.CodeNoSuchBucket):
+		case err != nil:
+			return false, fmt.Errorf("look up bucket %s (created under an earlier name): %w", b, err)
+		default:
+			return true, nil
+		}
+	}
 	return false, nil
 }
 
