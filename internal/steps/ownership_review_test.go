@@ -445,3 +445,55 @@ func TestKeptRenamedBucketKeepsItsKeyWhateverItsDefaultEncryption(t *testing.T) 
 	}
 	mustHaveObject(t, e.acct, e.l.SourceRegion, a, "data/backup_1")
 }
+
+// TestRecreatedRenamedAwayBucketIsNotChanged: bucket A, created by the
+// landscape, is renamed away, then deleted outside hanavault and made
+// again by someone else, who replicates it with a role of the landscape's
+// name. Destroy does not touch it: not its objects, not its replication.
+func TestRecreatedRenamedAwayBucketIsNotChanged(t *testing.T) {
+	for _, remove := range []bool{false, true} {
+		e := newEnv(t, "eu-central-1", "eu-west-1")
+		ctx := context.Background()
+		e.apply()
+		a := e.l.OriginalBucketName
+		s3 := e.acct.S3(e.l.SourceRegion)
+		e.l.OriginalBucketName = a + "-b"
+		e.apply()
+		if err := s3.DeleteBucketReplication(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := s3.DeleteBucket(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Hour)
+		userBucket(t, e.acct, e.l.SourceRegion, a, "finance/ledger.csv")
+		if err := s3.PutBucketVersioning(ctx, a, "Enabled"); err != nil {
+			t.Fatal(err)
+		}
+		role, err := e.acct.IAM().GetRole(ctx, e.l.ReplicationRoleName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc := cloud.ReplicationConfiguration{Role: role.Arn, Rules: []cloud.ReplicationRule{{ID: "theirs", Priority: 1, Status: "Enabled",
+			DestinationBucket: "arn:aws:s3:::" + e.l.ReplicationBucketName}}}
+		if err := s3.PutBucketReplication(ctx, a, rc); err != nil {
+			t.Fatal(err)
+		}
+		prev, err := e.eng.PreviewDestroyWith(ctx, e.l, steps.DestroyOptions{RemoveRenamed: remove})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rr := range prev.Renamed {
+			if rr.Name == a {
+				t.Errorf("remove %t: the destroy preview lists someone else's bucket %s as created by this landscape: %+v", remove, a, rr)
+			}
+		}
+		if _, err := e.eng.DestroyWith(ctx, e.l, &recorder{}, steps.DestroyOptions{RemoveRenamed: remove}); err != nil {
+			t.Logf("remove %t: destroy: %v", remove, err)
+		}
+		mustHaveObject(t, e.acct, e.l.SourceRegion, a, "finance/ledger.csv")
+		if got, err := s3.GetBucketReplication(ctx, a); err != nil || len(got.Rules) != 1 || got.Rules[0].ID != "theirs" {
+			t.Fatalf("remove %t: the replication of someone else's bucket %s was changed: %+v (%v)", remove, a, got, err)
+		}
+	}
+}

@@ -82,6 +82,10 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 			c, err = r.countContents(st, id.region, id.name)
 			if err == nil && c.Exists {
 				rr.Exists, rr.Contents = true, &c
+				var ours bool
+				if ours, _, err = r.ownsBucket(st, id.region, id.name); err == nil && !ours && !rr.FoundByTags {
+					continue // made again by someone else: pre-existing, not this landscape's
+				}
 			}
 		case resRole:
 			_, err = read(r, st, func(ctx context.Context) (cloud.Role, error) { return r.acct.IAM().GetRole(ctx, id.name) })
@@ -190,6 +194,14 @@ func (x renamedBucket) undo(ctx context.Context, r *run, _ undoInfo) (Action, er
 	if err != nil {
 		return "", fmt.Errorf("look up bucket %s: %w", id.name, err)
 	}
+	ours, _, err := r.ownsBucket(st, id.region, id.name)
+	if err != nil {
+		return "", err
+	}
+	if !ours && !(r.tagConsent.Buckets && r.isTaggedBucket(id)) {
+		r.addKept(fmt.Sprintf("bucket %s in %s: no journal record shows this landscape created it (it was made again after the landscape's bucket of that name); kept, unchanged", id.name, id.region))
+		return ActionKeep, nil
+	}
 	if !r.renamedRemoved(id) {
 		if err := r.dropReplicationOfOwnedRole(st, id); err != nil {
 			return "", err
@@ -199,14 +211,6 @@ func (x renamedBucket) undo(ctx context.Context, r *run, _ undoInfo) (Action, er
 			how = "found by its tags only (no journal record)"
 		}
 		r.addKept(fmt.Sprintf("bucket %s in %s: %s; kept with its objects, and so is the key it encrypts with (destroy --remove-renamed removes it)", id.name, id.region, how))
-		return ActionKeep, nil
-	}
-	ours, _, err := r.ownsBucket(st, id.region, id.name)
-	if err != nil {
-		return "", err
-	}
-	if !ours && !(r.tagConsent.Buckets && r.isTaggedBucket(id)) {
-		r.addKept(fmt.Sprintf("bucket %s in %s: no journal record shows this landscape created it; kept", id.name, id.region))
 		return ActionKeep, nil
 	}
 	if err := r.emptyAndDeleteBucket(st, id.region, id.name); err != nil {
