@@ -497,3 +497,49 @@ func TestRecreatedRenamedAwayBucketIsNotChanged(t *testing.T) {
 		}
 	}
 }
+
+// TestRecreatedRenamedAwayRoleIsNotListed: the landscape's role R1 is
+// renamed away to R2, then R1 is deleted outside hanavault and someone
+// else creates a role named R1. The destroy preview does not list it as
+// the landscape's, and destroy --remove-renamed keeps it.
+func TestRecreatedRenamedAwayRoleIsNotListed(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	r1 := e.l.ReplicationRoleName
+	e.l.ReplicationRoleName = r1 + "-2"
+	e.apply()
+	iam := e.acct.IAM()
+	out, err := iam.ListRolePolicies(ctx, r1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range out.PolicyNames {
+		if err := iam.DeleteRolePolicy(ctx, r1, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := iam.DeleteRole(ctx, r1); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	if _, err := iam.CreateRole(ctx, cloud.CreateRoleInput{RoleName: r1, AssumeRolePolicyDocument: trustS3}); err != nil {
+		t.Fatal(err)
+	}
+	o := steps.DestroyOptions{RemoveRenamed: true}
+	prev, err := e.eng.PreviewDestroyWith(ctx, e.l, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rr := range prev.Renamed {
+		if rr.Name == r1 {
+			t.Errorf("the destroy preview lists someone else's role %s as created by this landscape: %+v", r1, rr)
+		}
+	}
+	if _, err := e.eng.DestroyWith(ctx, e.l, &recorder{}, o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iam.GetRole(ctx, r1); err != nil {
+		t.Fatalf("destroy --remove-renamed deleted someone else's role %s: %v", r1, err)
+	}
+}

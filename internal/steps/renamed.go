@@ -88,10 +88,14 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 				}
 			}
 		case resRole:
-			_, err = read(r, st, func(ctx context.Context) (cloud.Role, error) { return r.acct.IAM().GetRole(ctx, id.name) })
+			var role cloud.Role
+			role, err = read(r, st, func(ctx context.Context) (cloud.Role, error) { return r.acct.IAM().GetRole(ctx, id.name) })
 			rr.Exists = err == nil
 			if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
 				err = nil
+			}
+			if ours, _ := r.ownsRole(role); rr.Exists && !ours {
+				continue // made again by someone else: not this landscape's
 			}
 		case resAlias, resKey:
 			var md cloud.KeyMetadata
@@ -230,7 +234,11 @@ func (x renamedRole) undo(ctx context.Context, r *run, _ undoInfo) (Action, erro
 	if err != nil {
 		return "", fmt.Errorf("look up role %s: %w", id.name, err)
 	}
-	if ours, _ := r.ownsRole(role); !ours || !r.removeRenamed {
+	if ours, _ := r.ownsRole(role); !ours {
+		r.addKept(fmt.Sprintf("role %s: no journal record shows this landscape created it (it was made again after the landscape's role of that name); kept", id.name))
+		return ActionKeep, nil
+	}
+	if !r.removeRenamed {
 		r.addKept(fmt.Sprintf("role %s: created by this landscape under an earlier name; kept (destroy --remove-renamed removes it)", id.name))
 		return ActionKeep, nil
 	}
