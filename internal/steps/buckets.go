@@ -575,7 +575,7 @@ func (r *run) bucketTagsStep(sd side, k bucketKind) *step {
 		}
 		s3 := r.acct.S3(sd.region)
 		if info.priorAbsent {
-			return ActionRestore, r.mutate(st, mutation{op: "s3:DeleteBucketTagging", resource: name}, func(ctx context.Context) (string, error) {
+			return ActionRestore, r.mutate(st, mutation{op: "s3:DeleteBucketTagging", resource: name, preExisting: true}, func(ctx context.Context) (string, error) {
 				return r.bucketARN(name), s3.DeleteBucketTagging(ctx, name)
 			})
 		}
@@ -583,7 +583,7 @@ func (r *run) bucketTagsStep(sd side, k bucketKind) *step {
 		if err := json.Unmarshal(info.prior, &prior); err != nil {
 			return "", fmt.Errorf("decode the journaled prior tags of bucket %s: %w", name, err)
 		}
-		return ActionRestore, r.mutate(st, mutation{op: "s3:PutBucketTagging", resource: name}, func(ctx context.Context) (string, error) {
+		return ActionRestore, r.mutate(st, mutation{op: "s3:PutBucketTagging", resource: name, preExisting: true}, func(ctx context.Context) (string, error) {
 			return r.bucketARN(name), s3.PutBucketTagging(ctx, name, prior)
 		})
 	}

@@ -109,7 +109,7 @@ func ownershipOf(recs []journal.Record) ledger {
 		dk, isDelete := deleteCalls[rec.Op]
 		k := rec.Run + "|" + rec.Step + "|" + rec.Op + "|" + rec.Resource
 		if !isCreate && !isDelete {
-			changedBucket(out, open, k, rec)
+			changedBucket(out, rec)
 			continue
 		}
 		switch rec.Kind {
@@ -148,25 +148,26 @@ func ownershipOf(recs []journal.Record) ledger {
 	return out
 }
 
-// changedBucket notes the time of a done change this landscape made to a
-// bucket it created, as its own (not as a pre-existing bucket's): S3 may
-// move a bucket's CreationDate to the time of such a change (the Bucket
-// data type of the S3 API Reference: "This date can change when making
-// changes to your bucket, such as editing its bucket policy").
-func changedBucket(out ledger, open map[string]journal.Record, k string, rec journal.Record) {
-	if !strings.HasPrefix(rec.Op, "s3:") {
+// changedBucket notes the time of a done change this landscape made to the
+// configuration of a bucket it created, as its own: S3 may move a bucket's
+// CreationDate to the time of such a change (the Bucket data type of the
+// S3 API Reference: the date "can change when making changes to your
+// bucket, such as editing its bucket policy"). Changes to a bucket taken
+// for pre-existing (adopting it, putting its settings back) are journaled
+// as such and do not count, nor do object calls (emptying, canaries).
+func changedBucket(out ledger, rec journal.Record) {
+	if rec.Kind != journal.KindDone || rec.PreExisting || !bucketConfigOp(rec.Op) {
 		return
 	}
-	switch rec.Kind {
-	case journal.KindIntent:
-		open[k] = rec
-	case journal.KindDone, journal.KindFailed:
-		in, ok := open[k]
-		delete(open, k)
-		if o := out[resID{resBucket, rec.Region, rec.Resource}]; ok && !in.PreExisting && o != nil && o.created && rec.Time.After(o.last) {
-			o.last = rec.Time
-		}
+	if o := out[resID{resBucket, rec.Region, rec.Resource}]; o != nil && o.created && rec.Time.After(o.last) {
+		o.last = rec.Time
 	}
+}
+
+// bucketConfigOp reports whether op changes a bucket's configuration.
+func bucketConfigOp(op string) bool {
+	return strings.HasPrefix(op, "s3:PutBucket") || strings.HasPrefix(op, "s3:DeleteBucket") ||
+		strings.HasSuffix(op, "PublicAccessBlock")
 }
 
 func refused(msg string) bool {

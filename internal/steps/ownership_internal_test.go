@@ -76,8 +76,9 @@ func TestOwnershipOfFoldsCreateRecordsPerResource(t *testing.T) {
 // TestOwnershipLastChangeOfABucket: the ledger keeps the time of the last
 // change this landscape made to a bucket it created, as its own: S3 may
 // move the bucket's CreationDate to then. Changes made to the bucket as a
-// pre-existing one (after it was recreated by someone else and adopted)
-// do not count, nor do changes before the create.
+// pre-existing one (after it was recreated by someone else and adopted, or
+// putting its settings back) do not count, nor do object calls, nor changes
+// before the create.
 func TestOwnershipLastChangeOfABucket(t *testing.T) {
 	t0 := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
@@ -92,7 +93,9 @@ func TestOwnershipLastChangeOfABucket(t *testing.T) {
 		rec(10, journal.KindIntent, "s3:PutBucketPolicy", false),
 		rec(11, journal.KindDone, "s3:PutBucketPolicy", false),
 		rec(20, journal.KindIntent, "s3:PutBucketLifecycleConfiguration", true),
-		rec(21, journal.KindDone, "s3:PutBucketLifecycleConfiguration", false),
+		rec(21, journal.KindDone, "s3:PutBucketLifecycleConfiguration", true),
+		rec(30, journal.KindIntent, "s3:DeleteObjects", false), // emptying, canaries: objects
+		rec(31, journal.KindDone, "s3:DeleteObjects", false),
 	}
 	o := ownershipOf(recs).get(resID{resBucket, "eu-central-1", "a"})
 	if !o.created || !o.at.Equal(at(4)) || !o.last.Equal(at(11)) {

@@ -543,3 +543,64 @@ func TestRecreatedRenamedAwayRoleIsNotListed(t *testing.T) {
 		t.Fatalf("destroy --remove-renamed deleted someone else's role %s: %v", r1, err)
 	}
 }
+
+// failScheduleAccount fails the first ScheduleKeyDeletion in one region.
+type failScheduleAccount struct {
+	cloud.Account
+	region string
+	failed bool
+}
+
+type failScheduleKMS struct {
+	cloud.KMS
+	a *failScheduleAccount
+}
+
+func (a *failScheduleAccount) KMS(region string) cloud.KMS {
+	if region != a.region {
+		return a.Account.KMS(region)
+	}
+	return failScheduleKMS{a.Account.KMS(region), a}
+}
+
+func (k failScheduleKMS) ScheduleKeyDeletion(ctx context.Context, keyID string, days int32) (time.Time, error) {
+	if !k.a.failed {
+		k.a.failed = true
+		return time.Time{}, &cloud.Error{Service: "kms", Op: "ScheduleKeyDeletion", Code: cloud.CodeAccessDenied, HTTPStatus: 400, Message: "denied"}
+	}
+	return k.KMS.ScheduleKeyDeletion(ctx, keyID, days)
+}
+
+// TestRestoringARecreatedBucketDoesNotMakeItOurs: the landscape's bucket
+// was deleted outside hanavault and made again by someone else, and apply
+// adopted it (as the plan said). A destroy that puts back its settings and
+// then stops (another step failed) must not have made it the landscape's:
+// the rerun keeps it with its objects.
+func TestRestoringARecreatedBucketDoesNotMakeItOurs(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	b := e.l.OriginalBucketName
+	s3 := e.acct.S3(e.l.SourceRegion)
+	if err := s3.DeleteBucketReplication(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := s3.DeleteBucket(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	userBucket(t, e.acct, e.l.SourceRegion, b, "finance/ledger.csv")
+	e.clock.Advance(time.Hour)
+	e.apply()
+	e.clock.Advance(time.Hour)
+	failing := &failScheduleAccount{Account: e.acct, region: e.l.ReplicationRegion}
+	eng := steps.New(steps.Options{Account: failing, StateDir: e.dir, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+	if _, err := eng.Destroy(ctx, e.l, &recorder{}); err == nil {
+		t.Fatal("destroy with a failing ScheduleKeyDeletion succeeded")
+	}
+	e.clock.Advance(time.Hour)
+	if _, err := e.eng.Destroy(ctx, e.l, &recorder{}); err != nil {
+		t.Logf("rerun of destroy: %v", err)
+	}
+	mustHaveObject(t, e.acct, e.l.SourceRegion, b, "finance/ledger.csv")
+}

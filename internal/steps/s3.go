@@ -197,7 +197,7 @@ func settingStep[T any](sd side, k bucketKind, s setting[T]) *step {
 			if s.del == nil {
 				return ActionKeep, nil
 			}
-			err = r.mutate(st, mutation{op: s.delOp, resource: bucket}, func(ctx context.Context) (string, error) {
+			err = r.mutate(st, mutation{op: s.delOp, resource: bucket, preExisting: true}, func(ctx context.Context) (string, error) {
 				return r.bucketARN(bucket), s.del(ctx, s3, bucket)
 			})
 			return ActionRestore, err
@@ -206,7 +206,7 @@ func settingStep[T any](sd side, k bucketKind, s setting[T]) *step {
 		if err := json.Unmarshal(info.prior, &prior); err != nil {
 			return "", fmt.Errorf("decode the journaled prior %s of bucket %s: %w", s.field, bucket, err)
 		}
-		err = r.mutate(st, mutation{op: s.putOp, resource: bucket}, func(ctx context.Context) (string, error) {
+		err = r.mutate(st, mutation{op: s.putOp, resource: bucket, preExisting: true}, func(ctx context.Context) (string, error) {
 			return r.bucketARN(bucket), s.put(ctx, s3, bucket, prior)
 		})
 		return ActionRestore, err
