@@ -88,6 +88,14 @@ var refusals = []string{
 // owned bucket).
 var errNotOurCreate = fmt.Errorf("NotCreatedByThisRequest")
 
+// clockAllowance is how far the clock of the machine running hanavault
+// (journal times) may be behind AWS's (CreationDate, CreateDate) before a
+// resource it created looks made after its last change: S3 refuses signed
+// requests more than 15 minutes off its clock (RequestTimeTooSkewed). A
+// resource made again by someone else within this time after this
+// landscape's last change to its own cannot be told from its own.
+const clockAllowance = 15 * time.Minute
+
 // lostAnswerLimit bounds the window of a create call whose process died
 // before it could journal the outcome: no call runs longer (callCtx).
 const lostAnswerLimit = 5 * time.Minute
@@ -257,7 +265,7 @@ func (r *run) ownsBucketIn(l ledger, st *step, region, name string) (bool, time.
 	}
 	if o.created {
 		// Not listed (yet): nothing says it is another bucket.
-		return !ok || !(window{o.at, o.last}).after(created), o.at, nil
+		return !ok || !(window{o.at, o.last.Add(clockAllowance)}).after(created), o.at, nil
 	}
 	if !ok {
 		return false, time.Time{}, nil
@@ -301,7 +309,7 @@ func (r *run) ownsRole(role cloud.Role) (bool, time.Time) {
 // ownsRoleIn is ownsRole with the ledger l.
 func (r *run) ownsRoleIn(l ledger, role cloud.Role) (bool, time.Time) {
 	o := l.get(resID{resRole, GlobalScope, role.RoleName})
-	if o.created && !(window{o.at, o.at}).after(role.CreateDate) {
+	if o.created && !(window{o.at, o.at.Add(clockAllowance)}).after(role.CreateDate) {
 		return true, o.at
 	}
 	for _, w := range o.lost {

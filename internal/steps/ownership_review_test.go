@@ -604,3 +604,16 @@ func TestRestoringARecreatedBucketDoesNotMakeItOurs(t *testing.T) {
 	}
 	mustHaveObject(t, e.acct, e.l.SourceRegion, b, "finance/ledger.csv")
 }
+
+// TestOwnBucketAndRoleWithAClockBehindAWSAreDeleted: the clock of the
+// machine running hanavault is two minutes behind AWS's, so the journal's
+// times are earlier than the CreationDate and CreateDate AWS reports.
+// What the landscape created is still its own: destroy deletes it.
+func TestOwnBucketAndRoleWithAClockBehindAWSAreDeleted(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	behind := func() time.Time { return e.clock.Now().Add(-2 * time.Minute) }
+	e.eng = steps.New(steps.Options{Account: e.acct, StateDir: e.dir, HomeRegion: e.l.SourceRegion, Now: behind, Sleep: e.clock.Sleep})
+	e.apply()
+	e.destroy()
+	e.assertNothingLeft()
+}
