@@ -61,7 +61,7 @@ type owned struct {
 	created bool      // a done record of its create call, and no delete since
 	at      time.Time // when that create call completed
 	step    string    // the step that created it
-	last    time.Time // the last done change this landscape made to it as its own (buckets)
+	last    time.Time // the last done change to its configuration this landscape made as its own (buckets)
 	deleted bool      // created by this landscape, then deleted by it
 	lost    []window  // create calls sent whose answer was lost, since the last delete
 }
@@ -115,11 +115,11 @@ func ownershipOf(recs []journal.Record) ledger {
 	for _, rec := range recs {
 		ck, isCreate := createCalls[rec.Op]
 		dk, isDelete := deleteCalls[rec.Op]
-		k := rec.Run + "|" + rec.Step + "|" + rec.Op + "|" + rec.Resource
 		if !isCreate && !isDelete {
 			changedBucket(out, rec)
 			continue
 		}
+		k := rec.Run + "|" + rec.Step + "|" + rec.Op + "|" + rec.Resource
 		switch rec.Kind {
 		case journal.KindIntent:
 			open[k] = rec
@@ -246,8 +246,9 @@ func (r *run) consentToTags(c TagConsent) {
 // ownsBucket reports whether this landscape created the bucket: a done
 // create record, or a create whose answer was lost and the bucket's
 // CreationDate falls in that call's window. A bucket created later than
-// this landscape's last change to the one it created is not that bucket:
-// it was deleted outside hanavault and made again, by anyone.
+// this landscape's last change to the one it created (plus clockAllowance)
+// is not that bucket: it was deleted outside hanavault and made again, by
+// anyone.
 func (r *run) ownsBucket(st *step, region, name string) (bool, time.Time, error) {
 	return r.ownsBucketIn(r.owned, st, region, name)
 }
@@ -297,11 +298,11 @@ func (r *run) bucketCreationDate(st *step, region, name string) (time.Time, bool
 }
 
 // ownsRole reports whether this landscape created the role: a done create
-// record, and the role's CreateDate not later than that call's answer (IAM
-// API Reference, Role data type: CreateDate is when the role was created;
-// a later one was made after this landscape's role was deleted, by
-// anyone); or a create whose answer was lost and the role was created in
-// that call's window.
+// record, and the role's CreateDate not later than that call's answer plus
+// clockAllowance (IAM API Reference, Role data type: CreateDate is when
+// the role was created; a later one was made after this landscape's role
+// was deleted, by anyone); or a create whose answer was lost and the role
+// was created in that call's window.
 func (r *run) ownsRole(role cloud.Role) (bool, time.Time) {
 	return r.ownsRoleIn(r.owned, role)
 }
