@@ -17,6 +17,50 @@ import (
 
 const trustS3 = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
+// putBackup stores a backup in a bucket of the source region, encrypted
+// as the bucket's default says.
+func putBackup(t *testing.T, e *env, bucket, key string) {
+	t.Helper()
+	if _, err := e.acct.S3(e.l.SourceRegion).PutObject(context.Background(), cloud.PutObjectInput{Bucket: bucket, Key: key, Body: []byte("backup")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deleteBucketOutside deletes an (empty) bucket as someone would in the
+// console, replication first.
+func deleteBucketOutside(t *testing.T, e *env, name string) {
+	t.Helper()
+	ctx := context.Background()
+	s3 := e.acct.S3(e.l.SourceRegion)
+	if err := s3.DeleteBucketReplication(ctx, name); err != nil && !cloud.IsCode(err, cloud.CodeNoSuchReplication) {
+		t.Fatal(err)
+	}
+	if err := s3.DeleteBucket(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deleteRoleOutside deletes a role and its inline policies as someone
+// would in the console; it returns the names of those policies.
+func deleteRoleOutside(t *testing.T, e *env, name string) []string {
+	t.Helper()
+	ctx := context.Background()
+	iam := e.acct.IAM()
+	out, err := iam.ListRolePolicies(ctx, name, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range out.PolicyNames {
+		if err := iam.DeleteRolePolicy(ctx, name, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := iam.DeleteRole(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	return out.PolicyNames
+}
+
 // TestBucketRecreatedBySomeoneElseIsNotOurs: the landscape created its
 // source bucket; someone deletes it outside hanavault, and later someone
 // else creates a bucket of the same name in the account with their own
@@ -29,12 +73,7 @@ func TestBucketRecreatedBySomeoneElseIsNotOurs(t *testing.T) {
 		e.apply()
 		b := e.l.OriginalBucketName
 		s3 := e.acct.S3(e.l.SourceRegion)
-		if err := s3.DeleteBucketReplication(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-		if err := s3.DeleteBucket(ctx, b); err != nil {
-			t.Fatal(err)
-		}
+		deleteBucketOutside(t, e, b)
 		e.clock.Advance(48 * time.Hour)
 		userBucket(t, e.acct, e.l.SourceRegion, b, "finance/ledger.csv")
 		theirs := `{"Version":"2012-10-17","Statement":[{"Sid":"Theirs","Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::` + b + `"}]}`
@@ -72,23 +111,12 @@ func TestRoleRecreatedBySomeoneElseIsNotOurs(t *testing.T) {
 	e.apply()
 	iam := e.acct.IAM()
 	name := e.l.ReplicationRoleName
-	out, err := iam.ListRolePolicies(ctx, name, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range out.PolicyNames {
-		if err := iam.DeleteRolePolicy(ctx, name, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := iam.DeleteRole(ctx, name); err != nil {
-		t.Fatal(err)
-	}
+	policies := deleteRoleOutside(t, e, name)
 	e.clock.Advance(48 * time.Hour)
 	if _, err := iam.CreateRole(ctx, cloud.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: trustS3, Description: "ci-deploy"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range out.PolicyNames {
+	for _, p := range policies {
 		if err := iam.PutRolePolicy(ctx, name, p, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`); err != nil {
 			t.Fatal(err)
 		}
@@ -99,7 +127,7 @@ func TestRoleRecreatedBySomeoneElseIsNotOurs(t *testing.T) {
 	if _, err := iam.GetRole(ctx, name); err != nil {
 		t.Fatalf("destroy deleted the role %s someone else created after ours was deleted: %v", name, err)
 	}
-	if got, err := iam.ListRolePolicies(ctx, name, ""); err != nil || len(got.PolicyNames) != len(out.PolicyNames) {
+	if got, err := iam.ListRolePolicies(ctx, name, ""); err != nil || len(got.PolicyNames) != len(policies) {
 		t.Errorf("destroy removed the inline policies of someone else's role: %v (%v)", got.PolicyNames, err)
 	}
 }
@@ -149,9 +177,7 @@ func renameAwayFromAdopted(t *testing.T, e *env) (string, string) {
 	adoptBucket(t, e)
 	x := e.l.OriginalBucketName
 	e.apply()
-	if _, err := e.acct.S3(e.l.SourceRegion).PutObject(context.Background(), cloud.PutObjectInput{Bucket: x, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
-		t.Fatal(err)
-	}
+	putBackup(t, e, x, "data/backup_1")
 	n := x + "-new"
 	e.l.OriginalBucketName = n
 	e.apply()
@@ -298,9 +324,7 @@ func TestRollbackDeletesOnlyWhatTheRolledBackRunCreated(t *testing.T) {
 	ctx := context.Background()
 	e.apply()
 	a := e.l.OriginalBucketName
-	if _, err := e.acct.S3(e.l.SourceRegion).PutObject(ctx, cloud.PutObjectInput{Bucket: a, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
-		t.Fatal(err)
-	}
+	putBackup(t, e, a, "data/backup_1")
 	e.l.OriginalBucketName = a + "-b"
 	e.apply()
 	e.l.OriginalBucketName = a
@@ -365,9 +389,7 @@ func TestSIDChangedWithTheSameNamesDeletesNothing(t *testing.T) {
 	ctx := context.Background()
 	e.apply()
 	b := e.l.OriginalBucketName
-	if _, err := e.acct.S3(e.l.SourceRegion).PutObject(ctx, cloud.PutObjectInput{Bucket: b, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
-		t.Fatal(err)
-	}
+	putBackup(t, e, b, "data/backup_1")
 	key := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
 	e.l.SID = "QAS"
 	_, err := e.eng.Destroy(ctx, e.l, &recorder{})
@@ -393,9 +415,7 @@ func TestRenameBackAndForthKeepsWhatTheCurrentNamesDoNotUse(t *testing.T) {
 	e.l.OriginalBucketName, e.l.OriginalLogBucketName = a+"-b", logA+"-b"
 	e.apply()
 	s3 := e.acct.S3(e.l.SourceRegion)
-	if _, err := s3.PutObject(ctx, cloud.PutObjectInput{Bucket: a + "-b", Key: "data/backup_b", Body: []byte("backup")}); err != nil {
-		t.Fatal(err)
-	}
+	putBackup(t, e, a+"-b", "data/backup_b")
 	e.l.OriginalBucketName, e.l.OriginalLogBucketName = a, logA
 	e.apply()
 	key := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
@@ -427,9 +447,7 @@ func TestKeptRenamedBucketKeepsItsKeyWhateverItsDefaultEncryption(t *testing.T) 
 	e.apply()
 	a := e.l.OriginalBucketName
 	s3 := e.acct.S3(e.l.SourceRegion)
-	if _, err := s3.PutObject(ctx, cloud.PutObjectInput{Bucket: a, Key: "data/backup_1", Body: []byte("backup")}); err != nil {
-		t.Fatal(err)
-	}
+	putBackup(t, e, a, "data/backup_1")
 	key := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
 	e.l.OriginalBucketName = a + "-b"
 	e.apply()
@@ -459,12 +477,7 @@ func TestRecreatedRenamedAwayBucketIsNotChanged(t *testing.T) {
 		s3 := e.acct.S3(e.l.SourceRegion)
 		e.l.OriginalBucketName = a + "-b"
 		e.apply()
-		if err := s3.DeleteBucketReplication(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		if err := s3.DeleteBucket(ctx, a); err != nil {
-			t.Fatal(err)
-		}
+		deleteBucketOutside(t, e, a)
 		e.clock.Advance(time.Hour)
 		userBucket(t, e.acct, e.l.SourceRegion, a, "finance/ledger.csv")
 		if err := s3.PutBucketVersioning(ctx, a, "Enabled"); err != nil {
@@ -510,18 +523,7 @@ func TestRecreatedRenamedAwayRoleIsNotListed(t *testing.T) {
 	e.l.ReplicationRoleName = r1 + "-2"
 	e.apply()
 	iam := e.acct.IAM()
-	out, err := iam.ListRolePolicies(ctx, r1, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range out.PolicyNames {
-		if err := iam.DeleteRolePolicy(ctx, r1, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := iam.DeleteRole(ctx, r1); err != nil {
-		t.Fatal(err)
-	}
+	deleteRoleOutside(t, e, r1)
 	e.clock.Advance(time.Hour)
 	if _, err := iam.CreateRole(ctx, cloud.CreateRoleInput{RoleName: r1, AssumeRolePolicyDocument: trustS3}); err != nil {
 		t.Fatal(err)
@@ -581,13 +583,7 @@ func TestRestoringARecreatedBucketDoesNotMakeItOurs(t *testing.T) {
 	ctx := context.Background()
 	e.apply()
 	b := e.l.OriginalBucketName
-	s3 := e.acct.S3(e.l.SourceRegion)
-	if err := s3.DeleteBucketReplication(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if err := s3.DeleteBucket(ctx, b); err != nil {
-		t.Fatal(err)
-	}
+	deleteBucketOutside(t, e, b)
 	e.clock.Advance(time.Hour)
 	userBucket(t, e.acct, e.l.SourceRegion, b, "finance/ledger.csv")
 	e.clock.Advance(time.Hour)
