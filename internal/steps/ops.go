@@ -526,7 +526,7 @@ func (r *run) decideKeptKeys() error {
 		}
 		if !keep {
 			// So does a pre-existing bucket adopted under an earlier name.
-			used, err := r.adoptedAwayExists(sd)
+			used, err := r.adoptedAwayExists(sd.region)
 			if err != nil {
 				return err
 			}

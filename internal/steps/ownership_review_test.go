@@ -613,3 +613,38 @@ func TestOwnBucketAndRoleWithAClockBehindAWSAreDeleted(t *testing.T) {
 	e.destroy()
 	e.assertNothingLeft()
 }
+
+// TestKeyOfARegionLeftStaysForAnAdoptedBucketThere: the landscape adopted
+// the user's bucket X in eu-central-1 and stored backups in it, encrypted
+// with its key there; then the source region moved to eu-north-1. Destroy,
+// even with --remove-renamed, keeps X (pre-existing) and so must keep the
+// eu-central-1 key its backups need.
+func TestKeyOfARegionLeftStaysForAnAdoptedBucketThere(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	adoptBucket(t, e)
+	x := e.l.OriginalBucketName
+	e.apply()
+	putBackup(t, e, x, "data/backup_1")
+	key := keyARN(t, e.acct, e.l.SourceRegion, e.l.OriginalCMKAlias)
+	e.l.SourceRegion = "eu-north-1"
+	e.l.OriginalBucketName, e.l.OriginalLogBucketName = x+"-north", x+"-north-logs"
+	e.apply()
+	prev, err := e.eng.PreviewDestroyWith(ctx, e.l, steps.DestroyOptions{RemoveRenamed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rr := range prev.Renamed {
+		if rr.Kind == "key" && rr.Action != steps.ActionKeep {
+			t.Errorf("the destroy preview says %s for the key %s the adopted bucket's backups need", rr.Action, rr.Name)
+		}
+	}
+	res, err := e.eng.DestroyWith(ctx, e.l, &recorder{}, steps.DestroyOptions{RemoveRenamed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md, err := e.acct.KMS("eu-central-1").DescribeKey(ctx, key); err != nil || md.KeyState != "Enabled" {
+		t.Fatalf("the key of the backups in the kept bucket %s is %s (%v); kept: %q", x, md.KeyState, err, res.Kept)
+	}
+	mustHaveObject(t, e.acct, "eu-central-1", x, "data/backup_1")
+}

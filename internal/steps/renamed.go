@@ -75,7 +75,7 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 			FoundByTags: !r.owned.get(id).created && r.isTaggedBucket(id)}
 		st := &step{id: renamedStepID(id), region: id.region}
 		var err error
-		foreign := false
+		keep := false
 		switch id.kind {
 		case resBucket:
 			var c BucketContents
@@ -103,8 +103,13 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 			md, found, err = r.describeKey(st, id)
 			rr.Exists = found && md.KeyState != statePendingDeletion
 			if err == nil && rr.Exists && id.kind == resAlias {
-				foreign, err = r.isLandscapeKeyIn(st, id.region, md)
-				foreign = !foreign
+				var ours bool
+				ours, err = r.isLandscapeKeyIn(st, id.region, md)
+				keep = !ours // repointed to a key not this landscape's
+			}
+			if err == nil && rr.Exists && id.kind == resKey {
+				// Needed by the backups of a bucket adopted there.
+				keep, err = r.adoptedAwayExists(id.region)
 			}
 		}
 		if err != nil {
@@ -114,8 +119,8 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 			continue
 		}
 		rr.Action = r.renamedAction(id)
-		if foreign {
-			rr.Action = ActionKeep // repointed to a key not this landscape's
+		if keep {
+			rr.Action = ActionKeep
 		}
 		out = append(out, rr)
 	}
@@ -293,7 +298,11 @@ func (x renamedKey) undo(ctx context.Context, r *run, _ undoInfo) (Action, error
 	if err != nil {
 		return "", err
 	}
-	if !r.removeRenamed || len(users) > 0 {
+	adopted, err := r.adoptedAwayExists(id.region)
+	if err != nil {
+		return "", err
+	}
+	if !r.removeRenamed || len(users) > 0 || adopted {
 		r.addKept(fmt.Sprintf("KMS key %s in %s: created by this landscape in a region it no longer uses; kept (destroy --remove-renamed schedules its deletion once no bucket encrypts with it)", id.name, id.region))
 		return ActionKeep, nil
 	}
@@ -503,12 +512,26 @@ func (r *run) adoptedAwaySteps() ([]*step, map[string][]string) {
 		if a.k == backupBucket && a.sd.name == SideSource {
 			group = append(group, r.replicationStepOf(a.sd))
 		}
+		renamed := map[string]string{}
+		var kept []*step
 		for _, st := range group {
 			h := r.undoHist(st)
 			if !h.preExisting || !h.priorSet {
 				continue // a setting hanavault did not change on this bucket
 			}
-			st.histID, st.id, st.deps = st.id, stepID("adopted", a.region, a.name, st.id), nil
+			renamed[st.id] = stepID("adopted", a.region, a.name, st.id)
+			kept = append(kept, st)
+		}
+		for _, st := range kept {
+			// The order between the bucket's own settings stays (its
+			// replication goes before versioning may be restored).
+			var deps []string
+			for _, d := range st.deps {
+				if id, ok := renamed[d]; ok {
+					deps = append(deps, id)
+				}
+			}
+			st.histID, st.id, st.deps = st.id, renamed[st.id], deps
 			st.title = st.title + " of a bucket adopted under an earlier name"
 			out = append(out, st)
 			for _, sd := range sides(r.l) {
@@ -523,10 +546,10 @@ func (r *run) adoptedAwaySteps() ([]*step, map[string][]string) {
 }
 
 // adoptedAwayExists reports whether a bucket of adoptedAway still exists in
-// the side's region: its objects may be encrypted with the side's key.
-func (r *run) adoptedAwayExists(sd side) (bool, error) {
+// region: its objects may be encrypted with the landscape's key there.
+func (r *run) adoptedAwayExists(region string) (bool, error) {
 	for _, a := range r.adoptedAway() {
-		if a.region != sd.region {
+		if a.region != region {
 			continue
 		}
 		if ok, err := r.adoptedExists(a); err != nil || ok {
