@@ -84,6 +84,8 @@ type wizard struct {
 	// catVersion is the pickers' OptionsFunc binding; it changes when
 	// discovery answers, so huh reloads their options.
 	catVersion int
+	// pages are the form's groups in order, with the fields on each.
+	pages []group
 }
 
 // openWizard shows the form: a new one, or the draft the user left.
@@ -249,6 +251,7 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 			bool3("Deny uploads without an encryption header?", "Breaks multipart (Backint) uploads; leave No unless told.", &p.StrictHeader),
 		).Title("Advanced · replication and bucket policy")},
 	}
+	w.pages = groups
 	var hg []*huh.Group
 	for _, g := range groups {
 		fields := g.fields
@@ -600,7 +603,50 @@ func (m *model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.screen = scrHome
 		return nil
 	}
+	if msg.String() == "shift+tab" && m.wiz.onFirstField() {
+		if cmd, stay := m.wiz.holdInvalidPage(m); stay {
+			return cmd
+		}
+	}
 	return m.updateForm(msg)
+}
+
+// page is the index of the page holding the focused field (-1 if none).
+func (w *wizard) page() int {
+	f := w.form.GetFocusedField()
+	if f == nil {
+		return -1
+	}
+	for i, g := range w.pages {
+		if slices.Contains(g.fields, f.GetKey()) {
+			return i
+		}
+	}
+	return -1
+}
+
+// onFirstField reports whether the focus is on the first field of its
+// page, where shift+tab leaves the page.
+func (w *wizard) onFirstField() bool {
+	i := w.page()
+	return i >= 0 && w.form.GetFocusedField().GetKey() == w.pages[i].fields[0]
+}
+
+// holdInvalidPage keeps the focus on a page that huh would refuse to
+// leave. huh v2 blurs the field before it checks the page for errors, and
+// when it refuses, no field is focused and every key is dead. stay
+// reports that the page has errors: the field keeps the focus and the
+// error is shown.
+func (w *wizard) holdInvalidPage(m *model) (cmd tea.Cmd, stay bool) {
+	f := w.form.GetFocusedField()
+	f.Blur() // huh validates on blur; the page's errors are now current
+	focus := f.Focus()
+	errs := w.form.Errors()
+	if len(errs) == 0 {
+		return nil, false
+	}
+	m.flash = "Fix this page first: " + errs[0].Error()
+	return focus, true
 }
 
 // formWantsEsc reports whether the focused field uses esc itself (a
