@@ -603,9 +603,9 @@ func (a *plain) stopped(kind runKind, l spec.Landscape) error {
 		file = landscapeFile(a.cfg.SaveDir, l.SID)
 	}
 	if kind == runDestroy {
-		a.printf("Stopped. To finish, run hanavault again and choose destroy, or: hanavault destroy %s\n", l.SID)
+		a.printf("Stopped. To finish, run hanavault again and choose destroy, or: %s\n", a.cfg.command("destroy "+l.SID))
 	} else {
-		a.printf("Stopped. To resume, run hanavault again and choose apply again, or: hanavault apply -f %s\n", file)
+		a.printf("Stopped. To resume, run hanavault again and choose apply again, or: %s\n", a.cfg.command("apply -f "+file))
 	}
 	return fmt.Errorf("%s of landscape %s stopped (%w)", strings.ToLower(kind.noun()), l.SID, tea.ErrInterrupted)
 }

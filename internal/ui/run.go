@@ -316,12 +316,12 @@ func (r *runState) failedRun() bool {
 func (m *model) resumeHint() string {
 	sid := m.run.land.SID
 	if m.run.kind == runDestroy {
-		return "To finish, run hanavault again and choose destroy, or: hanavault destroy " + sid
+		return "To finish, run hanavault again and choose destroy, or: " + m.cfg.command("destroy "+sid)
 	}
 	if m.savedPath == "" {
 		return "To resume, run hanavault again and choose apply again on " + sid + ", or run hanavault apply -f with its landscape file."
 	}
-	return "To resume, run hanavault again and choose apply again, or: hanavault apply -f " + m.savedPath
+	return "To resume, run hanavault again and choose apply again, or: " + m.cfg.command("apply -f "+m.savedPath)
 }
 
 // runInterrupt handles ctrl+c while a run is active: ask first, stop on
@@ -614,7 +614,7 @@ func (r *runState) summary(m *model) string {
 		parts = append(parts, line)
 	}
 	if r.kind == runApply && r.result != nil && r.err == nil && !r.stopping && !r.failedRun() {
-		parts = append(parts, wrap(fmt.Sprintf("Next: point AWS Backint Agent on the HANA hosts at it; `hanavault backint %s` prints the settings.", r.land.SID), m.width-2))
+		parts = append(parts, wrap(fmt.Sprintf("Next: point AWS Backint Agent on the HANA hosts at it; `%s` prints the settings.", m.cfg.command("backint "+r.land.SID)), m.width-2))
 	}
 	if r.failedRun() && r.kind == runApply {
 		parts = append(parts, "r retries the apply; u rolls back what this run created.")

@@ -71,6 +71,10 @@ type Config struct {
 	SandboxReason string
 	// StateDir is hanavault's local state root (shown in hints).
 	StateDir string
+	// HintFlags are the global flags (with a leading space) that the
+	// commands the wizard suggests need to reach the same account and
+	// state: " --sandbox" after a sandbox session, --state-dir...
+	HintFlags string
 	// SaveDir is where the form's answers are saved as
 	// landscape-<SID>.yaml (default ".").
 	SaveDir string
@@ -95,6 +99,11 @@ func (c Config) hint(err error) discover.Hint {
 		profile = os.Getenv("AWS_PROFILE")
 	}
 	return discover.ExplainProfile(err, profile)
+}
+
+// command is a hanavault command line to suggest, with HintFlags.
+func (c Config) command(args string) string {
+	return "hanavault " + args + c.HintFlags
 }
 
 func (c Config) withDefaults() Config {

@@ -96,8 +96,8 @@ func applyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *ApplyOpti
 	}
 	return runOperation(ctx, f, operation{
 		name: "apply", sid: l.SID, json: opts.JSON,
-		resume: fmt.Sprintf("hanavault apply -f %s", opts.File),
-		run:    func(sink steps.Sink) (*steps.Result, error) { return s.Engine.Apply(ctx, l, sink) },
+		resume: fmt.Sprintf("hanavault apply -f %s%s", shellQuote(opts.File), g.hintFlags()), flags: g.hintFlags(),
+		run: func(sink steps.Sink) (*steps.Result, error) { return s.Engine.Apply(ctx, l, sink) },
 	})
 }
 
@@ -107,6 +107,7 @@ type operation struct {
 	sid    string
 	json   bool
 	resume string // the command that resumes an interrupted run
+	flags  string // GlobalOptions.hintFlags, for the commands it suggests
 	run    func(steps.Sink) (*steps.Result, error)
 }
 
@@ -164,7 +165,7 @@ func runOperation(ctx context.Context, f *Factory, op operation) error {
 			op.name, op.sid, res.Failed, res.Succeeded+res.Failed+res.Skipped, op.resume)
 	}
 	if op.name == "apply" && !op.json {
-		fmt.Fprintf(ios.ColorOut(), "Next: point AWS Backint Agent on the HANA hosts at it; `hanavault backint %s` prints the settings.\n", op.sid)
+		fmt.Fprintf(ios.ColorOut(), "Next: point AWS Backint Agent on the HANA hosts at it; `hanavault backint %s%s` prints the settings.\n", op.sid, op.flags)
 	}
 	return nil
 }

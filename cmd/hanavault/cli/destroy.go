@@ -247,6 +247,7 @@ func destroyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *Destroy
 	if opts.RemoveRenamed {
 		resume += " --remove-renamed"
 	}
+	resume += g.hintFlags()
 	return runOperation(ctx, f, operation{
 		name: "destroy", sid: l.SID, json: opts.JSON, resume: resume,
 		run: func(sink steps.Sink) (*steps.Result, error) { return s.Engine.DestroyWith(ctx, l, sink, do) },

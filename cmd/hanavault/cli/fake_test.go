@@ -3,7 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,6 +29,7 @@ type fakeEngine struct {
 	calls []string
 
 	identityErr error
+	loadErr     error // what LoadLandscape fails with, when set
 	known       []steps.KnownLandscape
 	landscapes  map[string]spec.Landscape
 	issues      []steps.PreflightIssue
@@ -82,9 +83,12 @@ func (e *fakeEngine) Known(ctx context.Context, scanTags bool) ([]steps.KnownLan
 
 func (e *fakeEngine) LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error) {
 	e.record("LoadLandscape", spec.Landscape{})
+	if e.loadErr != nil {
+		return spec.Landscape{}, e.loadErr
+	}
 	l, ok := e.landscapes[sid]
 	if !ok {
-		return spec.Landscape{}, errors.New("no local state for " + sid)
+		return spec.Landscape{}, fmt.Errorf("%w: no local state for %s", steps.ErrUnknownLandscape, sid)
 	}
 	return l, nil
 }

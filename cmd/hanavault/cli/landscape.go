@@ -131,10 +131,13 @@ func findLandscape(ctx context.Context, ios *iostreams.IOStreams, s *Session, cm
 	if sid != "" {
 		l, err := s.Engine.LoadLandscape(ctx, sid, fromTags)
 		if err != nil {
-			if !fromTags {
+			if !fromTags && errors.Is(err, steps.ErrUnknownLandscape) {
 				return l, fmt.Errorf("load landscape %s: %w (if its local state is gone, pass --from-tags to rebuild it from the tagged resources in the account)", sid, err)
 			}
-			return l, fmt.Errorf("load landscape %s from its tags: %w", sid, err)
+			if fromTags {
+				return l, fmt.Errorf("load landscape %s from its tags: %w", sid, err)
+			}
+			return l, fmt.Errorf("load landscape %s: %w", sid, err)
 		}
 		l.ApplyDefaults()
 		return l, nil

@@ -101,6 +101,45 @@ type GlobalOptions struct {
 	Sandbox     bool
 	NoColor     bool
 	Accessible  bool
+
+	// sandboxSession is set once the session opened is the sandbox.
+	sandboxSession bool
+}
+
+// hintFlags are the global flags a command printed as advice needs to reach
+// the same account and local state as this run (the sandbox, another state
+// directory, profile or endpoint), with a leading space; "" when none.
+func (g *GlobalOptions) hintFlags() string {
+	var fl []string
+	if g.Sandbox || g.sandboxSession {
+		fl = append(fl, "--sandbox")
+	}
+	for _, f := range []struct{ name, value string }{
+		{"--state-dir", g.StateDir}, {"--profile", g.Profile}, {"--endpoint-url", g.EndpointURL},
+	} {
+		if f.value != "" {
+			fl = append(fl, f.name, shellQuote(f.value))
+		}
+	}
+	if len(fl) == 0 {
+		return ""
+	}
+	return " " + strings.Join(fl, " ")
+}
+
+// shellQuote quotes s for a POSIX shell unless it needs no quoting.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:@%+=,-", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // appOptions turns the global flags into app.Options. AWS_ENDPOINT_URL
@@ -123,6 +162,7 @@ func open(ctx context.Context, f *Factory, g *GlobalOptions) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.sandboxSession = s.Sandbox
 	if s.Sandbox && s.SandboxReason != "" {
 		th := errTheme(f.IO)
 		fmt.Fprintln(f.IO.ColorErrOut(), th.Faint.Render(s.SandboxReason))
@@ -244,13 +284,13 @@ func Run(ctx context.Context, f *Factory, args []string) error {
 	if ctx.Err() != nil && !errors.Is(err, ErrInterrupted) {
 		err = fmt.Errorf("%w: %w", ErrInterrupted, err)
 	}
-	printError(f, g, cmd, err)
+	printError(f, g, cmd, args, err)
 	return err
 }
 
 // printError writes err for people: usage errors with a pointer to
 // --help, other errors with the hint that names the fix.
-func printError(f *Factory, g *GlobalOptions, cmd *cobra.Command, err error) {
+func printError(f *Factory, g *GlobalOptions, cmd *cobra.Command, args []string, err error) {
 	var se *silentError
 	if errors.As(err, &se) {
 		return
@@ -272,6 +312,16 @@ func printError(f *Factory, g *GlobalOptions, cmd *cobra.Command, err error) {
 		fmt.Fprintf(w, "Error: %v\n", err)
 		if h := app.Hint(err, g.Profile); h != "" {
 			fmt.Fprintln(w, h)
+		}
+		if app.NoCredentials(err) && !g.Sandbox && g.Profile == "" && g.EndpointURL == "" {
+			// The wizard runs in the sandbox without credentials; a
+			// command typed after it needs to be told.
+			quoted := make([]string, len(args))
+			for i, a := range args {
+				quoted[i] = shellQuote(a)
+			}
+			fmt.Fprintf(w, "To use the sandbox account instead (the wizard's when no credentials are set), add --sandbox:\n  %s\n",
+				strings.TrimSpace("hanavault "+strings.Join(quoted, " ")+" --sandbox"))
 		}
 	}
 }

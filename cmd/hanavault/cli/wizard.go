@@ -28,7 +28,9 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 	if err != nil {
 		return err
 	}
+	g.sandboxSession = s.Sandbox
 	err = f.Wizard(ctx, ui.Config{
+		HintFlags:     g.hintFlags(),
 		Engine:        s.Engine,
 		Discovery:     s.Discovery,
 		DR:            wizardDR(s),
