@@ -54,3 +54,29 @@ func TestHintsFromASandboxSessionIncludeSandbox(t *testing.T) {
 		t.Errorf("the wizard's hints get flags %q, want \" --sandbox\"", got)
 	}
 }
+
+// TestWizardModeFollowsStdinAndStdout: `hanavault 2>log` keeps the full
+// screen wizard, drawn on stdout, instead of writing prompts into the log.
+func TestWizardModeFollowsStdinAndStdout(t *testing.T) {
+	h := newHarness(t)
+	h.ios.SetStdinTTY(true)
+	h.ios.SetStdoutTTY(true)
+	h.ios.SetStderrTTY(false)
+	if code, err := h.run(context.Background()); code != 0 {
+		t.Fatal(err)
+	}
+	cfg := h.wizards[0]
+	if cfg.Accessible || cfg.Out != h.ios.Out {
+		t.Errorf("stderr redirected: accessible %v, draws on stdout %v; want the full-screen wizard on stdout", cfg.Accessible, cfg.Out == h.ios.Out)
+	}
+
+	h = newHarness(t) // stdout piped: line mode, prompts on the terminal (stderr)
+	h.ios.SetStdinTTY(true)
+	h.ios.SetStderrTTY(true)
+	if code, err := h.run(context.Background()); code != 0 {
+		t.Fatal(err)
+	}
+	if cfg := h.wizards[0]; !cfg.Accessible || cfg.Out != h.ios.ErrOut {
+		t.Errorf("stdout piped: accessible %v, prompts on stderr %v", cfg.Accessible, cfg.Out == h.ios.ErrOut)
+	}
+}

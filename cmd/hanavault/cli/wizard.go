@@ -29,6 +29,16 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 		return err
 	}
 	g.sandboxSession = s.Sandbox
+	// The mode follows stdin and stdout, as the README says: `hanavault
+	// 2>log` keeps the full-screen wizard. It draws on the terminal:
+	// stderr, or stdout when stderr is redirected; line mode with no
+	// terminal at all writes its prompts to stderr.
+	io := f.IO
+	accessible := io.Accessible || !io.IsStdinTTY() || !io.IsStdoutTTY()
+	out := io.ErrOut
+	if !io.IsStderrTTY() && io.IsStdoutTTY() {
+		out = io.Out
+	}
 	err = f.Wizard(ctx, ui.Config{
 		HintFlags:     g.hintFlags(),
 		Engine:        s.Engine,
@@ -39,10 +49,10 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 		Sandbox:       s.Sandbox,
 		SandboxReason: s.SandboxReason,
 		StateDir:      s.StateDir,
-		Accessible:    f.IO.Accessible,
+		Accessible:    accessible,
 		NoColor:       f.IO.NoColor(),
 		In:            f.IO.In,
-		Out:           f.IO.ErrOut,
+		Out:           out,
 	})
 	if errors.Is(err, tea.ErrInterrupted) || (err != nil && ctx.Err() != nil) {
 		// The wizard has already told the user where things stand.
