@@ -33,3 +33,21 @@ func TestShiftTabOnAnInvalidFirstFieldKeepsFocus(t *testing.T) {
 	h.press("shift+tab")
 	h.waitFocus(fieldReplication)
 }
+
+// TestNoColorConfirmMarksTheChosenButton: without colour the buttons
+// differ only by their background, which is gone, so the chosen one is
+// marked with brackets.
+func TestNoColorConfirmMarksTheChosenButton(t *testing.T) {
+	h := newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1", NoColor: true})
+	h.m.land = testLandscape()
+	h.m.showPlan(testLandscape(), testPlan(testLandscape()), scrHome)
+	h.press("a")
+	h.waitScreen("Apply this plan")
+	if s := h.screen(); !strings.Contains(s, "[Cancel]") || strings.Contains(s, "[Apply]") {
+		t.Errorf("the default (Cancel) is not marked:\n%s", s)
+	}
+	h.press("left")
+	if s := h.screen(); !strings.Contains(s, "[Apply]") || strings.Contains(s, "[Cancel]") {
+		t.Errorf("Apply is not marked after ←:\n%s", s)
+	}
+}

@@ -60,7 +60,7 @@ func (s styles) helpModel(width int) help.Model {
 // formTheme is the huh theme for the look.
 func (s styles) formTheme() huh.Theme {
 	if s.noColor {
-		return huh.ThemeFunc(huh.ThemeBase)
+		return huh.ThemeFunc(plainFormTheme)
 	}
 	return huh.ThemeFunc(huh.ThemeCharm)
 }
@@ -72,4 +72,16 @@ func (s styles) background() color.Color {
 		return color.Black
 	}
 	return color.White
+}
+
+// plainFormTheme is huh's base theme for no colour: the chosen button of
+// a confirmation is marked with brackets, since without colour the
+// buttons would look the same ("[Apply]  Cancel ").
+func plainFormTheme(isDark bool) *huh.Styles {
+	t := huh.ThemeBase(isDark)
+	button := lipgloss.NewStyle().MarginRight(1)
+	t.Focused.FocusedButton = button.Transform(func(s string) string { return "[" + s + "]" })
+	t.Focused.BlurredButton = button.Transform(func(s string) string { return " " + s + " " })
+	t.Blurred.FocusedButton, t.Blurred.BlurredButton = t.Focused.FocusedButton, t.Focused.BlurredButton
+	return t
 }
