@@ -594,14 +594,16 @@ func (m *model) formBindings() []key.Binding {
 		return nil
 	}
 	back := m.keys.Cancel
-	back.SetHelp("esc", "back (keeps answers)")
+	back.SetHelp("esc", "back a page")
+	if m.wiz.firstPage() {
+		back.SetHelp("esc", "home (keeps answers)")
+	}
 	return append(m.wiz.form.KeyBinds(), back, m.keys.Interrupt)
 }
 
 func (m *model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "esc" && !m.formWantsEsc() {
-		m.screen = scrHome
-		return nil
+		return m.formBack()
 	}
 	if msg.String() == "shift+tab" && m.wiz.onFirstField() {
 		if cmd, stay := m.wiz.holdInvalidPage(m); stay {
@@ -789,6 +791,7 @@ func (m *model) saveAndPlan(l spec.Landscape) tea.Cmd {
 		}
 		plan, err := eng.Plan(ctx, l)
 		return func(m *model) tea.Cmd {
+			m.dropDraft() // the answers are in the landscape file now
 			m.savedPath = abs
 			if !slices.Contains(m.summary, savedNote(abs)) {
 				m.note("%s", savedNote(abs))

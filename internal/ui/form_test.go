@@ -300,8 +300,10 @@ func TestEscLeavesTheFormKeepingTheDraft(t *testing.T) {
 		t.Fatalf("esc in the form did not go home")
 	}
 	h.press("n")
-	if h.m.wiz.p.SID != "PRD" || !strings.Contains(h.screen(), "PRD") {
-		t.Errorf("draft lost: SID %q", h.m.wiz.p.SID)
+	h.waitScreen("You have unfinished answers (PRD")
+	h.press("enter") // Resume them
+	if h.m.screen != scrForm || h.m.wiz.p.SID != "PRD" || !strings.Contains(h.screen(), "> PRD") {
+		t.Errorf("draft lost: SID %q; screen:\n%s", h.m.wiz.p.SID, h.screen())
 	}
 }
 

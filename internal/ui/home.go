@@ -63,10 +63,10 @@ func (m *model) homeKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.home.cursor++
 		m.home.clamp(len(m.disc.known))
 	case key.Matches(msg, k.New):
-		return m.openWizard()
+		return m.newLandscape()
 	case key.Matches(msg, k.Open):
 		if !ok {
-			return m.openWizard()
+			return m.newLandscape()
 		}
 		return m.openStatus(sel, scrHome)
 	case key.Matches(msg, k.Status), key.Matches(msg, k.Apply), key.Matches(msg, k.Destroy):

@@ -117,7 +117,7 @@ func TestLightAndDarkBackgrounds(t *testing.T) {
 func TestHelpLineOnEveryScreen(t *testing.T) {
 	want := map[string][]string{
 		"home":      {"n new landscape", "q quit"},
-		"form":      {"esc back", "ctrl+c quit"},
+		"form":      {"esc home (keeps answers)", "ctrl+c quit"},
 		"plan":      {"p policy documents", "a apply…", "esc back"},
 		"documents": {"enter view", "esc back"},
 		"document":  {"esc back"},

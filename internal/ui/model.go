@@ -73,6 +73,9 @@ type model struct {
 	status  *statusState
 	destroy *destroyState
 
+	// leaving: "Leave hanavault?" is showing (ctrl+c in the form).
+	leaving bool
+
 	// exitErr is what Run returns when the user leaves (an interrupted
 	// operation).
 	exitErr error
@@ -210,11 +213,14 @@ func (m *model) updateKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// interrupt handles ctrl+c: during apply or destroy it asks first,
-// everywhere else it leaves the wizard.
+// interrupt handles ctrl+c: during apply or destroy and in the form it
+// asks first, everywhere else it leaves the wizard.
 func (m *model) interrupt() tea.Cmd {
 	if m.run != nil && m.run.active() {
 		return m.runInterrupt()
+	}
+	if m.screen == scrForm {
+		return m.askLeave()
 	}
 	return tea.Interrupt
 }

@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
 )
 
 // TestShiftTabOnAnInvalidFirstFieldKeepsFocus: huh v2 blurs the field and
@@ -49,5 +53,85 @@ func TestNoColorConfirmMarksTheChosenButton(t *testing.T) {
 	h.press("left")
 	if s := h.screen(); !strings.Contains(s, "[Apply]") || strings.Contains(s, "[Cancel]") {
 		t.Errorf("Apply is not marked after ←:\n%s", s)
+	}
+}
+
+// TestCtrlCInTheFormAsksAndKeepsADraft: ctrl+c in the form asks first;
+// leaving keeps the answers, and the next run's New landscape offers them.
+func TestCtrlCInTheFormAsksAndKeepsADraft(t *testing.T) {
+	state := t.TempDir()
+	h := newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1", StateDir: state})
+	h.press("n")
+	h.waitFocus(fieldSID)
+	h.typeText("PRD")
+	h.press("ctrl+c")
+	if h.interrupt {
+		t.Fatal("ctrl+c in the form left at once")
+	}
+	h.waitScreen("Leave hanavault?")
+	h.press("esc") // stay
+	if h.interrupt || h.m.screen != scrForm || h.m.dialog != nil {
+		t.Fatalf("esc on the question did not stay in the form")
+	}
+	h.press("ctrl+c")
+	h.waitScreen("Leave hanavault?")
+	h.press("enter") // Leave is the default
+	if !h.interrupt {
+		t.Fatal("leaving did not end the wizard")
+	}
+	if ep := h.m.epilogue(); !strings.Contains(ep, "kept as a draft in "+state) {
+		t.Errorf("the epilogue does not say where the draft is:\n%s", ep)
+	}
+
+	h = newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1", StateDir: state})
+	h.press("n")
+	h.waitScreen("You have unfinished answers (PRD, eu-central-1 → eu-west-1)")
+	h.press("enter")
+	h.waitFocus(fieldSID)
+	if h.m.wiz.p.SID != "PRD" {
+		t.Errorf("the draft was not resumed: SID %q", h.m.wiz.p.SID)
+	}
+}
+
+// TestEscInTheFormGoesBackOnePage: esc goes to the previous page, and
+// home only from the first.
+func TestEscInTheFormGoesBackOnePage(t *testing.T) {
+	h := newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1"})
+	h.press("n")
+	h.waitFocus(fieldSID)
+	h.typeText("PRD")
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket)
+	h.press("esc")
+	if h.m.screen != scrForm {
+		t.Fatalf("esc on the second page left the form")
+	}
+	h.waitFocus(fieldReplication)
+	h.press("shift+tab", "shift+tab")
+	h.waitFocus(fieldSID)
+	h.press("esc")
+	if h.m.screen != scrHome {
+		t.Errorf("esc on the first page did not go home")
+	}
+}
+
+// TestNewLandscapeAfterAnApplyStartsEmpty: the answers of a landscape that
+// was applied are not a draft; the next New landscape starts empty.
+func TestNewLandscapeAfterAnApplyStartsEmpty(t *testing.T) {
+	eng := planningEngine()
+	eng.apply = func(_ int, _ context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
+		return playChanges(testPlan(l), sink, nil), nil
+	}
+	h := newHarness(t, eng, goodDiscovery(), Config{Region: "eu-central-1"})
+	fillForm(h, "PRD")
+	h.waitFor("plan screen", func() bool { return h.m.screen == scrPlan })
+	h.press("a")
+	h.waitScreen("Apply this plan")
+	h.press("y")
+	h.waitScreen("Apply finished")
+	h.press("esc")
+	h.press("n")
+	h.waitFocus(fieldSID)
+	if s := h.screen(); h.m.wiz.p.SID != "" || strings.Contains(s, "unfinished") {
+		t.Errorf("New landscape after an apply did not start empty (SID %q):\n%s", h.m.wiz.p.SID, s)
 	}
 }
