@@ -16,6 +16,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/hanavault/hanavault/internal/spec"
+	"github.com/hanavault/hanavault/internal/steps"
 )
 
 // draftFile is where unfinished answers are kept between runs: beside the
@@ -194,4 +195,36 @@ func (m *model) formBack() tea.Cmd {
 	}
 	w.form.GetFocusedField().Blur()
 	return tea.Batch(w.form.PrevGroup(), w.sync(m, true))
+}
+
+// knownSID returns the known landscape with the SID the form holds.
+func (m *model) knownSID() (steps.KnownLandscape, bool) {
+	sid := m.wiz.p.SID
+	for _, k := range m.disc.known {
+		if k.SID == sid {
+			return k, true
+		}
+	}
+	return steps.KnownLandscape{}, false
+}
+
+// existingSID is enter on a SID that already exists: it offers that
+// landscape instead of planning it again as if it were new.
+func (m *model) existingSID(k steps.KnownLandscape) tea.Cmd {
+	choice := "status"
+	sel := huh.NewSelect[string]().
+		Title(k.SID+" already exists in this account ("+k.SourceRegion+" → "+k.ReplicationRegion+")").
+		Options(huh.NewOption("Show its status", "status"),
+			huh.NewOption("Apply it again (plan first)", "apply"),
+			huh.NewOption("Choose another SID", "other")).
+		Value(&choice)
+	return m.openDialog(sel, func(m *model) tea.Cmd {
+		switch choice {
+		case "status":
+			return m.openStatus(k, scrHome)
+		case "apply":
+			return m.openPlanFor(k)
+		}
+		return nil
+	}, nil)
 }

@@ -605,6 +605,11 @@ func (m *model) formKey(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "esc" && !m.formWantsEsc() {
 		return m.formBack()
 	}
+	if msg.String() == "enter" && m.wiz.form.GetFocusedField().GetKey() == fieldSID {
+		if k, ok := m.knownSID(); ok {
+			return m.existingSID(k)
+		}
+	}
 	if msg.String() == "shift+tab" && m.wiz.onFirstField() {
 		if cmd, stay := m.wiz.holdInvalidPage(m); stay {
 			return cmd

@@ -135,3 +135,23 @@ func TestNewLandscapeAfterAnApplyStartsEmpty(t *testing.T) {
 		t.Errorf("New landscape after an apply did not start empty (SID %q):\n%s", h.m.wiz.p.SID, s)
 	}
 }
+
+// TestExistingSIDOffersThatLandscape: a SID that already exists is not
+// planned as a new landscape; the form offers its status or an apply.
+func TestExistingSIDOffersThatLandscape(t *testing.T) {
+	eng := planningEngine()
+	l := testLandscape()
+	eng.known = []steps.KnownLandscape{{SID: "PRD", SourceRegion: l.SourceRegion, ReplicationRegion: l.ReplicationRegion, Local: true, Landscape: &l}}
+	eng.status = func(l spec.Landscape) (*steps.Status, error) { return testStatus(l), nil }
+	h := newHarness(t, eng, goodDiscovery(), Config{Region: "eu-central-1"})
+	h.press("n")
+	h.waitFocus(fieldSID)
+	h.typeText("PRD")
+	h.press("enter")
+	h.waitScreen("PRD already exists in this account")
+	h.press("enter") // Show its status
+	h.waitFor("status screen", func() bool { return h.m.screen == scrStatus })
+	if eng.count("Preflight") != 0 {
+		t.Errorf("an existing SID went on to preflight as a new landscape")
+	}
+}
