@@ -134,8 +134,8 @@ func renderKeys(pg *page, d *steps.DestroyPreview, th Theme) {
 		if id == "" {
 			id = "<key-id>"
 		}
-		// Commands are not wrapped, so they can be copied whole.
-		pg.raw("  " + th.paint(th.Key, cancelCommand(k.Region, id)))
+		// Commands are never cut inside a word, so they can be copied.
+		pg.command("  ", cancelCommand(k.Region, id), th)
 	}
 }
 

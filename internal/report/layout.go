@@ -71,14 +71,12 @@ func (p *page) item(prefix, text string) {
 
 func (p *page) String() string { return p.b.String() }
 
-// minFill is the least room left on a line worth starting a word that
-// has to be cut anyway.
-const minFill = 8
-
 // wrapLines breaks text into lines of at most limit cells. It breaks only
-// at spaces, so names and ARNs stay whole; a word longer than a line is
-// cut. Explicit newlines are kept. ANSI styles are carried across the
-// breaks so every line is styled on its own.
+// at spaces and never inside a word: names, ARNs, key IDs and paths stay
+// whole so they can be copied, and a word longer than a line stands alone
+// on a line of its own, wider than the limit. Explicit newlines are kept.
+// ANSI styles are carried across the breaks so every line is styled on its
+// own.
 func wrapLines(text string, limit int) []string {
 	if limit < 10 {
 		limit = 10
@@ -87,10 +85,6 @@ func wrapLines(text string, limit int) []string {
 	for _, para := range strings.Split(text, "\n") {
 		var cur string
 		curW := -1 // -1: nothing on the line yet
-		flush := func() {
-			lines = append(lines, cur)
-			cur, curW = "", -1
-		}
 		for _, w := range strings.Split(para, " ") {
 			ww := ansi.StringWidth(w)
 			switch {
@@ -99,26 +93,12 @@ func wrapLines(text string, limit int) []string {
 				cur += " " + w
 				curW += 1 + ww
 				continue
-			case ww > limit && limit-curW-1 >= minFill:
-				// A word that fits no line anyway (an ARN) starts right
-				// here instead of leaving a short line behind.
-				room := limit - curW - 1
-				lines = append(lines, cur+" "+ansi.Truncate(w, room, ""))
-				w = ansi.TruncateLeft(w, room, "")
-				ww = ansi.StringWidth(w)
-				cur, curW = "", -1
 			default:
-				flush()
-			}
-			for ww > limit {
-				parts := strings.SplitN(ansi.Hardwrap(w, limit, true), "\n", 2)
-				lines = append(lines, parts[0])
-				w = parts[1]
-				ww = ansi.StringWidth(w)
+				lines = append(lines, cur)
 			}
 			cur, curW = w, ww
 		}
-		flush()
+		lines = append(lines, cur)
 	}
 	if strings.Contains(text, "\x1b") {
 		// Close and reopen styles at each break so a prefix added before a
@@ -329,4 +309,79 @@ func HumanDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
 	return d.Round(time.Second).String()
+}
+
+// CommandLines lays out a shell command for people to copy: it is never
+// cut inside a word. When indent plus the command is wider than width, it
+// is broken between arguments with a trailing " \" (the shell's line
+// continuation) and continued two columns further in, so the lines copied
+// together still run as one command. "&&" starts a continuation line.
+func CommandLines(cmd, indent string, width int) []string {
+	if width <= 0 {
+		width = DefaultWidth
+	}
+	if ansi.StringWidth(indent+cmd) <= width {
+		return []string{indent + cmd}
+	}
+	cont := indent + "  "
+	var lines []string
+	cur := indent
+	first := true // nothing but the indent on cur yet
+	for _, w := range commandUnits(cmd) {
+		switch {
+		case first:
+			cur += w
+			first = false
+			continue
+		case !strings.HasPrefix(w, "&& ") && ansi.StringWidth(cur+" "+w+" \\") <= width:
+			cur += " " + w
+			continue
+		}
+		lines = append(lines, cur+" \\")
+		cur = cont + w
+	}
+	return append(lines, cur)
+}
+
+// commandUnits splits a command into the pieces a line may break
+// between: a flag stays with its value ("--key-id 1234…"), and "&&" with
+// the word after it.
+func commandUnits(cmd string) []string {
+	words := strings.Fields(cmd)
+	var units []string
+	for i := 0; i < len(words); i++ {
+		u := words[i]
+		if (u == "&&" || strings.HasPrefix(u, "-")) && i+1 < len(words) && !strings.HasPrefix(words[i+1], "-") && words[i+1] != "&&" {
+			i++
+			u += " " + words[i]
+		}
+		units = append(units, u)
+	}
+	return units
+}
+
+// command writes a shell command on lines of its own (CommandLines),
+// each painted as a command.
+func (p *page) command(indent, cmd string, th Theme) {
+	for _, l := range CommandLines(cmd, indent, p.width) {
+		p.raw(th.paint(th.Key, l))
+	}
+}
+
+// labelled writes "label value" when it fits, else the label and then
+// the value on a line of its own: for paths and IDs, which are never cut.
+func (p *page) labelled(label, indent, value string) {
+	if ansi.StringWidth(label+" "+value) <= p.width {
+		p.raw(label + " " + value)
+		return
+	}
+	p.raw(label)
+	p.raw(indent + value)
+}
+
+// Wrap wraps text to width cells at spaces, never inside a word (see
+// wrapLines): the wizard wraps its prose with it, so names, paths and
+// commands stay whole there too.
+func Wrap(text string, width int) string {
+	return strings.Join(wrapLines(text, width), "\n")
 }

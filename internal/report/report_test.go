@@ -22,7 +22,7 @@ func renderers() map[string]func(th Theme, width int) string {
 		"plan":    func(th Theme, w int) string { return RenderPlan(freshPlan(), landscape(), th, w) },
 		"status":  func(th Theme, w int) string { return RenderStatus(driftStatus(), th, w) },
 		"destroy": func(th Theme, w int) string { return RenderDestroyPreview(preview(), th, w) },
-		"result":  func(th Theme, _ int) string { return RenderResult(destroyResult(), "destroy", th) },
+		"result":  func(th Theme, w int) string { return RenderResult(destroyResult(), "destroy", th, w) },
 	}
 }
 
@@ -31,8 +31,8 @@ func renderers() map[string]func(th Theme, width int) string {
 func checkWidth(t *testing.T, out string, width int) {
 	t.Helper()
 	for i, l := range strings.Split(out, "\n") {
-		if strings.Contains(l, "aws kms ") {
-			continue
+		if f := strings.Fields(ansi.Strip(l)); len(f) <= 2 || f[len(f)-1] == `\` {
+			continue // a name, ARN or path (with its bullet) and a command's flag with its value are never cut
 		}
 		if w := ansi.StringWidth(l); w > width {
 			t.Errorf("line %d is %d cells wide (limit %d): %q", i+1, w, width, l)
@@ -125,20 +125,20 @@ func TestRenderDestroyPreview(t *testing.T) {
 
 func TestRenderResult(t *testing.T) {
 	t.Run("destroy", func(t *testing.T) {
-		out := RenderResult(destroyResult(), "destroy", PlainTheme())
+		out := RenderResult(destroyResult(), "destroy", PlainTheme(), 80)
 		golden.RequireEqual(t, out)
 		checkWidth(t, out, 80)
 	})
 	t.Run("apply failed", func(t *testing.T) {
 		r := &steps.Result{Succeeded: 20, Failed: 1, Skipped: 10, MutatingCalls: 1, Elapsed: 4200 * time.Millisecond,
 			JournalPath: "/state/111122223333/PRD/journal.jsonl"}
-		out := RenderResult(r, "apply", PlainTheme())
+		out := RenderResult(r, "apply", PlainTheme(), 80)
 		golden.RequireEqual(t, out)
 	})
 	t.Run("cancel hint defaults to the AWS CLI command", func(t *testing.T) {
 		r := destroyResult()
 		r.KeyDeletions[0].CancelHint = ""
-		out := RenderResult(r, "destroy", PlainTheme())
+		out := RenderResult(r, "destroy", PlainTheme(), 200)
 		want := "aws kms cancel-key-deletion --region eu-central-1 --key-id 1234abcd-12ab-34cd-56ef-1234567890ab && aws kms enable-key --region eu-central-1 --key-id 1234abcd-12ab-34cd-56ef-1234567890ab"
 		if !strings.Contains(out, want) {
 			t.Errorf("result lacks the cancel command:\n%s", out)
@@ -197,8 +197,8 @@ func TestWrapLines(t *testing.T) {
 		{"fits", "a b c", 10, []string{"a b c"}},
 		{"breaks at spaces", "alpha beta gamma delta", 11, []string{"alpha beta", "gamma delta"}},
 		{"keeps hyphenated names whole", "bucket hana-backup-prd-1 ok", 17, []string{"bucket", "hana-backup-prd-1", "ok"}},
-		{"starts an overlong word on the current line", "x abcdefghijklmnop y", 10, []string{"x abcdefgh", "ijklmnop y"}},
-		{"cuts an overlong word on a new line when little room is left", "longer text abcdefghijklmnopqrstuvwxyz", 15, []string{"longer text", "abcdefghijklmno", "pqrstuvwxyz"}},
+		{"keeps an overlong word whole on a line of its own", "x abcdefghijklmnop y", 10, []string{"x", "abcdefghijklmnop", "y"}},
+		{"never cuts an ARN", "Signed in as arn:aws:sts::111122223333:assumed-role/Admin/basis", 15, []string{"Signed in as", "arn:aws:sts::111122223333:assumed-role/Admin/basis"}},
 		{"keeps newlines", "one\ntwo three", 20, []string{"one", "two three"}},
 		{"keeps runs of spaces", "day 0    upload", 20, []string{"day 0    upload"}},
 	}

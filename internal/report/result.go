@@ -12,9 +12,11 @@ import (
 // (op names it: "apply", "destroy", "rollback"): step counts, the calls
 // that changed AWS, the journal path, KMS keys scheduled for deletion with
 // their deletion dates and cancel commands, and the pre-existing resources
-// kept. Text is wrapped to DefaultWidth; commands are never wrapped.
-func RenderResult(r *steps.Result, op string, th Theme) string {
-	pg := newPage(DefaultWidth)
+// kept. Text is wrapped to width (0 means DefaultWidth); key IDs, paths
+// and commands are never cut: they go on lines of their own, commands
+// broken only between arguments (CommandLines).
+func RenderResult(r *steps.Result, op string, th Theme, width int) string {
+	pg := newPage(width)
 	name := opTitle(op)
 	calls := plural(int64(r.MutatingCalls), "change", "changes") + " sent to AWS"
 	if r.Failed == 0 && r.Skipped == 0 {
@@ -26,20 +28,22 @@ func RenderResult(r *steps.Result, op string, th Theme) string {
 		pg.text("", "", fmt.Sprintf("Nothing is lost: the journal records every change. Fix what failed, then run hanavault %s again; it picks up where it stopped.", op))
 	}
 	if r.JournalPath != "" {
-		pg.item(th.paint(th.Faint, "Journal:")+" ", r.JournalPath)
+		pg.labelled(th.paint(th.Faint, "Journal:"), "", r.JournalPath)
 	}
 	if len(r.KeyDeletions) > 0 {
 		pg.gap()
 		pg.text("", "", th.paint(th.Heading, "KMS keys scheduled for deletion"))
 		for _, k := range r.KeyDeletions {
-			pg.item("  - ", fmt.Sprintf("%s in %s (key %s)", k.Alias, k.Region, k.KeyID))
-			pg.item("    ", fmt.Sprintf("Deleted on %s. Until then it is disabled; backups encrypted with it become unreadable for good on that date.",
+			pg.item("  - ", fmt.Sprintf("%s in %s, key ID:", k.Alias, k.Region))
+			pg.raw("    " + k.KeyID)
+			pg.item("    ", fmt.Sprintf("Scheduled for deletion on %s. Until then it is disabled; backups encrypted with it become unreadable for good on that date.",
 				formatDate(k.DeletionDate)))
 			hint := k.CancelHint
 			if hint == "" {
 				hint = cancelCommand(k.Region, k.KeyID)
 			}
-			pg.raw("    To cancel: " + th.paint(th.Key, hint))
+			pg.raw("    To cancel, run:")
+			pg.command("      ", hint, th)
 		}
 	}
 	if len(r.Kept) > 0 {

@@ -648,7 +648,7 @@ func (a *plain) runOp(kind runKind, l spec.Landscape) (*steps.Result, error) {
 		a.printf("%s of %s failed: %s\n", kind.noun(), l.SID, a.explain(err))
 	}
 	if res != nil {
-		a.printf("%s\n", resultBody(res, kind, a.lk))
+		a.printf("%s\n", resultBody(res, kind, a.lk, 80))
 	}
 	return res, err
 }

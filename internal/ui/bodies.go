@@ -32,8 +32,8 @@ func destroyBody(d *steps.DestroyPreview, lk look, width int) string {
 	return report.RenderDestroyPreview(d, reportTheme(lk), width)
 }
 
-func resultBody(r *steps.Result, k runKind, lk look) string {
-	return report.RenderResult(r, k.op(), reportTheme(lk))
+func resultBody(r *steps.Result, k runKind, lk look, width int) string {
+	return report.RenderResult(r, k.op(), reportTheme(lk), width)
 }
 
 // textSink prints one line per engine event, for accessible mode.

@@ -134,10 +134,9 @@ func (m *model) homeView(height int) string {
 		}
 	default:
 		b.WriteString(label("Account") + d.identity.Account + st.faint.Render(" · partition ") + d.identity.Partition + "\n")
-		// ARNs have no spaces to wrap at, and their end (the session
-		// name) matters: break them by width.
-		arn := ansi.Hardwrap(d.identity.Arn, max(m.width-10, 20), false)
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, label("Caller"), arn) + "\n")
+		// The caller in words, each name whole; the ARN itself is not cut,
+		// so it is shown only where it fits.
+		b.WriteString(label("Caller") + wrap(callerWords(d.identity.Arn, m.width-10), m.width-10) + "\n")
 	}
 	profile := m.cfg.Profile
 	if profile == "" {
@@ -149,7 +148,7 @@ func (m *model) homeView(height int) string {
 	}
 	b.WriteString(label("Profile") + profile + st.faint.Render(" · source region ") + region + "\n")
 	if m.cfg.StateDir != "" {
-		b.WriteString(label("State") + ansi.Truncate(m.cfg.StateDir, m.width-10, "…") + "\n")
+		b.WriteString(label("State") + m.cfg.StateDir + "\n")
 	}
 	if m.cfg.Sandbox {
 		reason := m.cfg.SandboxReason
@@ -223,4 +222,26 @@ func window(rows []string, i, n int) []string {
 	}
 	start := min(max(i-n/2, 0), len(rows)-n)
 	return rows[start : start+n]
+}
+
+// callerWords is the caller's ARN when it fits in width, else what it
+// names in words ("role X, session Y"), so no name is cut.
+func callerWords(arn string, width int) string {
+	if lipgloss.Width(arn) <= width {
+		return arn
+	}
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 {
+		return arn
+	}
+	res := strings.Split(parts[5], "/")
+	switch {
+	case res[0] == "assumed-role" && len(res) >= 3:
+		return "role " + res[1] + " · session " + strings.Join(res[2:], "/")
+	case res[0] == "user" && len(res) >= 2:
+		return "user " + res[len(res)-1]
+	case res[0] == "role" && len(res) >= 2:
+		return "role " + res[len(res)-1]
+	}
+	return arn
 }

@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hanavault/hanavault/internal/report"
 	"github.com/hanavault/hanavault/internal/spec"
 )
 
@@ -479,9 +480,16 @@ func (m *model) explain(err error) string {
 	return wrap(s, m.width)
 }
 
-// wrap wraps s to width columns.
+// wrap wraps s to width columns at spaces, never inside a word: names,
+// ARNs, paths and commands stay whole, so they can be copied.
 func wrap(s string, width int) string {
-	return lipgloss.NewStyle().Width(max(width, 20)).Render(s)
+	return report.Wrap(s, max(width, 20))
+}
+
+// commandLines lays out a command to copy on lines of its own, broken
+// only between arguments (report.CommandLines).
+func (m *model) commandLines(cmd string) string {
+	return m.st.accent.Render(strings.Join(report.CommandLines(cmd, "  ", m.width), "\n"))
 }
 
 // epilogue is printed on the terminal after the program exits, so the

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -153,5 +156,67 @@ func TestExistingSIDOffersThatLandscape(t *testing.T) {
 	h.waitFor("status screen", func() bool { return h.m.screen == scrStatus })
 	if eng.count("Preflight") != 0 {
 		t.Errorf("an existing SID went on to preflight as a new landscape")
+	}
+}
+
+// rejoin reads a command laid out by report.CommandLines back: the lines
+// from the one holding start, while they end in a continuation.
+func rejoin(s, start string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, start) {
+			continue
+		}
+		var words []string
+		for j := i; j < len(lines); j++ {
+			l := strings.TrimSpace(lines[j])
+			words = append(words, strings.Fields(strings.TrimSuffix(l, `\`))...)
+			if !strings.HasSuffix(l, `\`) {
+				break
+			}
+		}
+		return strings.Join(words, " ")
+	}
+	return ""
+}
+
+// TestCopyableTextIsWholeAfterADestroy: key IDs, the journal path and
+// the cancel commands are never wrapped or cut, on the screen and in the
+// epilogue, at 60 and 80 columns.
+func TestCopyableTextIsWholeAfterADestroy(t *testing.T) {
+	const keyID = "40198de4-951b-4c1e-9e0b-5f3a1c2d7e88"
+	journal := "/home/basis.administrator/.local/state/hanavault/123456789012/PRD/archive/20261206T033330.136Z"
+	cancel := "aws kms cancel-key-deletion --region eu-central-1 --key-id " + keyID + " && aws kms enable-key --region eu-central-1 --key-id " + keyID
+	for _, width := range []int{60, 80} {
+		eng := destroyingEngine()
+		inner := eng.destroy
+		eng.destroy = func(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
+			res, err := inner(ctx, l, sink)
+			res.JournalPath = journal
+			res.KeyDeletions[0].KeyID, res.KeyDeletions[0].CancelHint = keyID, cancel
+			return res, err
+		}
+		h := newHarness(t, eng, goodDiscovery(), Config{Sandbox: true, HintFlags: " --sandbox"})
+		h.send(tea.WindowSizeMsg{Width: width, Height: 24})
+		h.press("down", "d")
+		h.waitFor("destroy preview", func() bool { return h.m.screen == scrDestroy })
+		h.typeText("PRD")
+		h.press("enter")
+		h.waitFor("destroy to finish", func() bool { return h.m.run != nil && h.m.run.finished })
+		for where, s := range map[string]string{"screen": body(h.m.run.vp.GetContent()), "epilogue": h.m.epilogue()} {
+			for _, whole := range []string{keyID, journal} {
+				if !strings.Contains(s, whole) {
+					t.Errorf("%d columns, %s: %q is cut:\n%s", width, where, whole, s)
+				}
+			}
+			if got := rejoin(s, "aws kms cancel-key-deletion"); got != cancel {
+				t.Errorf("%d columns, %s: the cancel command reads %q:\n%s", width, where, got, s)
+			}
+			for _, l := range strings.Split(s, "\n") {
+				if strings.Contains(l, "aws kms") && lipgloss.Width(l) > width {
+					t.Errorf("%d columns, %s: command line runs off the screen: %q", width, where, l)
+				}
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hanavault/hanavault/internal/spec"
@@ -15,23 +16,34 @@ import (
 )
 
 // newViewport is a scrollable body. Half-page keys are ctrl+u/ctrl+d only,
-// so u and d stay free for the screens' actions.
+// so u and d stay free for the screens' actions. Bodies come wrapped to
+// the window; the viewport never wraps them again, since the only lines
+// wider than the window are names, ARNs, paths or commands that must not
+// be cut: ←/→ scroll to their ends.
 func newViewport() viewport.Model {
 	vp := viewport.New()
-	vp.SoftWrap = true
+	vp.SoftWrap = false
 	vp.KeyMap.HalfPageUp.SetKeys("ctrl+u")
 	vp.KeyMap.HalfPageDown.SetKeys("ctrl+d")
-	vp.KeyMap.Left.SetEnabled(false)
-	vp.KeyMap.Right.SetEnabled(false)
+	vp.KeyMap.Left.SetKeys("left")
+	vp.KeyMap.Right.SetKeys("right")
+	vp.SetHorizontalStep(20)
 	return vp
 }
 
 // scrollLine is the viewport's position, for under the body.
 func scrollLine(m *model, vp viewport.Model) string {
-	if vp.TotalLineCount() <= vp.Height() {
+	var parts []string
+	if vp.TotalLineCount() > vp.Height() {
+		parts = append(parts, fmt.Sprintf("%d%% · ↑/↓ pgup/pgdn", int(vp.ScrollPercent()*100)))
+	}
+	if lipgloss.Width(vp.GetContent()) > vp.Width() {
+		parts = append(parts, "←/→ long lines")
+	}
+	if len(parts) == 0 {
 		return ""
 	}
-	return m.st.faint.Render(fmt.Sprintf("── %d%% · ↑/↓ pgup/pgdn", int(vp.ScrollPercent()*100)))
+	return m.st.faint.Render("── " + strings.Join(parts, " · "))
 }
 
 // planState is the plan screen, its document list and viewer.

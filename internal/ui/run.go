@@ -280,15 +280,17 @@ func (m *model) finishRun(res *steps.Result, err error) {
 	switch {
 	case r.stopping:
 		m.exitErr = fmt.Errorf("%s of landscape %s stopped by the user (%w)", strings.ToLower(r.kind.noun()), sid, tea.ErrInterrupted)
-		m.note("%s of %s stopped. %s", r.kind.noun(), sid, m.resumeHint())
+		m.note("%s of %s stopped. %s", r.kind.noun(), sid, m.resumeNote())
 	case err != nil:
 		m.note("%s of %s failed: %v", r.kind.noun(), sid, err)
 	case res != nil && res.Failed > 0:
-		m.note("%s of %s: %d steps failed. Journal: %s", r.kind.noun(), sid, res.Failed, res.JournalPath)
+		m.note("%s of %s: %d steps failed. Journal:\n  %s", r.kind.noun(), sid, res.Failed, res.JournalPath)
 	case res != nil:
-		m.note("%s of %s finished: %d steps done. Journal: %s", r.kind.noun(), sid, res.Succeeded, res.JournalPath)
+		m.note("%s of %s finished: %d steps done. Journal:\n  %s", r.kind.noun(), sid, res.Succeeded, res.JournalPath)
 		for _, k := range res.KeyDeletions {
-			m.note("Key %s (%s) will be deleted on %s; to keep it: %s", k.Alias, k.Region, k.DeletionDate.Format("2006-01-02"), k.CancelHint)
+			m.note("Key %s (%s) is scheduled for deletion on %s. Key ID:\n  %s\nTo keep it, run:\n%s",
+				k.Alias, k.Region, k.DeletionDate.Format("2006-01-02"), k.KeyID,
+				strings.Join(report.CommandLines(k.CancelHint, "  ", m.width), "\n"))
 		}
 	}
 	r.follow = false
@@ -312,16 +314,38 @@ func (r *runState) failedRun() bool {
 	return false
 }
 
-// resumeHint says how to carry on after a stop.
-func (m *model) resumeHint() string {
+// resumeHint says how to carry on after a stop: a sentence, and the
+// command to run ("" when there is none).
+func (m *model) resumeHint() (sentence, command string) {
 	sid := m.run.land.SID
 	if m.run.kind == runDestroy {
-		return "To finish, run hanavault again and choose destroy, or: " + m.cfg.command("destroy "+sid)
+		return "To finish, run hanavault again and choose destroy, or run:", m.cfg.command("destroy " + sid)
 	}
 	if m.savedPath == "" {
-		return "To resume, run hanavault again and choose apply again on " + sid + ", or run hanavault apply -f with its landscape file."
+		return "To resume, run hanavault again and choose apply again on " + sid + ".", ""
 	}
-	return "To resume, run hanavault again and choose apply again, or: " + m.cfg.command("apply -f "+m.savedPath)
+	return "To resume, run hanavault again and choose apply again, or run:", m.cfg.command("apply -f " + m.savedPath)
+}
+
+// resumeText is resumeHint for the screen: the command on lines of its
+// own.
+func (m *model) resumeText() string {
+	s, cmd := m.resumeHint()
+	s = wrap(s, m.width-2)
+	if cmd != "" {
+		s += "\n" + m.commandLines(cmd)
+	}
+	return s
+}
+
+// resumeNote is resumeHint for the epilogue, printed on the terminal
+// after the wizard: the command whole on a line of its own.
+func (m *model) resumeNote() string {
+	s, cmd := m.resumeHint()
+	if cmd != "" {
+		s += "\n" + strings.Join(report.CommandLines(cmd, "  ", m.width), "\n")
+	}
+	return s
 }
 
 // runInterrupt handles ctrl+c while a run is active: ask first, stop on
@@ -331,7 +355,7 @@ func (m *model) runInterrupt() tea.Cmd {
 	switch {
 	case r.stopping:
 		m.exitErr = fmt.Errorf("left while %s %s was stopping (%w)", strings.ToLower(r.kind.verb()), r.land.SID, tea.ErrInterrupted)
-		m.note("Left before the engine finished stopping. %s", m.resumeHint())
+		m.note("Left before the engine finished stopping. %s", m.resumeNote())
 		return tea.Interrupt
 	case r.asking:
 		return m.stopRun()
@@ -581,7 +605,7 @@ func (r *runState) summary(m *model) string {
 	switch {
 	case r.stopping:
 		parts = append(parts, st.warn.Render("Stopped after the calls in flight.")+" The journal records what was done.",
-			m.resumeHint())
+			m.resumeText())
 	case r.err != nil:
 		parts = append(parts, st.bad.Render(r.kind.noun()+" failed: ")+m.explain(r.err))
 	case r.failedRun():
@@ -590,7 +614,7 @@ func (r *runState) summary(m *model) string {
 		parts = append(parts, st.ok.Render(r.kind.noun()+" finished."))
 	}
 	if r.result != nil {
-		parts = append(parts, resultBody(r.result, r.kind, st.look))
+		parts = append(parts, resultBody(r.result, r.kind, st.look, m.width))
 	}
 	if r.kind == runDestroy && r.result != nil && r.err == nil && !r.stopping {
 		gone, restored := 0, 0
@@ -614,7 +638,8 @@ func (r *runState) summary(m *model) string {
 		parts = append(parts, line)
 	}
 	if r.kind == runApply && r.result != nil && r.err == nil && !r.stopping && !r.failedRun() {
-		parts = append(parts, wrap(fmt.Sprintf("Next: point AWS Backint Agent on the HANA hosts at it; `%s` prints the settings.", m.cfg.command("backint "+r.land.SID)), m.width-2))
+		parts = append(parts, wrap("Next: point AWS Backint Agent on the HANA hosts at it. This prints the settings:", m.width-2),
+			m.commandLines(m.cfg.command("backint "+r.land.SID)))
 	}
 	if r.failedRun() && r.kind == runApply {
 		parts = append(parts, "r retries the apply; u rolls back what this run created.")

@@ -139,7 +139,7 @@ func runOperation(ctx context.Context, f *Factory, op operation) error {
 			err = werr
 		}
 	} else if res != nil {
-		if _, werr := io.WriteString(ios.ColorOut(), "\n"+report.RenderResult(res, op.name, outTheme(ios))); werr != nil && err == nil {
+		if _, werr := io.WriteString(ios.ColorOut(), "\n"+report.RenderResult(res, op.name, outTheme(ios), ios.TerminalWidth())); werr != nil && err == nil {
 			err = werr
 		}
 	}

@@ -322,7 +322,7 @@ func TestDestroy(t *testing.T) {
 				contains(t, "stdout", h.out.String(), "Destroy PRD in account 111122223333", "aws kms cancel-key-deletion --region eu-central-1 --key-id k-1")
 			}
 			if tt.destroyed {
-				contains(t, "stdout", h.out.String(), "Destroy complete", "Deleted on 2026-07-01 00:00 UTC")
+				contains(t, "stdout", h.out.String(), "Destroy complete", "Scheduled for deletion on 2026-07-01 00:00 UTC")
 			}
 		})
 	}
