@@ -229,7 +229,7 @@ func TestWizardEndToEndInAPseudoTerminal(t *testing.T) {
 	s.press("\x7f", "\x7f", "\x7f")
 	s.typeText("PRD")
 	s.press(keyEnter)
-	summary := s.waitFor("Destroy finished.", "Pending deletion: 2 KMS keys")
+	summary := s.waitFor("Destroy finished.", "scheduled for deletion: 2 KMS keys")
 	if !strings.Contains(summary, "cancel-key-deletion") {
 		t.Fatalf("destroy summary does not say how to cancel the key deletion:\n%s", summary)
 	}

@@ -27,6 +27,21 @@ func RenderResult(r *steps.Result, op string, th Theme, width int) string {
 			r.Succeeded, th.failedCount(r.Failed), r.Skipped, HumanDuration(r.Elapsed), calls))
 		pg.text("", "", fmt.Sprintf("Nothing is lost: the journal records every change. Fix what failed, then run hanavault %s again; it picks up where it stopped.", op))
 	}
+	resultDetails(pg, r, th)
+	return pg.String()
+}
+
+// RenderResultDetails is RenderResult without its first lines (the step
+// counts and what to do after a failure): the journal, the KMS keys
+// scheduled for deletion and the pre-existing resources kept. The wizard
+// shows it under its own counts, which are those of its progress rows.
+func RenderResultDetails(r *steps.Result, th Theme, width int) string {
+	pg := newPage(width)
+	resultDetails(pg, r, th)
+	return pg.String()
+}
+
+func resultDetails(pg *page, r *steps.Result, th Theme) {
 	if r.JournalPath != "" {
 		pg.labelled(th.paint(th.Faint, "Journal:"), "", r.JournalPath)
 	}
@@ -53,7 +68,6 @@ func RenderResult(r *steps.Result, op string, th Theme, width int) string {
 			pg.item("  - ", k)
 		}
 	}
-	return pg.String()
 }
 
 // opTitle capitalises an operation name for a heading.

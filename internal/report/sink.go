@@ -63,7 +63,7 @@ func EventLine(e steps.Event, th Theme) string {
 	case steps.EventDone:
 		msg = th.paint(th.OK, "done")
 		var detail []string
-		if w := DoneWord(e.Action); w != "" {
+		if w := StepDoneWord(e.StepID, e.Action); w != "" {
 			detail = append(detail, w)
 		}
 		if e.Elapsed > 0 {
@@ -111,6 +111,16 @@ func DoneWord(a steps.Action) string {
 		return "nothing to do"
 	}
 	return ""
+}
+
+// StepDoneWord is DoneWord for one step: a KMS key that destroy
+// "deletes" is only scheduled for deletion (KMS waits out the deletion
+// window), and says so.
+func StepDoneWord(stepID string, a steps.Action) string {
+	if a == steps.ActionDelete && strings.HasSuffix(stepID, "/key") {
+		return "scheduled for deletion"
+	}
+	return DoneWord(a)
 }
 
 // startVerb says what a starting step is about to do.

@@ -220,3 +220,86 @@ func TestCopyableTextIsWholeAfterADestroy(t *testing.T) {
 		}
 	}
 }
+
+// TestDestroyNumbersAgree: the preview's count of what goes, the progress
+// counter and the summary say the same numbers; steps with nothing to do
+// are one line, and a KMS key is scheduled for deletion, not deleted.
+func TestDestroyNumbersAgree(t *testing.T) {
+	eng := appliedEngine()
+	nothing := []string{"source/key/rotation", "source/bucket/versioning", "source/bucket/policy", "replica/key/rotation", "replica/bucket/tags"}
+	eng.destroy = func(_ context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
+		res := &steps.Result{JournalPath: "/state/j"}
+		for _, c := range testPreview(l).Changes {
+			sink.Emit(steps.Event{Kind: steps.EventStarted, StepID: c.ID, Region: c.Region, Action: c.Action})
+			sink.Emit(steps.Event{Kind: steps.EventDone, StepID: c.ID, Region: c.Region, Action: c.Action})
+			res.Succeeded++
+		}
+		for _, id := range nothing {
+			region := l.SourceRegion
+			if strings.HasPrefix(id, "replica/") {
+				region = l.ReplicationRegion
+			}
+			sink.Emit(steps.Event{Kind: steps.EventStarted, StepID: id, Region: region, Title: "Setting " + id, Action: steps.ActionKeep})
+			sink.Emit(steps.Event{Kind: steps.EventDone, StepID: id, Region: region, Action: steps.ActionKeep})
+			res.Succeeded++
+		}
+		return res, nil
+	}
+	h := newHarness(t, eng, goodDiscovery(), Config{})
+	h.press("down", "d")
+	h.waitFor("destroy preview", func() bool { return h.m.screen == scrDestroy })
+	h.typeText("PRD")
+	h.press("enter")
+	h.waitFor("destroy to finish", func() bool { return h.m.run != nil && h.m.run.finished })
+	s := oneLine(body(h.m.run.vp.GetContent()))
+	head := h.screen()
+	// testPreview deletes two buckets and a key.
+	for _, w := range []string{"3 of 3 steps done", "Removed: 2 resources; scheduled for deletion: 1 KMS key",
+		"5 steps with nothing to do", "KMS key · alias/hana-backup-prd scheduled for deletion"} {
+		if !strings.Contains(s+head, w) {
+			t.Errorf("destroy lacks %q:\n%s\n%s", w, head, s)
+		}
+	}
+	for _, id := range nothing {
+		if strings.Contains(s, "Setting "+id) {
+			t.Errorf("the no-op step %s has a row of its own:\n%s", id, s)
+		}
+	}
+	if strings.Contains(s, "8 steps") || strings.Contains(head, "of 8") {
+		t.Errorf("no-op steps are counted with the ones that act:\n%s\n%s", head, s)
+	}
+}
+
+// TestInterruptedApplySaysWhereItStopped: the bar is not full, the counts
+// say what was done, failed and not started, and one way to resume is
+// given once.
+func TestInterruptedApplySaysWhereItStopped(t *testing.T) {
+	eng := appliedEngine()
+	b := newBlockingApply()
+	inner := b.run
+	eng.apply = func(n int, ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
+		sink.Emit(steps.Event{Kind: steps.EventNote, Detail: "undo journal: /state/j"})
+		res, err := inner(n, ctx, l, sink)
+		sink.Emit(steps.Event{Kind: steps.EventNote, Detail: "rerun apply to continue: every step re-reads AWS and does only what is missing"})
+		return res, err
+	}
+	h := newHarness(t, eng, goodDiscovery(), Config{})
+	openPlanOfPRD(h)
+	h.press("a", "y")
+	<-b.inFlight
+	h.press("ctrl+c", "y")
+	h.waitFor("the run to end", func() bool { return h.m.run.finished })
+	screen := h.screen()
+	all := oneLine(body(h.m.run.vp.GetContent()))
+	if strings.Contains(screen, "100%") {
+		t.Errorf("an interrupted apply shows a full bar:\n%s", screen)
+	}
+	if !strings.Contains(screen+all, "2 done, 0 failed, 4 not started") {
+		t.Errorf("the counts of the stopped apply are missing:\n%s\n%s", screen, all)
+	}
+	for w, want := range map[string]int{"To resume": 1, "rerun apply": 0, "Journal": 1, "undo journal": 0, "interrupted": 0} {
+		if n := strings.Count(all, w); n != want {
+			t.Errorf("%q shows %d times, want %d:\n%s", w, n, want, all)
+		}
+	}
+}

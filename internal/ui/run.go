@@ -268,12 +268,10 @@ func (m *model) finishRun(res *steps.Result, err error) {
 	r.finished, r.asking, r.result, r.err = true, false, res, err
 	for _, rw := range r.rows {
 		if !rw.state.final() {
-			rw.state = rowSkipped
-			if r.stopping {
-				rw.detail = "not started: stopped by you"
-			} else {
-				rw.detail = "not started"
-			}
+			rw.state, rw.detail = rowSkipped, ""
+		}
+		if r.stopping && rw.state == rowSkipped {
+			rw.detail = "" // the summary says why once, not per row
 		}
 	}
 	sid := r.land.SID
@@ -467,14 +465,60 @@ func (m *model) confirmRollback() tea.Cmd {
 	}, nil)
 }
 
-// counts returns how many rows are final, and in total.
-func (r *runState) counts() (final, total int) {
+// folded reports whether a row is summed up in one line instead of
+// listed: a step that turned out to have nothing to do.
+func (rw *row) folded() bool {
+	return rw.state == rowDone && (rw.action == steps.ActionKeep || rw.action == steps.ActionInSync)
+}
+
+// tally is what the rows that act add up to; steps with nothing to do
+// are counted apart, so the totals are those of the plan or the destroy
+// preview.
+type tally struct {
+	done, failed, notStarted, total int
+	nothing                         int // steps that had nothing to do
+	removed, scheduled, restored    int // destroy: resources gone, keys scheduled, settings restored
+}
+
+func (r *runState) tally() tally {
+	var t tally
 	for _, rw := range r.rows {
-		if rw.state.final() {
-			final++
+		switch {
+		case rw.folded():
+			t.nothing++
+			continue
+		case (rw.action == steps.ActionKeep || rw.action == steps.ActionInSync) && rw.state != rowFailed:
+			continue // not known to act (yet)
+		}
+		t.total++
+		switch rw.state {
+		case rowDone:
+			t.done++
+			switch {
+			case rw.action == steps.ActionRestore:
+				t.restored++
+			case rw.action == steps.ActionDelete && strings.HasSuffix(rw.id, "/key"):
+				t.scheduled++
+			case rw.action == steps.ActionDelete:
+				t.removed++
+			}
+		case rowFailed:
+			t.failed++
+		case rowSkipped:
+			t.notStarted++
 		}
 	}
-	return final, len(r.rows)
+	return t
+}
+
+// countWords says where the steps that act stand: "9 of 11 steps done",
+// or once a run ended early "34 done, 2 failed, 7 not started (of 43
+// steps)".
+func (t tally) countWords(finished bool) string {
+	if !finished || (t.failed == 0 && t.notStarted == 0) {
+		return fmt.Sprintf("%d of %s done", t.done, plural(t.total, "step", "steps"))
+	}
+	return fmt.Sprintf("%d done, %d failed, %d not started (of %s)", t.done, t.failed, t.notStarted, plural(t.total, "step", "steps"))
 }
 
 // layout sizes the bar and viewport and redraws the rows into it.
@@ -521,24 +565,37 @@ func (r *runState) lines(m *model) ([]string, int) {
 		if name == "" {
 			name = "account"
 		}
-		out = append(out, m.st.title.Render(name))
+		var section []string
 		for i, rw := range r.rows {
-			if rw.region != reg {
+			if rw.region != reg || rw.folded() {
 				continue
 			}
 			if i == r.last {
-				at = len(out)
+				at = len(out) + 1 + len(section)
 			}
-			out = append(out, m.rowLines(rw)...)
+			section = append(section, m.rowLines(rw)...)
 		}
+		if len(section) > 0 { // a region whose steps all had nothing to do has no heading
+			out = append(out, m.st.title.Render(name))
+			out = append(out, section...)
+		}
+	}
+	if n := r.tally().nothing; n > 0 {
+		what := "already in sync"
+		if r.kind != runApply {
+			what = "with nothing to do (gone with their resource, or already gone)"
+		}
+		out = append(out, m.st.faint.Render(fmt.Sprintf("  · %s %s", plural(n, "step", "steps"), what)))
 	}
 	if r.finished {
 		sum := r.summary(m)
 		out = append(out, "")
 		for _, n := range r.notes {
-			if !strings.Contains(ansi.Strip(sum), n) {
-				out = append(out, m.st.faint.Render(n))
+			// The journal and how to resume are in the summary, once.
+			if strings.HasPrefix(n, "undo journal: ") || strings.HasPrefix(n, "rerun ") || strings.Contains(ansi.Strip(sum), n) {
+				continue
 			}
+			out = append(out, m.st.faint.Render(n))
 		}
 		out = append(out, strings.Split(sum, "\n")...)
 	}
@@ -561,11 +618,11 @@ func (m *model) rowLines(rw *row) []string {
 	case rowRetrying:
 		mark, state = st.warn.Render("↻"), st.warn.Render(fmt.Sprintf("retrying (attempt %d)", rw.attempt))
 	case rowDone:
-		mark, state = st.ok.Render("✓"), st.ok.Render(doneWord(rw.action)+" "+formatElapsed(rw.elapsed))
+		mark, state = st.ok.Render("✓"), st.ok.Render(doneWord(rw)+" "+formatElapsed(rw.elapsed))
 	case rowFailed:
 		mark, state = st.bad.Render("✗"), st.bad.Render("failed")
 	case rowSkipped:
-		mark, state = st.faint.Render("–"), st.faint.Render("skipped")
+		mark, state = st.faint.Render("–"), st.faint.Render("not started")
 	}
 	name := rw.title
 	if rw.resource != "" {
@@ -594,48 +651,41 @@ func formatElapsed(d time.Duration) string {
 	return d.Round(100 * time.Millisecond).String()
 }
 
-// summary is the end of a run: counts, journal, key deletions, and what
-// to do next.
+// summary is the end of a run: where its steps stand (the counts of the
+// progress rows above), the journal, key deletions, and one way on.
 func (r *runState) summary(m *model) string {
 	if !r.finished {
 		return ""
 	}
 	st := m.st
+	t := r.tally()
+	counts := t.countWords(true)
+	took := ""
+	if r.result != nil {
+		took = fmt.Sprintf(" in %s, %s sent to AWS", report.HumanDuration(r.result.Elapsed),
+			plural(r.result.MutatingCalls, "change", "changes"))
+	}
 	var parts []string
 	switch {
 	case r.stopping:
-		parts = append(parts, st.warn.Render("Stopped after the calls in flight.")+" The journal records what was done.",
+		parts = append(parts, wrap(st.warn.Render("Stopped after the calls in flight.")+" "+capital(counts)+". The journal records what was done.", m.width-2),
 			m.resumeText())
 	case r.err != nil:
 		parts = append(parts, st.bad.Render(r.kind.noun()+" failed: ")+m.explain(r.err))
 	case r.failedRun():
-		parts = append(parts, st.bad.Render(fmt.Sprintf("%s finished with failures.", r.kind.noun())))
+		parts = append(parts, wrap(st.bad.Render(r.kind.noun()+" finished with failures.")+" "+capital(counts)+".", m.width-2))
+	case r.kind == runDestroy:
+		line := st.ok.Render("Destroy finished.") + fmt.Sprintf(" %s%s. Removed: %s; scheduled for deletion: %s",
+			capital(counts), took, plural(t.removed, "resource", "resources"), plural(t.scheduled, "KMS key", "KMS keys"))
+		if t.restored > 0 {
+			line += fmt.Sprintf("; restored to their earlier settings: %s (they existed before hanavault)", plural(t.restored, "setting", "settings"))
+		}
+		parts = append(parts, wrap(line+".", m.width-2))
 	default:
-		parts = append(parts, st.ok.Render(r.kind.noun()+" finished."))
+		parts = append(parts, wrap(st.ok.Render(r.kind.noun()+" finished.")+" "+capital(counts)+took+".", m.width-2))
 	}
 	if r.result != nil {
-		parts = append(parts, resultBody(r.result, r.kind, st.look, m.width))
-	}
-	if r.kind == runDestroy && r.result != nil && r.err == nil && !r.stopping {
-		gone, restored := 0, 0
-		for _, rw := range r.rows {
-			switch {
-			case rw.state != rowDone:
-			case rw.action == steps.ActionRestore:
-				restored++
-			case rw.action == steps.ActionDelete && !strings.HasSuffix(rw.id, "/key"):
-				gone++ // keys are pending deletion, counted below
-			}
-		}
-		line := fmt.Sprintf("Removed: %s. Pending deletion: %s (dates and how to cancel above).",
-			plural(gone, "resource", "resources"), plural(len(r.result.KeyDeletions), "KMS key", "KMS keys"))
-		if restored > 0 {
-			line += fmt.Sprintf(" Restored to their earlier settings: %s (they existed before hanavault).", plural(restored, "setting", "settings"))
-		}
-		if n := len(r.result.Kept); n > 0 {
-			line += fmt.Sprintf(" Kept: %s (see above).", plural(n, "resource", "resources"))
-		}
-		parts = append(parts, line)
+		parts = append(parts, strings.TrimRight(report.RenderResultDetails(r.result, reportTheme(st.look), m.width), "\n"))
 	}
 	if r.kind == runApply && r.result != nil && r.err == nil && !r.stopping && !r.failedRun() {
 		parts = append(parts, wrap("Next: point AWS Backint Agent on the HANA hosts at it. This prints the settings:", m.width-2),
@@ -650,10 +700,10 @@ func (r *runState) summary(m *model) string {
 func (m *model) runView() string {
 	r := m.run
 	st := m.st
-	final, total := r.counts()
+	t := r.tally()
 	frac := 0.0
-	if total > 0 {
-		frac = float64(final) / float64(total)
+	if t.total > 0 {
+		frac = float64(t.done) / float64(t.total)
 	}
 	head := fmt.Sprintf("%s %s · %s → %s", r.kind.verb(), r.land.SID, r.land.SourceRegion, r.land.ReplicationRegion)
 	if r.finished {
@@ -661,7 +711,7 @@ func (m *model) runView() string {
 	}
 	var b strings.Builder
 	b.WriteString(st.title.Render(head) + "\n")
-	b.WriteString(r.bar.ViewAs(frac) + fmt.Sprintf("  %d of %d steps", final, total) + "\n")
+	b.WriteString(r.bar.ViewAs(frac) + "  " + t.countWords(r.finished) + "\n")
 	b.WriteString(r.vp.View() + "\n")
 	var notes []string // once finished, the notes are above the summary
 	if !r.finished {
@@ -679,9 +729,17 @@ func (m *model) runView() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// capital starts s with a capital letter.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 // doneWord says what a finished step did, as the text output says it.
-func doneWord(a steps.Action) string {
-	if w := report.DoneWord(a); w != "" {
+func doneWord(rw *row) string {
+	if w := report.StepDoneWord(rw.id, rw.action); w != "" {
 		return w
 	}
 	return "done"

@@ -72,9 +72,8 @@ func TestPlanDocumentsAndConfirmationDefaultingToNo(t *testing.T) {
 	h.press("a", "y")
 	h.waitFor("apply to finish", func() bool { return h.m.run != nil && h.m.run.finished })
 	r := h.m.run
-	final, total := r.counts()
-	if total != 6 || final != 6 {
-		t.Errorf("rows %d of %d final, want 6 of 6 (in-sync steps have no row)", final, total)
+	if tl := r.tally(); tl.total != 6 || tl.done != 6 {
+		t.Errorf("rows %d of %d done, want 6 of 6 (in-sync steps have no row)", tl.done, tl.total)
 	}
 	for _, rw := range r.rows {
 		if rw.state != rowDone {
@@ -83,7 +82,7 @@ func TestPlanDocumentsAndConfirmationDefaultingToNo(t *testing.T) {
 	}
 	s = body(r.vp.GetContent())
 	for _, w := range []string{"eu-central-1", "eu-west-1", "global", "✓ KMS key · alias/hana-backup-prd", "created 0.4s",
-		"Apply finished.", "Apply complete", "/state/123456789012/PRD/journal.ndjson"} {
+		"Apply finished. 6 of 6 steps done", "/state/123456789012/PRD/journal.ndjson"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("run screen lacks %q:\n%s", w, s)
 		}
@@ -390,8 +389,8 @@ func TestDestroyRefusesTheWrongSID(t *testing.T) {
 	h.typeText("PRD")
 	h.press("enter")
 	h.waitFor("destroy to finish", func() bool { return h.m.run != nil && h.m.run.kind == runDestroy && h.m.run.finished })
-	s := body(h.m.run.vp.GetContent())
-	for _, w := range []string{"Destroy finished.", "Removed: 2 resources. Pending deletion: 1 KMS key",
+	s := oneLine(body(h.m.run.vp.GetContent()))
+	for _, w := range []string{"Destroy finished. 3 of 3 steps done", "Removed: 2 resources; scheduled for deletion: 1 KMS key",
 		"2026-12-27", "aws kms cancel-key-deletion --region eu-central-1 --key-id 1111"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("destroy summary lacks %q:\n%s", w, s)
