@@ -48,18 +48,7 @@ func resultDetails(pg *page, r *steps.Result, th Theme) {
 	if len(r.KeyDeletions) > 0 {
 		pg.gap()
 		pg.text("", "", th.paint(th.Heading, "KMS keys scheduled for deletion"))
-		for _, k := range r.KeyDeletions {
-			pg.item("  - ", fmt.Sprintf("%s in %s, key ID:", k.Alias, k.Region))
-			pg.raw("    " + k.KeyID)
-			pg.item("    ", fmt.Sprintf("Scheduled for deletion on %s. Until then it is disabled; backups encrypted with it become unreadable for good on that date.",
-				formatDate(k.DeletionDate)))
-			hint := k.CancelHint
-			if hint == "" {
-				hint = cancelCommand(k.Region, k.KeyID)
-			}
-			pg.raw("    To cancel, run:")
-			pg.command("      ", hint, th)
-		}
+		keyDeletions(pg, r.KeyDeletions, false, th)
 	}
 	if len(r.Kept) > 0 {
 		pg.gap()
@@ -84,4 +73,50 @@ func formatDate(t time.Time) string {
 		return "(date unknown)"
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// keyDeletions lists keys scheduled for deletion: alias and region, the
+// key ID whole on its own line, the date (or what became of the key), and
+// how to cancel while that is still possible. With current, each key's
+// State is its state now (a destroyed landscape read back later); a
+// destroy's result has just scheduled them.
+func keyDeletions(pg *page, keys []steps.KeyDeletion, current bool, th Theme) {
+	for _, k := range keys {
+		pg.item("  - ", fmt.Sprintf("%s in %s, key ID:", k.Alias, k.Region))
+		pg.raw("    " + k.KeyID)
+		switch {
+		case !current, k.State == "", k.State == "PendingDeletion":
+		case k.State == steps.KeyStateDeleted:
+			pg.item("    ", "Deleted by KMS: backups encrypted with it can no longer be read.")
+			continue
+		default:
+			pg.item("    ", fmt.Sprintf("Its deletion was cancelled; the key is %s.", k.State))
+			continue
+		}
+		pg.item("    ", fmt.Sprintf("Scheduled for deletion on %s. Until then it is disabled; backups encrypted with it become unreadable for good on that date.",
+			formatDate(k.DeletionDate)))
+		hint := k.CancelHint
+		if hint == "" {
+			hint = cancelCommand(k.Region, k.KeyID)
+		}
+		pg.raw("    To cancel, run:")
+		pg.command("      ", hint, th)
+	}
+}
+
+// RenderDestroyed renders what is left of a destroyed landscape: when it
+// was destroyed, where its journal is archived, and its KMS keys with
+// their deletion dates and how to cancel. Lines are wrapped to width (0
+// means DefaultWidth); IDs, paths and commands are never cut.
+func RenderDestroyed(d *steps.DestroyedLandscape, th Theme, width int) string {
+	pg := newPage(width)
+	pg.text("", "", th.paint(th.Title, fmt.Sprintf("%s was destroyed on %s", d.SID, formatDate(d.DestroyedAt))))
+	pg.text("", "", fmt.Sprintf("Its resources in %s and %s are gone; nothing of it is left to check.", d.SourceRegion, d.ReplicationRegion))
+	pg.labelled(th.paint(th.Faint, "Archived journal:"), "", d.Archive)
+	if len(d.Keys) > 0 {
+		pg.gap()
+		pg.text("", "", th.paint(th.Heading, "KMS keys"))
+		keyDeletions(pg, d.Keys, true, th)
+	}
+	return pg.String()
 }

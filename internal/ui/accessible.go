@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/hanavault/hanavault/internal/discover"
+	"github.com/hanavault/hanavault/internal/report"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -214,7 +215,13 @@ func (a *plain) discover() {
 	)
 	wg.Add(5)
 	go func() { defer wg.Done(); d.identity, d.identityErr = a.cfg.Engine.Identity(a.ctx) }()
-	go func() { defer wg.Done(); d.known, d.knownErr = a.cfg.Engine.Known(a.ctx, true) }()
+	go func() {
+		defer wg.Done()
+		d.known, d.knownErr = a.cfg.Engine.Known(a.ctx, true)
+		if dl, ok := a.cfg.Engine.(destroyedLister); ok && d.knownErr == nil {
+			d.destroyed, _ = dl.RecentlyDestroyed(a.ctx)
+		}
+	}()
 	go func() { defer wg.Done(); regions, regErr = a.cfg.Discovery.Regions(a.ctx) }()
 	go func() { defer wg.Done(); ec2, ec2Err = a.cfg.Discovery.EC2Roles(a.ctx) }()
 	go func() { defer wg.Done(); admin, a2 = a.cfg.Discovery.AdminRoles(a.ctx) }()
@@ -282,6 +289,10 @@ func (a *plain) discover() {
 		for _, k := range d.known {
 			a.printf("  %s %s → %s: %s (%s)\n", k.SID, k.SourceRegion, k.ReplicationRegion, k.Overall, knownSummary(k))
 		}
+	}
+	for _, g := range d.destroyed {
+		a.printf("Destroyed: %s %s → %s, %s\n", g.SID, g.SourceRegion, g.ReplicationRegion, destroyedWords(g))
+		a.printf("%s", report.RenderDestroyed(&g, report.PlainTheme(), 80))
 	}
 }
 

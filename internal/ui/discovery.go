@@ -37,8 +37,9 @@ type (
 		err error
 	}
 	knownMsg struct {
-		list []steps.KnownLandscape
-		err  error
+		list      []steps.KnownLandscape
+		destroyed []steps.DestroyedLandscape
+		err       error
 	}
 	regionsMsg struct {
 		list []discover.RegionInfo
@@ -62,7 +63,10 @@ type discovery struct {
 
 	known      []steps.KnownLandscape
 	knownState loadState
-	knownErr   error
+	// destroyed are landscapes destroy removed whose keys still wait out
+	// their deletion window.
+	destroyed []steps.DestroyedLandscape
+	knownErr  error
 
 	regionsState loadState
 	regionsErr   error
@@ -213,7 +217,11 @@ func (m *model) loadKnown() tea.Cmd {
 	ctx, eng := m.ctx, m.cfg.Engine
 	return func() tea.Msg {
 		l, err := eng.Known(ctx, true)
-		return knownMsg{l, err}
+		var gone []steps.DestroyedLandscape
+		if dl, ok := eng.(destroyedLister); ok && err == nil {
+			gone, _ = dl.RecentlyDestroyed(ctx) // the home screen does without
+		}
+		return knownMsg{list: l, destroyed: gone, err: err}
 	}
 }
 
@@ -266,7 +274,8 @@ func (m *model) updateDiscovery(msg tea.Msg) tea.Cmd {
 		d.cat.setPartition(msg.id.Partition)
 	case knownMsg:
 		d.known, d.knownErr, d.knownState = msg.list, msg.err, state(msg.err)
-		m.home.clamp(len(d.known))
+		d.destroyed = msg.destroyed
+		m.home.clamp(m.homeRows())
 	case regionsMsg:
 		d.regionsErr, d.regionsState = msg.err, state(msg.err)
 		d.cat.setRegions(msg.list)

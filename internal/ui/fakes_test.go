@@ -32,6 +32,12 @@ type fakeEngine struct {
 	status      func(l spec.Landscape) (*steps.Status, error)
 	preview     func(l spec.Landscape) (*steps.DestroyPreview, error)
 	destroy     func(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error)
+	gone        []steps.DestroyedLandscape // RecentlyDestroyed's answer
+}
+
+func (f *fakeEngine) RecentlyDestroyed(context.Context) ([]steps.DestroyedLandscape, error) {
+	f.record("RecentlyDestroyed", spec.Landscape{})
+	return slices.Clone(f.gone), nil
 }
 
 var errFake = errors.New("fake: no behaviour scripted")

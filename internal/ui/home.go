@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -58,18 +59,24 @@ func (m *model) homeKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Up):
 		m.home.cursor--
-		m.home.clamp(len(m.disc.known))
+		m.home.clamp(m.homeRows())
 	case key.Matches(msg, k.Down):
 		m.home.cursor++
-		m.home.clamp(len(m.disc.known))
+		m.home.clamp(m.homeRows())
 	case key.Matches(msg, k.New):
 		return m.newLandscape()
-	case key.Matches(msg, k.Open):
-		if !ok {
-			return m.newLandscape()
+	case key.Matches(msg, k.Open) && !ok:
+		if gone, isGone := m.selectedDestroyed(); isGone {
+			return m.showDestroyed(gone)
 		}
+		return m.newLandscape()
+	case key.Matches(msg, k.Open):
 		return m.openStatus(sel, scrHome)
 	case key.Matches(msg, k.Status), key.Matches(msg, k.Apply), key.Matches(msg, k.Destroy):
+		if gone, isGone := m.selectedDestroyed(); isGone {
+			m.flash = gone.SID + " was destroyed: enter shows its keys and how to cancel their deletion."
+			return nil
+		}
 		if !ok {
 			m.flash = "Select a landscape first (↓)."
 			return nil
@@ -183,6 +190,11 @@ func (m *model) homeView(height int) string {
 				m.health(k.Overall), st.faint.Render(summary))
 			rows = append(rows, m.homeRow(i+1, line))
 		}
+		for i, g := range d.destroyed {
+			line := fmt.Sprintf("%-4s %s → %-15s %s", g.SID, g.SourceRegion, g.ReplicationRegion,
+				st.faint.Render(destroyedWords(g)))
+			rows = append(rows, m.homeRow(len(d.known)+1+i, line))
+		}
 	}
 	disc := append([]string{"", st.title.Render("Discovery")}, m.discoveryLines()...)
 	top := strings.Count(b.String(), "\n")
@@ -190,6 +202,37 @@ func (m *model) homeView(height int) string {
 	b.WriteString(strings.Join(window(rows, m.home.cursor, room), "\n") + "\n")
 	b.WriteString(strings.Join(disc, "\n"))
 	return b.String()
+}
+
+// homeRows is the number of rows after "New landscape".
+func (m *model) homeRows() int { return len(m.disc.known) + len(m.disc.destroyed) }
+
+// selectedDestroyed returns the destroyed landscape under the cursor.
+func (m *model) selectedDestroyed() (steps.DestroyedLandscape, bool) {
+	i := m.home.cursor - 1 - len(m.disc.known)
+	if i < 0 || i >= len(m.disc.destroyed) {
+		return steps.DestroyedLandscape{}, false
+	}
+	return m.disc.destroyed[i], true
+}
+
+// destroyedWords says when a landscape was destroyed and when its keys go.
+func destroyedWords(g steps.DestroyedLandscape) string {
+	s := "destroyed " + g.DestroyedAt.UTC().Format("2006-01-02")
+	var last time.Time
+	pending := 0
+	for _, k := range g.Keys {
+		if k.State == "" || k.State == "PendingDeletion" {
+			pending++
+			if k.DeletionDate.After(last) {
+				last = k.DeletionDate
+			}
+		}
+	}
+	if pending > 0 {
+		s += ", keys go " + last.UTC().Format("2006-01-02")
+	}
+	return s
 }
 
 // homeRow renders one selectable row.

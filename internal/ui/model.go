@@ -345,6 +345,9 @@ func (m *model) bindings() []key.Binding {
 	case scrRun:
 		return m.runBindings()
 	case scrStatus:
+		if m.status != nil && m.status.destroyed != nil {
+			return []key.Binding{k.Up, k.Down, k.Back, k.Interrupt}
+		}
 		return []key.Binding{k.Up, k.Down, k.Apply, k.Destroy, k.Refresh, k.Back, k.Interrupt}
 	case scrDestroy:
 		return []key.Binding{k.Up, k.Down, k.Back, k.Interrupt}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -300,6 +301,30 @@ func TestInterruptedApplySaysWhereItStopped(t *testing.T) {
 	for w, want := range map[string]int{"To resume": 1, "rerun apply": 0, "Journal": 1, "undo journal": 0, "interrupted": 0} {
 		if n := strings.Count(all, w); n != want {
 			t.Errorf("%q shows %d times, want %d:\n%s", w, n, want, all)
+		}
+	}
+}
+
+// TestHomeListsRecentlyDestroyedLandscapes: a destroyed landscape whose
+// keys wait for deletion is on the home screen with the date, and enter
+// shows how to cancel.
+func TestHomeListsRecentlyDestroyedLandscapes(t *testing.T) {
+	eng := appliedEngine()
+	when := time.Date(2026, 12, 6, 5, 6, 0, 0, time.UTC)
+	eng.gone = []steps.DestroyedLandscape{{SID: "QAS", SourceRegion: "eu-central-1", ReplicationRegion: "eu-west-1", DestroyedAt: when,
+		Archive: "/state/123456789012/QAS/archive/20261206T050600.000Z",
+		Keys: []steps.KeyDeletion{{KeyInfo: steps.KeyInfo{Region: "eu-central-1", Alias: "alias/hana-backup-qas",
+			KeyID: "40198de4-951b-4c1e-9e0b-5f3a1c2d7e88", State: "PendingDeletion"}, DeletionDate: when.AddDate(0, 0, 30)}}}}
+	h := newHarness(t, eng, goodDiscovery(), Config{})
+	if s := h.screen(); !strings.Contains(s, "QAS") || !strings.Contains(s, "destroyed 2026-12-06, keys go 2027-01-05") {
+		t.Fatalf("home does not list the destroyed landscape:\n%s", s)
+	}
+	h.press("down", "down", "enter")
+	h.waitFor("destroyed screen", func() bool { return h.m.screen == scrStatus })
+	s := oneLine(body(h.m.status.vp.GetContent()))
+	for _, w := range []string{"QAS was destroyed on 2026-12-06", "40198de4-951b-4c1e-9e0b-5f3a1c2d7e88", "aws kms cancel-key-deletion"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("destroyed screen lacks %q:\n%s", w, s)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hanavault/hanavault/internal/report"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -15,8 +16,20 @@ import (
 // statusState is the status screen.
 type statusState struct {
 	status *steps.Status
-	back   screen
-	vp     viewport.Model
+	// destroyed, instead of status, is a landscape destroy removed: when,
+	// and its keys' deletion dates with how to cancel.
+	destroyed *steps.DestroyedLandscape
+	back      screen
+	vp        viewport.Model
+}
+
+// showDestroyed shows what is left of a destroyed landscape.
+func (m *model) showDestroyed(g steps.DestroyedLandscape) tea.Cmd {
+	m.land = spec.Landscape{SID: g.SID, SourceRegion: g.SourceRegion, ReplicationRegion: g.ReplicationRegion}
+	m.status = &statusState{destroyed: &g, back: scrHome, vp: newViewport()}
+	m.status.layout(m)
+	m.screen = scrStatus
+	return nil
 }
 
 // openStatus reads a known landscape's status.
@@ -55,6 +68,10 @@ func (m *model) showStatus(l spec.Landscape, s *steps.Status, err error, back sc
 func (s *statusState) layout(m *model) {
 	s.vp.SetWidth(m.width)
 	s.vp.SetHeight(m.viewportHeight(1))
+	if s.destroyed != nil {
+		s.vp.SetContent(report.RenderDestroyed(s.destroyed, reportTheme(m.st.look), m.width))
+		return
+	}
 	s.vp.SetContent(statusBody(s.status, m.st.look, m.width))
 }
 
@@ -62,6 +79,9 @@ func (m *model) statusKey(msg tea.KeyPressMsg) tea.Cmd {
 	s := m.status
 	k := m.keys
 	switch {
+	case s.destroyed != nil && key.Matches(msg, k.Back):
+		return m.backTo(s.back)
+	case s.destroyed != nil:
 	case key.Matches(msg, k.Apply):
 		return m.planFor(m.land, scrStatus)
 	case key.Matches(msg, k.Destroy):

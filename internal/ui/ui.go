@@ -43,6 +43,13 @@ type landscapeLoader interface {
 	LoadLandscape(ctx context.Context, sid string, fromTags bool) (spec.Landscape, error)
 }
 
+// destroyedLister is optionally implemented by the engine (*steps.Engine
+// does): landscapes that destroy removed whose keys still wait for
+// deletion, for the home screen.
+type destroyedLister interface {
+	RecentlyDestroyed(ctx context.Context) ([]steps.DestroyedLandscape, error)
+}
+
 // Discovery is what the wizard offers in its pickers; *discover.Discoverer
 // satisfies it.
 type Discovery interface {
@@ -54,6 +61,7 @@ type Discovery interface {
 var (
 	_ Engine          = (*steps.Engine)(nil)
 	_ landscapeLoader = (*steps.Engine)(nil)
+	_ destroyedLister = (*steps.Engine)(nil)
 	_ Discovery       = (*discover.Discoverer)(nil)
 )
 

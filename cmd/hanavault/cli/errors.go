@@ -14,6 +14,7 @@ const (
 	ExitError       = 1   // any failure, including an invalid landscape file
 	ExitUsage       = 2   // flag or argument misuse, or a refusal to act without confirmation
 	ExitUnhealthy   = 3   // status: the landscape is not ok
+	ExitDestroyed   = 4   // status: the landscape was destroyed
 	ExitInterrupted = 130 // SIGINT/SIGTERM (or Ctrl+C in the wizard)
 )
 
@@ -62,6 +63,17 @@ func (e *NotOKError) Error() string { return e.Err.Error() }
 // Unwrap returns the underlying error.
 func (e *NotOKError) Unwrap() error { return e.Err }
 
+// DestroyedError reports that status found the landscape destroyed
+// (exit 4); what is left of it was printed.
+type DestroyedError struct {
+	SID string
+}
+
+// Error names the landscape.
+func (e *DestroyedError) Error() string {
+	return fmt.Sprintf("landscape %s was destroyed", e.SID)
+}
+
 // silentError is an error whose explanation was already printed; Run
 // does not print it again.
 type silentError struct{ err error }
@@ -77,9 +89,12 @@ func ExitCode(err error) int {
 	var ue *UsageError
 	var uh *UnhealthyError
 	var no *NotOKError
+	var de *DestroyedError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &de):
+		return ExitDestroyed
 	case errors.Is(err, ErrInterrupted):
 		return ExitInterrupted
 	case errors.As(err, &ue):

@@ -30,6 +30,7 @@ type fakeEngine struct {
 
 	identityErr error
 	loadErr     error // what LoadLandscape fails with, when set
+	destroyed   map[string]*steps.DestroyedLandscape
 	known       []steps.KnownLandscape
 	landscapes  map[string]spec.Landscape
 	issues      []steps.PreflightIssue
@@ -91,6 +92,11 @@ func (e *fakeEngine) LoadLandscape(ctx context.Context, sid string, fromTags boo
 		return spec.Landscape{}, fmt.Errorf("%w: no local state for %s", steps.ErrUnknownLandscape, sid)
 	}
 	return l, nil
+}
+
+func (e *fakeEngine) Destroyed(ctx context.Context, sid string) (*steps.DestroyedLandscape, error) {
+	e.record("Destroyed", spec.Landscape{})
+	return e.destroyed[sid], nil
 }
 
 func (e *fakeEngine) Backint(ctx context.Context, l spec.Landscape) (*steps.BackintConfig, error) {

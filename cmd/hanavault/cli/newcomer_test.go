@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hanavault/hanavault/internal/awsapi"
 	"github.com/hanavault/hanavault/internal/steps"
@@ -78,5 +79,29 @@ func TestWizardModeFollowsStdinAndStdout(t *testing.T) {
 	}
 	if cfg := h.wizards[0]; !cfg.Accessible || cfg.Out != h.ios.ErrOut {
 		t.Errorf("stdout piped: accessible %v, prompts on stderr %v", cfg.Accessible, cfg.Out == h.ios.ErrOut)
+	}
+}
+
+// TestStatusAfterDestroy: a landscape that destroy removed is reported as
+// destroyed, with its keys' deletion dates and how to cancel, exit 4 -
+// not as an unknown landscape to rebuild with --from-tags.
+func TestStatusAfterDestroy(t *testing.T) {
+	h := newHarness(t)
+	when := time.Date(2026, 12, 6, 5, 6, 27, 0, time.UTC)
+	h.eng.destroyed = map[string]*steps.DestroyedLandscape{"PRD": {
+		SID: "PRD", SourceRegion: "eu-central-1", ReplicationRegion: "eu-west-1", DestroyedAt: when,
+		Archive: "/state/111122223333/PRD/archive/20261206T050627.513Z",
+		Keys: []steps.KeyDeletion{{KeyInfo: steps.KeyInfo{Region: "eu-central-1", Alias: "alias/hana-backup-prd",
+			KeyID: "13f4b7e3-7a07-466e-8175-076302eb2101", State: "PendingDeletion"}, DeletionDate: when.AddDate(0, 0, 30)}},
+	}}
+	code, _ := h.run(context.Background(), "status", "PRD", "--sandbox")
+	if code != ExitDestroyed {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitDestroyed, h.errOut)
+	}
+	contains(t, "stdout", strings.Join(strings.Fields(strings.ReplaceAll(h.out.String(), " \\\n", " ")), " "), "PRD was destroyed on 2026-12-06 05:06 UTC", "13f4b7e3-7a07-466e-8175-076302eb2101",
+		"Scheduled for deletion on 2027-01-05", "aws kms cancel-key-deletion --region eu-central-1",
+		"hanavault apply -f /state/111122223333/PRD/archive/20261206T050627.513Z/landscape.yaml --sandbox")
+	if strings.Contains(h.errOut.String(), "from-tags") || strings.Contains(h.errOut.String(), "Error") {
+		t.Errorf("stderr:\n%s", h.errOut)
 	}
 }

@@ -191,7 +191,8 @@ archived backups before a recovery.
 Exit status: 0 success, 1 error (including an invalid landscape file),
 2 misuse of flags or arguments or a missing confirmation, 3 not ok (status
 found the landscape not ok, verify a failed check, recall --check objects
-not readable yet), 130 interrupted. --json output is described in
+not readable yet), 4 status found the landscape destroyed, 130 interrupted.
+--json output is described in
 docs/json.md.`,
 		Example: `  hanavault                                  # the wizard
   hanavault init --sid PRD > landscape.yaml
@@ -298,8 +299,9 @@ func printError(f *Factory, g *GlobalOptions, cmd *cobra.Command, args []string,
 	w := f.IO.ErrOut
 	var ue *UsageError
 	var uh *UnhealthyError
+	var de *DestroyedError
 	switch {
-	case errors.As(err, &uh):
+	case errors.As(err, &uh), errors.As(err, &de):
 		// status already printed the report.
 	case errors.Is(err, ErrInterrupted):
 		fmt.Fprintln(w, "Interrupted.")

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -32,8 +35,11 @@ The SID may be left out when exactly one landscape is known locally; with
 several, status lists them and exits with status 2. --from-tags finds the
 landscape by the tags on its resources when the local state is gone.
 
+A landscape that destroy removed is reported as destroyed, with the date,
+its archived journal and its KMS keys' deletion dates and how to cancel them.
+
 Exit status: 0 when the landscape is ok, 3 when it is not (drift, missing or
-half-applied), 1 on errors.`,
+half-applied), 4 when it was destroyed, 1 on errors.`,
 		Example: `  hanavault status
   hanavault status PRD --json
   hanavault status PRD --from-tags`,
@@ -61,6 +67,13 @@ func statusRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *StatusOp
 		return err
 	}
 	l, err := resolveLandscape(ctx, f.IO, s, "status", opts.SID, opts.FromTags)
+	if err != nil && opts.SID != "" && !opts.FromTags && errors.Is(err, steps.ErrUnknownLandscape) {
+		if dr, ok := s.Engine.(destroyedReader); ok {
+			if d, derr := dr.Destroyed(ctx, opts.SID); derr == nil && d != nil {
+				return reportDestroyed(f, g, opts, d)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -82,4 +95,29 @@ func statusRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *StatusOp
 		return &UnhealthyError{SID: st.SID, Overall: st.Overall}
 	}
 	return nil
+}
+
+// destroyedReader is implemented by the engine (*steps.Engine): what the
+// archived journal says about a landscape that destroy removed.
+type destroyedReader interface {
+	Destroyed(ctx context.Context, sid string) (*steps.DestroyedLandscape, error)
+}
+
+var _ destroyedReader = (*steps.Engine)(nil)
+
+// reportDestroyed prints a destroyed landscape instead of its status.
+func reportDestroyed(f *Factory, g *GlobalOptions, opts *StatusOptions, d *steps.DestroyedLandscape) error {
+	if opts.JSON {
+		if err := report.WriteJSON(f.IO.Out, d); err != nil {
+			return err
+		}
+		return &DestroyedError{SID: d.SID}
+	}
+	out := report.RenderDestroyed(d, outTheme(f.IO), f.IO.TerminalWidth())
+	out += "\nTo create it again with the same settings:\n" +
+		strings.Join(report.CommandLines("hanavault apply -f "+shellQuote(filepath.Join(d.Archive, "landscape.yaml"))+g.hintFlags(), "  ", f.IO.TerminalWidth()), "\n") + "\n"
+	if _, err := io.WriteString(f.IO.ColorOut(), out); err != nil {
+		return fmt.Errorf("write what is left of %s: %w", d.SID, err)
+	}
+	return &DestroyedError{SID: d.SID}
 }
