@@ -446,13 +446,13 @@ func (a *plain) askField(w *wizard, field string) error {
 		w.deriveNames(account)
 		return err
 	case fieldOrigBucket:
-		err := a.askString("Backup bucket in "+p.Source, "Press Enter to keep "+p.OrigBucket+".", &p.OrigBucket, spec.ValidateBucketName)
+		err := a.askString("Backup bucket in "+p.Source, "Press Enter to keep "+p.OrigBucket+".", &p.OrigBucket, w.check(fieldOrigBucket))
 		w.deriveNames(account)
 		return err
 	case fieldOrigAlias:
 		return a.askString("Key alias in "+p.Source, "Press Enter to keep "+p.OrigAlias+".", &p.OrigAlias, aliasCheck)
 	case fieldReplBucket:
-		err := a.askString("Replica bucket in "+p.Replication, "Press Enter to keep "+p.ReplBucket+".", &p.ReplBucket, spec.ValidateBucketName)
+		err := a.askString("Replica bucket in "+p.Replication, "Press Enter to keep "+p.ReplBucket+".", &p.ReplBucket, w.check(fieldReplBucket))
 		w.deriveNames(account)
 		return err
 	case fieldReplAlias:

@@ -212,9 +212,9 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 				func(string) error { return w.checkPicked(m, fieldReplication) }),
 		).Title("New landscape · system and regions")},
 		{[]string{fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias}, huh.NewGroup(
-			input(fieldOrigBucket, "Backup bucket (source region)", "Derived from the SID; edit to override.", &p.OrigBucket, spec.ValidateBucketName),
+			input(fieldOrigBucket, "Backup bucket (source region)", "Derived from the SID; edit to override.", &p.OrigBucket, w.check(fieldOrigBucket)),
 			input(fieldOrigAlias, "Key alias (source region)", "KMS key alias, alias/…", &p.OrigAlias, aliasCheck),
-			input(fieldReplBucket, "Replica bucket (replication region)", "Derived from the SID; edit to override.", &p.ReplBucket, spec.ValidateBucketName),
+			input(fieldReplBucket, "Replica bucket (replication region)", "Derived from the SID; edit to override.", &p.ReplBucket, w.check(fieldReplBucket)),
 			input(fieldReplAlias, "Key alias (replication region)", "KMS key alias, alias/…", &p.ReplAlias, aliasCheck),
 		).Title("Buckets and keys")},
 		{[]string{fieldEC2Role}, huh.NewGroup(
@@ -425,6 +425,33 @@ func validator(field string) func(string) error {
 	return func(string) error { return nil }
 }
 
+// check is validator for the form's fields, with the rules that depend on
+// other answers: a backup bucket whose access-log bucket is still named
+// after it must leave room for the "-logs" suffix.
+func (w *wizard) check(field string) func(string) error {
+	base := validator(field)
+	var logName *string
+	switch field {
+	case fieldOrigBucket:
+		logName = &w.p.OrigLog
+	case fieldReplBucket:
+		logName = &w.p.ReplLog
+	default:
+		return base
+	}
+	return func(s string) error {
+		if err := base(s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+		if n := len(s); n > spec.MaxBackupBucketNameLen && (*logName == "" || *logName == s+spec.LogBucketSuffix) {
+			return fmt.Errorf("at most %d characters (this one has %d): its access-log bucket adds %q and S3 names stop at 63",
+				spec.MaxBackupBucketNameLen, n, spec.LogBucketSuffix)
+		}
+		return nil
+	}
+}
+
 // checkDays checks a days field's text against its range in spec.
 func checkDays(field, s string) error {
 	v, err := strconv.Atoi(strings.TrimSpace(s))
@@ -462,7 +489,7 @@ func (w *wizard) description(m *model, field string) string {
 		if v == "" {
 			return w.desc[field]
 		}
-		if err := validator(field)(v); err != nil {
+		if err := w.check(field)(v); err != nil {
 			return m.st.bad.Render("✗ " + err.Error())
 		}
 	}

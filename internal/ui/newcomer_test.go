@@ -328,3 +328,28 @@ func TestHomeListsRecentlyDestroyedLandscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestBucketFieldChecksRoomForTheLogBucket: the backup bucket field itself
+// refuses a name the "-logs" bucket cannot be derived from, in words.
+func TestBucketFieldChecksRoomForTheLogBucket(t *testing.T) {
+	h := newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1"})
+	h.press("n")
+	h.waitFocus(fieldSID)
+	h.typeText("PRD")
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket)
+	p := h.m.wiz.p
+	h.clearInput(len(p.OrigBucket))
+	long := "hana-backup-prd-123456789012-eu-central-1-with-a-long-suffix" // 60 characters
+	h.typeText(long)
+	h.press("enter")
+	s := h.screen()
+	if h.focused() != fieldOrigBucket {
+		t.Fatalf("a %d-character bucket was accepted:\n%s", len(long), s)
+	}
+	if !strings.Contains(oneLine(s), "at most 58 characters (this one has 60)") {
+		t.Errorf("the bucket field does not say why:\n%s", s)
+	}
+	if strings.Contains(s, "originalBucketName") || strings.Contains(s, "LogBucketName") {
+		t.Errorf("the message names YAML keys:\n%s", s)
+	}
+}
