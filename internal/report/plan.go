@@ -39,10 +39,10 @@ func (th Theme) actionStyle(a steps.Action, s string) string {
 	return th.paint(th.InSync, s)
 }
 
-// RenderPlan renders a plan for people: the steps per region and resource
-// with their actions and, for updates, each setting as "actual → desired";
-// a summary line; then, in plain words, what the landscape sets up and the
-// warnings. l is the landscape the plan was made from; its defaults are
+// RenderPlan renders a plan for people: a summary line, the warnings and
+// what the landscape sets up in plain words first; then every step per
+// region and resource with its action and, for updates, each setting as
+// "actual → desired". l is the landscape the plan was made from; its defaults are
 // applied here. Lines are wrapped to width (0 means DefaultWidth).
 func RenderPlan(p *steps.Plan, l spec.Landscape, th Theme, width int) string {
 	l = l.Normalized()
@@ -59,6 +59,21 @@ func RenderPlan(p *steps.Plan, l spec.Landscape, th Theme, width int) string {
 		pg.text("", "", th.paint(th.Faint, "Signed in as "+p.Identity.Arn))
 	}
 	pg.gap()
+	n := p.Counts()
+	summary := fmt.Sprintf("Plan: %d to create, %d to update, %d in sync.", n[steps.ActionCreate], n[steps.ActionUpdate], n[steps.ActionInSync])
+	if n[steps.ActionCreate]+n[steps.ActionUpdate] == 0 {
+		summary += " Nothing to do."
+	}
+	pg.text("", "", th.paint(th.Heading, summary))
+
+	renderRenamed(pg, p.Renamed, th)
+	renderWarnings(pg, p.Warnings, th)
+	renderSetsUp(pg, p, l, th)
+
+	// Every setting comes last: the summary, what it sets up and the
+	// warnings are what a person reads first.
+	pg.gap()
+	pg.text("", "", th.paint(th.Heading, "Every setting"))
 	pg.text("", "", th.paint(th.Faint, "Legend:")+" "+
 		th.actionStyle(steps.ActionCreate, "+ create")+", "+
 		th.actionStyle(steps.ActionUpdate, "~ update")+", "+
@@ -75,18 +90,6 @@ func RenderPlan(p *steps.Plan, l spec.Landscape, th Theme, width int) string {
 			pg.item("        ", fmt.Sprintf("%s: %s → %s", f.Name, orNotSet(f.Actual), orNotSet(f.Desired)))
 		}
 	})
-
-	pg.gap()
-	n := p.Counts()
-	summary := fmt.Sprintf("Plan: %d to create, %d to update, %d in sync.", n[steps.ActionCreate], n[steps.ActionUpdate], n[steps.ActionInSync])
-	if n[steps.ActionCreate]+n[steps.ActionUpdate] == 0 {
-		summary += " Nothing to do."
-	}
-	pg.text("", "", th.paint(th.Heading, summary))
-
-	renderRenamed(pg, p.Renamed, th)
-	renderSetsUp(pg, p, l, th)
-	renderWarnings(pg, p.Warnings, th)
 	return pg.String()
 }
 

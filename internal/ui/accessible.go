@@ -358,7 +358,7 @@ func (a *plain) newLandscape() error {
 	w := newWizard(spec.Defaults("", a.disc.identity.Account, src, spec.PartnerRegion(src)))
 	w.initAuto(a.disc.identity.Account)
 	fields := []string{fieldSID, fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias,
-		fieldReplBucket, fieldReplAlias, fieldEC2Role, fieldAdminRole, "advanced"}
+		fieldReplBucket, fieldReplAlias, fieldEC2Role, fieldAdminRole, fieldRecovery, "advanced"}
 	issues := map[string]string{}
 	for {
 		for _, f := range fields {
@@ -404,7 +404,7 @@ func (a *plain) newLandscape() error {
 // orderFields sorts field keys in the order the form asks them.
 func orderFields(fs []string) {
 	order := []string{fieldSID, fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket,
-		fieldReplAlias, fieldEC2Role, fieldAdminRole, fieldTransition, fieldStorageClass, fieldArchive,
+		fieldReplAlias, fieldEC2Role, fieldAdminRole, fieldRecovery, fieldTransition, fieldStorageClass, fieldArchive,
 		fieldNoncurrent, fieldOrigLog, fieldReplLog, fieldDeletionWindow, fieldRTC, fieldDeleteMarkers, fieldStrictHeader}
 	rank := map[string]int{}
 	for i, f := range order {
@@ -492,6 +492,8 @@ func (a *plain) askField(w *wizard, field string) error {
 		return a.askString("Access-log bucket in "+p.Replication, "Press Enter to keep "+p.ReplLog+".", &p.ReplLog, spec.ValidateBucketName)
 	case fieldDeletionWindow:
 		return a.askString("Key deletion window (days, 7 to 30)", "", &p.DeletionWindow, validator(field))
+	case fieldRecovery:
+		return a.askString("Recovery window (days)", "How far back you need point-in-time recovery; the plan checks the archive lifecycle against it. Press Enter to keep "+p.Recovery+" (0: not stated).", &p.Recovery, validator(field))
 	case fieldRTC:
 		return a.askBool("Replication Time Control (15-minute SLA, extra cost)?", &p.RTC)
 	case fieldDeleteMarkers:

@@ -40,6 +40,7 @@ func TestAccessibleNewLandscapeEndToEnd(t *testing.T) {
 		"", "", // regions: defaults (eu-central-1 → eu-west-1)
 		"", "", "", "", // names: derived defaults
 		"", "", // roles: the discovered ones
+		"",  // recovery window: not stated
 		"",  // advanced options? no
 		"y", // show the documents
 		"y", // apply
@@ -86,7 +87,7 @@ func TestAccessibleReasksInvalidAnswers(t *testing.T) {
 	eng := appliedEngine()
 	eng.known = nil
 	out, err := runPlain(t, context.Background(), eng, goodDiscovery(), Config{Region: "eu-central-1"},
-		"1", "prd", "SAP", "PRD", "", "", "", "", "", "", "", "", "",
+		"1", "prd", "SAP", "PRD", "", "", "", "", "", "", "", "", "", "",
 		"n", // show the documents? no
 		"n", // apply? no
 		"2")
@@ -118,7 +119,7 @@ func TestAccessiblePreflightIssueAsksTheFieldAgain(t *testing.T) {
 	out, err := runPlain(t, context.Background(), eng, goodDiscovery(), Config{Region: "eu-central-1"},
 		"1", "PRD", "", "", "", "", "", "",
 		"2", "hana-ec2", // EC2 role: type one
-		"", "",
+		"", "", "",
 		"1", // EC2 role again: the discovered one
 		"n", "n", "2")
 	if err != nil {
@@ -217,7 +218,7 @@ func TestAccessibleInterruptedApplySaysHowToResume(t *testing.T) {
 	go func() { <-b.inFlight; cancel() }()
 	dir := t.TempDir()
 	out, err := runPlain(t, ctx, eng, goodDiscovery(), Config{Region: "eu-central-1", SaveDir: dir},
-		"1", "PRD", "", "", "", "", "", "", "", "", "", "n", "y", "2")
+		"1", "PRD", "", "", "", "", "", "", "", "", "", "", "n", "y", "2")
 	if !errors.Is(err, tea.ErrInterrupted) {
 		t.Fatalf("err = %v, want interrupted\n%s", err, out)
 	}
@@ -272,7 +273,7 @@ func TestAccessibleMenuListsTheLandscapeJustApplied(t *testing.T) {
 		return apply(n, ctx, l, sink)
 	}
 	out, err := runPlain(t, context.Background(), eng, goodDiscovery(), Config{Region: "eu-central-1"},
-		"1", "PRD", "", "", "", "", "", "", "", "", "", "n", "y",
+		"1", "PRD", "", "", "", "", "", "", "", "", "", "", "n", "y",
 		"5") // Quit is 5th once PRD is listed
 	if err != nil || !applied {
 		t.Fatalf("Run: %v (applied %v)\n%s", err, applied, out)

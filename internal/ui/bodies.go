@@ -6,6 +6,8 @@ package ui
 
 import (
 	"io"
+	"sort"
+	"strings"
 
 	"github.com/hanavault/hanavault/internal/report"
 	"github.com/hanavault/hanavault/internal/spec"
@@ -21,7 +23,52 @@ func reportTheme(lk look) report.Theme {
 }
 
 func planBody(p *steps.Plan, l spec.Landscape, lk look, width int) string {
-	return report.RenderPlan(p, l, reportTheme(lk), width)
+	return report.RenderPlan(withFormLabels(p), l, reportTheme(lk), width)
+}
+
+// formLabels are the wizard's names for the landscape keys that plan
+// warnings name, so a warning points at a question the wizard asks.
+var formLabels = map[string]string{
+	"lifecycle.transitionDays":           "Archive backups after",
+	"lifecycle.archiveDays":              "Keep archived backups for",
+	"lifecycle.noncurrentExpirationDays": "Delete replaced versions after",
+	"lifecycle.storageClass":             "Archive storage class",
+	"recoveryWindowDays":                 "Recovery window",
+	"requireEncryptionHeader":            "Deny uploads without an encryption header",
+	"kmsAdminRole":                       "KMS admin role",
+	"originalBucketName":                 "Backup bucket",
+	"replicationBucketName":              "Replica bucket",
+	"originalLogBucketName":              "Access-log bucket (source region)",
+	"replicationLogBucketName":           "Access-log bucket (replication region)",
+}
+
+// withFormLabels returns p with its warnings naming the form's questions
+// instead of landscape.yaml keys.
+func withFormLabels(p *steps.Plan) *steps.Plan {
+	if len(p.Warnings) == 0 {
+		return p
+	}
+	q := *p
+	q.Warnings = make([]steps.Warning, len(p.Warnings))
+	keys := make([]string, 0, len(formLabels))
+	for k := range formLabels {
+		keys = append(keys, k)
+	}
+	// Longest first, so "lifecycle.archiveDays" goes before "archiveDays".
+	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
+	for i, w := range p.Warnings {
+		if l, ok := formLabels[w.Field]; ok {
+			w.Field = l
+		}
+		for _, k := range keys {
+			w.Message = strings.ReplaceAll(w.Message, k, "“"+formLabels[k]+"”")
+			if short, ok := strings.CutPrefix(k, "lifecycle."); ok {
+				w.Message = strings.ReplaceAll(w.Message, short, "“"+formLabels[k]+"”")
+			}
+		}
+		q.Warnings[i] = w
+	}
+	return &q
 }
 
 func statusBody(s *steps.Status, lk look, width int) string {

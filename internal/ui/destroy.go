@@ -87,6 +87,9 @@ func (m *model) destroyKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.Back) {
 		return m.backTo(m.destroy.back)
 	}
+	if jump(&m.destroy.vp, msg) {
+		return nil
+	}
 	var cmd tea.Cmd
 	m.destroy.vp, cmd = m.destroy.vp.Update(msg)
 	return cmd

@@ -84,6 +84,8 @@ func applyNewLandscape(t *testing.T, tm *teatest.TestModel) {
 	keys(tm, "enter")
 	waitOut(t, tm, "AdministratorAccess attached")
 	keys(tm, "enter")
+	waitOut(t, tm, "Recovery window")
+	keys(tm, "enter")
 	waitOut(t, tm, "Change advanced options?")
 	keys(tm, "enter")
 	waitOut(t, tm, "policy documents", "Saved the answers")

@@ -37,6 +37,7 @@ const (
 	fieldArchive        = "lifecycle.archiveDays"
 	fieldNoncurrent     = "lifecycle.noncurrentExpirationDays"
 	fieldDeletionWindow = "kmsDeletionWindowDays"
+	fieldRecovery       = "recoveryWindowDays"
 	fieldRTC            = "replicationTimeControl"
 	fieldDeleteMarkers  = "deleteMarkerReplication"
 	fieldStrictHeader   = "requireEncryptionHeader"
@@ -54,6 +55,7 @@ type params struct {
 	Advanced                                     bool
 	Transition, StorageClass, Archive            string
 	Noncurrent, OrigLog, ReplLog, DeletionWindow string
+	Recovery                                     string
 	RTC, DeleteMarkers, StrictHeader             bool
 }
 
@@ -117,6 +119,7 @@ func newWizard(base spec.Landscape) *wizard {
 		Archive: strconv.Itoa(lc.ArchiveDays), Noncurrent: strconv.Itoa(lc.NoncurrentExpirationDays),
 		OrigLog: base.OriginalLogBucketName, ReplLog: base.ReplicationLogBucketName,
 		DeletionWindow: strconv.Itoa(base.KMSDeletionWindowDays),
+		Recovery:       strconv.Itoa(base.RecoveryWindowDays),
 		RTC:            base.ReplicationTimeControl, DeleteMarkers: base.DeleteMarkerReplication,
 		StrictHeader: base.RequireEncryptionHeader,
 	}
@@ -229,6 +232,9 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 		{[]string{fieldAdminRole + "/typed"}, huh.NewGroup(
 			input(fieldAdminRole+"/typed", "KMS admin role · name or ARN", "Administers both keys; cannot decrypt with them.", &p.AdminTyped, spec.ValidateRoleRef),
 		).Title("Roles")},
+		{[]string{fieldRecovery}, huh.NewGroup(
+			input(fieldRecovery, "Recovery window (days)", "How far back you need point-in-time recovery: the plan checks the archive lifecycle against it. 0: not stated.", &p.Recovery, validator(fieldRecovery)),
+		).Title("Recovery")},
 		{[]string{"advanced"}, huh.NewGroup(w.advanced).Title("Options")},
 		{[]string{fieldTransition, fieldStorageClass, fieldArchive, fieldNoncurrent}, huh.NewGroup(
 			input(fieldTransition, "Archive backups after (days)", "0–3650 (0 archives at once); current versions move to the archive class then.", &p.Transition, validator(fieldTransition)),
@@ -366,6 +372,8 @@ func (w *wizard) value(field string) string {
 		return p.Noncurrent
 	case fieldDeletionWindow:
 		return p.DeletionWindow
+	case fieldRecovery:
+		return p.Recovery
 	case fieldRTC:
 		return strconv.FormatBool(p.RTC)
 	case fieldDeleteMarkers:
@@ -400,6 +408,7 @@ func (w *wizard) landscape() spec.Landscape {
 	l.Lifecycle.ArchiveDays = atoi(p.Archive)
 	l.Lifecycle.NoncurrentExpirationDays = atoi(p.Noncurrent)
 	l.KMSDeletionWindowDays = atoi(p.DeletionWindow)
+	l.RecoveryWindowDays = atoi(p.Recovery)
 	l.ReplicationTimeControl, l.DeleteMarkerReplication, l.RequireEncryptionHeader = p.RTC, p.DeleteMarkers, p.StrictHeader
 	if l.ReplicationRoleName == "hanavault-"+w.base.SID+"-replication" {
 		l.ReplicationRoleName = "" // follows a changed SID
@@ -419,7 +428,7 @@ func validator(field string) func(string) error {
 		return aliasCheck
 	case fieldEC2Role + "/typed", fieldAdminRole + "/typed":
 		return spec.ValidateRoleRef
-	case fieldTransition, fieldArchive, fieldNoncurrent, fieldDeletionWindow:
+	case fieldTransition, fieldArchive, fieldNoncurrent, fieldDeletionWindow, fieldRecovery:
 		return func(s string) error { return checkDays(field, s) }
 	}
 	return func(string) error { return nil }
@@ -787,7 +796,7 @@ func (w *wizard) shows(field string) bool {
 	case fieldSID, fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket,
 		fieldReplAlias, fieldEC2Role, fieldAdminRole, fieldOrigLog, fieldReplLog, fieldTransition,
 		fieldStorageClass, fieldArchive, fieldNoncurrent, fieldDeletionWindow, fieldRTC,
-		fieldDeleteMarkers, fieldStrictHeader:
+		fieldDeleteMarkers, fieldStrictHeader, fieldRecovery:
 		return true
 	}
 	return false

@@ -28,7 +28,7 @@ func fillForm(h *harness, sid string) {
 	h.waitFocus(fieldSID)
 	h.typeText(sid)
 	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
-		fieldEC2Role, fieldAdminRole)
+		fieldEC2Role, fieldAdminRole, fieldRecovery)
 	h.press("enter")
 	h.waitScreen("Change advanced options?")
 	h.press("enter")
@@ -237,6 +237,7 @@ func TestDiscoveryFailureStillLetsYouTypeRoles(t *testing.T) {
 	h.typeText("hana-ec2")
 	h.enterTo(fieldAdminRole, fieldAdminRole+"/typed")
 	h.typeText("arn:aws:iam::123456789012:role/ops/KeyAdmin")
+	h.enterTo(fieldRecovery)
 	h.press("enter")
 	h.waitScreen("Change advanced options?")
 	h.press("enter")
@@ -253,7 +254,7 @@ func TestAdvancedOptions(t *testing.T) {
 	h.press("n")
 	h.typeText("PRD")
 	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
-		fieldEC2Role, fieldAdminRole)
+		fieldEC2Role, fieldAdminRole, fieldRecovery)
 	h.press("enter")
 	h.waitScreen("Change advanced options?")
 	if s := oneLine(h.screen()); !strings.Contains(s, "GLACIER after 7 days") ||

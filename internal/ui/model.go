@@ -190,7 +190,7 @@ func (m *model) updateKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.interrupt()
 	}
 	if m.dialog != nil {
-		if m.screen == scrDestroy && slices.Contains([]string{"up", "down", "pgup", "pgdown"}, msg.String()) {
+		if m.screen == scrDestroy && slices.Contains([]string{"up", "down", "pgup", "pgdown", "home", "end"}, msg.String()) {
 			return m.destroyKey(msg) // scroll the preview under the SID prompt
 		}
 		return m.updateDialog(msg)

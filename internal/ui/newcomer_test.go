@@ -353,3 +353,52 @@ func TestBucketFieldChecksRoomForTheLogBucket(t *testing.T) {
 		t.Errorf("the message names YAML keys:\n%s", s)
 	}
 }
+
+// TestPlanOpensAtItsSummaryAndWarningsNameFormQuestions: the plan's first
+// screen holds the totals and the warnings; the warnings name questions
+// the wizard asks (the recovery window is one); g/G/home/end jump.
+func TestPlanOpensAtItsSummaryAndWarningsNameFormQuestions(t *testing.T) {
+	eng := planningEngine()
+	eng.plan = func(l spec.Landscape) (*steps.Plan, error) {
+		p := testPlan(l)
+		p.Warnings = []steps.Warning{{Field: "recoveryWindowDays", Message: "not stated: backups move to GLACIER after 7 days; set recoveryWindowDays to check the lifecycle against your recovery needs"}}
+		return p, nil
+	}
+	h := newHarness(t, eng, goodDiscovery(), Config{Region: "eu-central-1"})
+	h.press("n")
+	h.waitFocus(fieldSID)
+	h.typeText("PRD")
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
+		fieldEC2Role, fieldAdminRole, fieldRecovery)
+	h.clearInput(1)
+	h.typeText("14")
+	h.press("enter")
+	h.waitScreen("Change advanced options?")
+	h.press("enter")
+	h.waitFor("plan screen", func() bool { return h.m.screen == scrPlan })
+	if got := eng.last("Plan").RecoveryWindowDays; got != 14 {
+		t.Errorf("recovery window %d reached the plan, want 14", got)
+	}
+	s := h.screen()
+	for _, w := range []string{"Plan: 5 to create, 1 to update, 1 in sync.", "Warnings", "Recovery window"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("the plan's first screen lacks %q:\n%s", w, s)
+		}
+	}
+	if all := body(h.m.plan.vp.GetContent()); strings.Contains(all, "recoveryWindowDays") {
+		t.Errorf("a warning names a YAML key the wizard does not ask:\n%s", all)
+	}
+	h.press("G")
+	if h.m.plan.vp.YOffset() == 0 {
+		t.Errorf("G did not go to the end")
+	}
+	h.press("g")
+	if h.m.plan.vp.YOffset() != 0 {
+		t.Errorf("g did not go to the top")
+	}
+	h.press("end")
+	h.press("home")
+	if h.m.plan.vp.YOffset() != 0 {
+		t.Errorf("home did not go to the top")
+	}
+}

@@ -31,11 +31,25 @@ func newViewport() viewport.Model {
 	return vp
 }
 
+// jump handles g/home (top) and G/end (bottom) on a viewport and reports
+// whether the key was one of them.
+func jump(vp *viewport.Model, msg tea.KeyPressMsg) bool {
+	switch msg.String() {
+	case "g", "home":
+		vp.GotoTop()
+	case "G", "end":
+		vp.GotoBottom()
+	default:
+		return false
+	}
+	return true
+}
+
 // scrollLine is the viewport's position, for under the body.
 func scrollLine(m *model, vp viewport.Model) string {
 	var parts []string
 	if vp.TotalLineCount() > vp.Height() {
-		parts = append(parts, fmt.Sprintf("%d%% · ↑/↓ pgup/pgdn", int(vp.ScrollPercent()*100)))
+		parts = append(parts, fmt.Sprintf("%d%% · ↑/↓ pgup/pgdn g/G", int(vp.ScrollPercent()*100)))
 	}
 	if lipgloss.Width(vp.GetContent()) > vp.Width() {
 		parts = append(parts, "←/→ long lines")
@@ -115,6 +129,9 @@ func (m *model) planKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.screen = scrDocs
 			return nil
 		}
+		if jump(&p.doc, msg) {
+			return nil
+		}
 		var cmd tea.Cmd
 		p.doc, cmd = p.doc.Update(msg)
 		return cmd
@@ -131,6 +148,8 @@ func (m *model) planKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.confirmApply()
 	case key.Matches(msg, k.Back):
 		return m.backTo(p.back)
+	case jump(&p.vp, msg):
+		return nil
 	}
 	var cmd tea.Cmd
 	p.vp, cmd = p.vp.Update(msg)

@@ -440,6 +440,10 @@ func (m *model) runKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *model) scrollRun(msg tea.KeyPressMsg) tea.Cmd {
 	r := m.run
+	if jump(&r.vp, msg) {
+		r.follow = false
+		return nil
+	}
 	var cmd tea.Cmd
 	before := r.vp.YOffset()
 	r.vp, cmd = r.vp.Update(msg)

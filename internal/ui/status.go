@@ -90,6 +90,8 @@ func (m *model) statusKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.statusOf(m.land, s.back)
 	case key.Matches(msg, k.Back):
 		return m.backTo(s.back)
+	case jump(&s.vp, msg):
+		return nil
 	}
 	var cmd tea.Cmd
 	s.vp, cmd = s.vp.Update(msg)
