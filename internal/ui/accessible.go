@@ -460,7 +460,13 @@ func (a *plain) askField(w *wizard, field string) error {
 	case fieldEC2Role:
 		return a.askRole("EC2 backup role (encrypts and decrypts backups)", roleEC2, &p.EC2Choice, &p.EC2Typed)
 	case fieldAdminRole:
-		return a.askRole("KMS admin role (administers the keys)", roleAdmin, &p.AdminChoice, &p.AdminTyped)
+		if err := a.askRole("KMS admin role (administers the keys)", roleAdmin, &p.AdminChoice, &p.AdminTyped); err != nil {
+			return err
+		}
+		if isSSORole(roleValue(p.AdminChoice, p.AdminTyped)) {
+			a.printf("Warning: %s\n", ssoRoleWarning)
+		}
+		return nil
 	case "advanced":
 		a.printf("%s\n", w.advancedSummary())
 		if err := a.askBool("Change advanced options?", &p.Advanced); err != nil {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -155,7 +156,12 @@ func (c *catalog) roleChoices(k roleKind) []choice {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []choice
-	for _, r := range c.roles[k] {
+	roles := c.roles[k]
+	if k == roleAdmin {
+		roles = slices.Clone(roles)
+		slices.SortStableFunc(roles, func(a, b discover.RoleInfo) int { return adminRank(a.Name) - adminRank(b.Name) })
+	}
+	for _, r := range roles {
 		label := r.Name
 		if len(r.InstanceProfiles) > 0 {
 			label += " · instance profile " + strings.Join(r.InstanceProfiles, ", ")
@@ -169,6 +175,30 @@ func (c *catalog) roleChoices(k roleKind) []choice {
 	}
 	return append(out, choice{"Type a name or ARN…", typeOwn})
 }
+
+// adminRank orders KMS admin candidates for the picker, whose first entry
+// is the default: a role whose name says it administers keys first,
+// Identity Center roles last (see ssoRoleWarning).
+func adminRank(name string) int {
+	lower := strings.ToLower(name)
+	switch {
+	case isSSORole(name):
+		return 2
+	case (strings.Contains(lower, "kms") || strings.Contains(lower, "key")) && strings.Contains(lower, "admin"):
+		return 0
+	}
+	return 1
+}
+
+// isSSORole reports whether a role name or ARN is an IAM Identity Center
+// permission-set role.
+func isSSORole(ref string) bool {
+	return strings.HasPrefix(ref[strings.LastIndex(ref, "/")+1:], "AWSReservedSSO_")
+}
+
+// ssoRoleWarning is why an Identity Center role is a poor key
+// administrator.
+const ssoRoleWarning = "Identity Center can delete and recreate this role under a new name (when the permission set is reassigned); the key policy would then name a role that no longer exists. Prefer a role you manage."
 
 // hasRole reports whether ref names a discovered role of kind k.
 func (c *catalog) hasRole(k roleKind, ref string) bool {

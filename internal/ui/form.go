@@ -511,6 +511,9 @@ func (w *wizard) description(m *model, field string) string {
 	case fieldEC2Role:
 		return m.rolesHint(roleEC2)
 	case fieldAdminRole:
+		if isSSORole(w.p.AdminChoice) {
+			return m.st.warn.Render("! " + ssoRoleWarning)
+		}
 		return m.rolesHint(roleAdmin)
 	}
 	return w.desc[field]

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/hanavault/hanavault/internal/discover"
 	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -400,5 +401,33 @@ func TestPlanOpensAtItsSummaryAndWarningsNameFormQuestions(t *testing.T) {
 	h.press("home")
 	if h.m.plan.vp.YOffset() != 0 {
 		t.Errorf("home did not go to the top")
+	}
+}
+
+// TestKMSAdminDefaultPrefersAKeyAdminRole: the admin picker starts on a
+// role named for key administration and lists Identity Center roles last,
+// warning when one is chosen.
+func TestKMSAdminDefaultPrefersAKeyAdminRole(t *testing.T) {
+	disc := goodDiscovery()
+	disc.admin = []discover.RoleInfo{
+		{Name: "AWSReservedSSO_AdministratorAccess_5e1f0c2a9b7d3e41", Arn: "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AdministratorAccess_5e1f0c2a9b7d3e41", Reasons: []string{"AdministratorAccess attached"}},
+		{Name: "OrganizationAccountAccessRole", Arn: "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole", Reasons: []string{"AdministratorAccess attached"}},
+		{Name: "kms-admin", Arn: "arn:aws:iam::123456789012:role/kms-admin", Reasons: []string{"name suggests an administrator"}},
+	}
+	h := newHarness(t, planningEngine(), disc, Config{Region: "eu-central-1"})
+	h.press("n")
+	h.waitFocus(fieldSID)
+	h.typeText("PRD")
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
+		fieldEC2Role, fieldAdminRole)
+	if got := h.m.wiz.p.AdminChoice; got != "arn:aws:iam::123456789012:role/kms-admin" {
+		t.Errorf("the admin role defaults to %q, want kms-admin", got)
+	}
+	h.press("down", "down")
+	if got := h.m.wiz.p.AdminChoice; !isSSORole(got) {
+		t.Fatalf("the Identity Center role is not last: the cursor is on %q\n%s", got, h.screen())
+	}
+	if s := oneLine(h.screen()); !strings.Contains(s, "Identity Center can delete and recreate this role") {
+		t.Errorf("no warning on the Identity Center role:\n%s", h.screen())
 	}
 }
