@@ -91,6 +91,7 @@ type catalog struct {
 	partition string
 	regions   []discover.RegionInfo
 	roles     [2][]discover.RoleInfo
+	width     int // the window's width (labelWidth)
 }
 
 func (c *catalog) setRegions(r []discover.RegionInfo) {
@@ -171,7 +172,7 @@ func (c *catalog) roleChoices(k roleKind) []choice {
 		if len(r.Reasons) > 0 && k == roleAdmin {
 			label += " · " + strings.Join(r.Reasons, ", ")
 		}
-		out = append(out, choice{ansi.Truncate(label, maxLabel, "…"), roleRef(r)})
+		out = append(out, choice{ansi.Truncate(label, c.labelWidth(), "…"), roleRef(r)})
 	}
 	return append(out, choice{"Type a name or ARN…", typeOwn})
 }
@@ -223,6 +224,22 @@ func roleRef(r discover.RoleInfo) string {
 
 // maxLabel keeps picker options on one line of an 80-column window.
 const maxLabel = 72
+
+// labelWidth is how wide a picker option may be: the window less the
+// form's margins, or maxLabel before the window size is known.
+func (c *catalog) labelWidth() int {
+	if c.width <= 0 {
+		return maxLabel
+	}
+	return max(c.width-8, 20)
+}
+
+// setWidth records the window width for the option labels.
+func (c *catalog) setWidth(w int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.width = w
+}
 
 // choice is one option of a picker.
 type choice struct{ label, value string }

@@ -724,7 +724,32 @@ func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 
 func (m *model) formView() string {
 	w := m.wiz
-	return w.bannerView(m) + w.form.View()
+	s := w.bannerView(m)
+	if f := w.form.GetFocusedField(); f != nil && strings.HasPrefix(f.GetKey(), fieldAdminRole) {
+		// The admin role is asked on a page of its own: say which role
+		// will use the keys, so the two are told apart.
+		s += m.st.faint.Render("EC2 backup role: ") + w.value(fieldEC2Role) + "\n"
+	}
+	return s + w.form.View()
+}
+
+// step is the current page's place among the pages the form shows, and
+// their number (0, 0 when unknown).
+func (w *wizard) step() (i, n int) {
+	cur := w.page()
+	for j, g := range w.pages {
+		if w.hidden(g.fields) {
+			continue
+		}
+		n++
+		if j <= cur {
+			i = n
+		}
+	}
+	if cur < 0 {
+		return 0, 0
+	}
+	return i, n
 }
 
 func (w *wizard) bannerView(m *model) string {

@@ -139,6 +139,12 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
+		if m.disc.cat.width != msg.Width && m.wiz != nil {
+			m.disc.cat.setWidth(msg.Width)
+			m.rerender()
+			return m, m.wiz.discoveryChanged(m) // the pickers' labels fit the new width
+		}
+		m.disc.cat.setWidth(msg.Width)
 		m.rerender()
 		return m, nil
 	case tea.BackgroundColorMsg:
@@ -297,6 +303,11 @@ func (m *model) screenTitle() string {
 	case scrHome:
 		return "SAP HANA backup storage on AWS"
 	case scrForm:
+		if m.wiz != nil && m.wiz.form != nil {
+			if i, n := m.wiz.step(); n > 0 {
+				return fmt.Sprintf("new landscape · step %d of %d", i, n)
+			}
+		}
 		return "new landscape"
 	case scrBusy:
 		return m.busy.label

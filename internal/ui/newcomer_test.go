@@ -431,3 +431,28 @@ func TestKMSAdminDefaultPrefersAKeyAdminRole(t *testing.T) {
 		t.Errorf("no warning on the Identity Center role:\n%s", h.screen())
 	}
 }
+
+// TestRolePagesUseTheWidthAndSayWhereYouAre: role descriptions use a wide
+// window instead of stopping at 72 columns, the admin page names the EC2
+// role already chosen, and the title says which step of how many.
+func TestRolePagesUseTheWidthAndSayWhereYouAre(t *testing.T) {
+	disc := goodDiscovery()
+	disc.admin = []discover.RoleInfo{{Name: "OrganizationAccountAccessRole", Arn: "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole",
+		Reasons: []string{"AdministratorAccess attached", "AWS Organizations access role", "name suggests an administrator"}}}
+	h := newHarness(t, planningEngine(), disc, Config{Region: "eu-central-1"})
+	h.send(tea.WindowSizeMsg{Width: 140, Height: 40})
+	h.press("n")
+	h.waitFocus(fieldSID)
+	if s := h.screen(); !strings.Contains(s, "step 1 of 6") {
+		t.Errorf("the first page does not say step 1 of 6:\n%s", s)
+	}
+	h.typeText("PRD")
+	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
+		fieldEC2Role, fieldAdminRole)
+	s := h.screen()
+	for _, w := range []string{"name suggests an administrator", "EC2 backup role: arn:aws:iam::123456789012:role/hana-backup-ec2", "step 4 of 6"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("the admin page lacks %q:\n%s", w, s)
+		}
+	}
+}
