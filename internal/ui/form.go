@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -88,6 +89,44 @@ type wizard struct {
 	catVersion int
 	// pages are the form's groups in order, with the fields on each.
 	pages []group
+	// typing is the field being typed into: its value is not checked
+	// until the user leaves it or pauses (validationPause). editSeq
+	// numbers the edits, so only the pause after the last one counts.
+	typing  string
+	editSeq int
+}
+
+// validationPause is how long typing stops before the field's value is
+// checked.
+const validationPause = 600 * time.Millisecond
+
+// pauseMsg arrives validationPause after edit seq.
+type pauseMsg struct{ seq int }
+
+// noteEdit records a key sent to the focused field: an edit holds back
+// its check until a pause; any other key (enter, tab, arrows) checks now.
+func (w *wizard) noteEdit(k tea.KeyPressMsg) tea.Cmd {
+	f := w.form.GetFocusedField()
+	_, isInput := f.(*huh.Input)
+	edit := isInput && (k.Text != "" || slices.Contains([]string{"backspace", "delete", "ctrl+u", "ctrl+k", "ctrl+w"}, k.String()))
+	if !edit {
+		w.typing = ""
+		return nil
+	}
+	w.typing = f.GetKey()
+	w.editSeq++
+	seq := w.editSeq
+	return tea.Tick(validationPause, func(time.Time) tea.Msg { return pauseMsg{seq: seq} })
+}
+
+// paused shows the check of the field typed into, once typing stopped.
+func (m *model) paused(msg pauseMsg) tea.Cmd {
+	w := m.wiz
+	if w == nil || w.form == nil || msg.seq != w.editSeq || w.typing == "" {
+		return nil
+	}
+	w.typing = ""
+	return w.sync(m, false)
 }
 
 // openWizard shows the form: a new one, or the draft the user left.
@@ -495,7 +534,7 @@ func (w *wizard) description(m *model, field string) string {
 		return m.st.bad.Render("✗ " + msg)
 	}
 	if v := w.value(field); v != "" || field == fieldSID {
-		if v == "" {
+		if v == "" || field == w.typing {
 			return w.desc[field]
 		}
 		if err := w.check(field)(v); err != nil {
@@ -708,7 +747,12 @@ func (m *model) formWantsEsc() bool {
 
 func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 	w := m.wiz
+	var pause tea.Cmd
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		pause = w.noteEdit(k)
+	}
 	fm, cmd := w.form.Update(msg)
+	cmd = tea.Batch(cmd, pause)
 	if f, ok := fm.(*huh.Form); ok {
 		w.form = f
 	}

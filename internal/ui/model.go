@@ -173,6 +173,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, msg.done(m)
 	case runMsg:
 		return m, m.updateRun(msg)
+	case pauseMsg:
+		return m, m.paused(msg)
 	case tea.KeyPressMsg:
 		return m, m.updateKey(msg)
 	}
