@@ -89,6 +89,9 @@ type wizard struct {
 	catVersion int
 	// pages are the form's groups in order, with the fields on each.
 	pages []group
+	// filter is what the user typed after "/" in the focused picker.
+	filter string
+	cat    *catalog
 	// typing is the field being typed into: its value is not checked
 	// until the user leaves it or pauses (validationPause). editSeq
 	// numbers the edits, so only the pause after the last one counts.
@@ -220,6 +223,7 @@ func (w *wizard) build(m *model, fix map[string]string, banner string) tea.Cmd {
 		return in
 	}
 	cat := m.disc.cat
+	w.cat = cat
 	regionPicker := func(field, title string, v *string, validate func(string) error) *huh.Select[string] {
 		s := huh.NewSelect[string]().Key(field).Title(title).Value(v).
 			OptionsFunc(func() []huh.Option[string] { return huhOptions(cat.regionChoices()) }, &w.catVersion).
@@ -369,6 +373,58 @@ func (w *wizard) advancedSummary() string {
 // resize fits the form to the window.
 func (w *wizard) resize(width, height int) {
 	w.form.WithWidth(max(width-2, 20)).WithHeight(max(height, 8))
+	// The pickers use the height there is: the two region pickers share
+	// the first page with the SID, a role picker has a page of its own.
+	for f, s := range w.selects {
+		switch f {
+		case fieldSource, fieldReplication:
+			s.Height(max(7, (height-6)/2))
+		case fieldEC2Role, fieldAdminRole:
+			s.Height(max(7, height-4))
+		}
+	}
+}
+
+// filterEdit keeps a picker's matches in view while the user filters it:
+// huh keeps the list scrolled where it was, so matches above the old
+// position stayed hidden (typing /us-e showed us-east-2 but not
+// us-east-1). The cursor goes to the first match, which scrolls the list
+// to its top. It runs after the key reached the picker.
+func (w *wizard) filterEdit(k tea.KeyPressMsg, wasFiltering bool) {
+	f := w.form.GetFocusedField()
+	sel, ok := f.(*huh.Select[string])
+	if !ok || !sel.GetFiltering() {
+		return
+	}
+	switch {
+	case !wasFiltering: // this key ("/") started the filter
+		w.filter = ""
+		return
+	case k.String() == "backspace":
+		if r := []rune(w.filter); len(r) > 0 {
+			w.filter = string(r[:len(r)-1])
+		}
+	case k.Text != "":
+		w.filter += k.Text
+	default:
+		return
+	}
+	var labels []string
+	switch f.GetKey() {
+	case fieldSource, fieldReplication:
+		for _, c := range w.cat.regionChoices() {
+			if strings.Contains(strings.ToLower(c.label), strings.ToLower(w.filter)) {
+				labels = append(labels, c.value)
+			}
+		}
+	default:
+		return
+	}
+	hovered, _ := sel.Hovered() // the value is not updated while filtering
+	at := slices.Index(labels, hovered)
+	for range max(at, 0) {
+		w.form.Update(tea.KeyPressMsg{Code: tea.KeyUp})
+	}
 }
 
 // value is a field's current answer as text.
@@ -748,11 +804,17 @@ func (m *model) formWantsEsc() bool {
 func (m *model) updateForm(msg tea.Msg) tea.Cmd {
 	w := m.wiz
 	var pause tea.Cmd
+	wasFiltering := false
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		pause = w.noteEdit(k)
+		sel, isSel := w.form.GetFocusedField().(*huh.Select[string])
+		wasFiltering = isSel && sel.GetFiltering()
 	}
 	fm, cmd := w.form.Update(msg)
 	cmd = tea.Batch(cmd, pause)
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		w.filterEdit(k, wasFiltering)
+	}
 	if f, ok := fm.(*huh.Form); ok {
 		w.form = f
 	}

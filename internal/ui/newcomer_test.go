@@ -456,3 +456,34 @@ func TestRolePagesUseTheWidthAndSayWhereYouAre(t *testing.T) {
 		}
 	}
 }
+
+// TestRegionFilterShowsEveryMatch: with the list scrolled down to the
+// preselected region, filtering keeps every match in view.
+func TestRegionFilterShowsEveryMatch(t *testing.T) {
+	disc := goodDiscovery()
+	disc.regions = nil
+	for _, r := range []string{"ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+		"ca-central-1", "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "sa-east-1", "us-east-1", "us-east-2", "us-west-2"} {
+		disc.regions = append(disc.regions, discover.RegionInfo{Name: r, Description: "Region " + r, Enabled: true})
+	}
+	h := newHarness(t, planningEngine(), disc, Config{Region: "eu-central-1"})
+	h.press("n")
+	h.waitFocus(fieldSID)
+	h.typeText("PRD")
+	h.enterTo(fieldSource)
+	h.press("/")
+	h.typeText("us-e")
+	s := h.screen()
+	for _, w := range []string{"us-east-1", "us-east-2"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("filtering /us-e hides %s:\n%s", w, s)
+		}
+	}
+	// In a taller window the pickers show more regions.
+	h.press("esc", "esc")
+	h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	h.settle()
+	if n := strings.Count(h.screen(), "Region "); n < 2*10 {
+		t.Errorf("at 40 rows the two region pickers show %d regions, want at least 10 each:\n%s", n, h.screen())
+	}
+}
