@@ -81,7 +81,11 @@ func RenderStatus(s *steps.Status, th Theme, width int) string {
 	pg.gap()
 	pg.text("", "", th.paint(th.Heading, fmt.Sprintf("Summary: %d ok, %d drift, %d missing.",
 		s.Summary[steps.StateOK], s.Summary[steps.StateDrift], s.Summary[steps.StateMissing])))
-	if s.NextAction != "" {
+	switch {
+	case s.NextAction == "":
+	case s.Overall == steps.OverallOK:
+		pg.text("", "", s.NextAction) // nothing to do is no next step
+	default:
 		pg.item(th.paint(th.Key, "Next:")+" ", s.NextAction)
 	}
 	pg.gap()

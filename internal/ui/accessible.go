@@ -258,7 +258,11 @@ func (a *plain) discover() {
 	if region == "" {
 		region = "not set"
 	}
-	a.printf("Profile: %s; source region: %s\n", profile, region)
+	if a.cfg.Sandbox {
+		a.printf("Source region: %s\n", region)
+	} else {
+		a.printf("Profile: %s; source region: %s\n", profile, region)
+	}
 	if a.cfg.StateDir != "" {
 		a.printf("State: %s\n", a.cfg.StateDir)
 	}

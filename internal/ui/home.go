@@ -153,7 +153,12 @@ func (m *model) homeView(height int) string {
 	if region == "" {
 		region = "not set"
 	}
-	b.WriteString(label("Profile") + profile + st.faint.Render(" · source region ") + region + "\n")
+	if m.cfg.Sandbox {
+		// The sandbox has no profile: it is one in-memory account.
+		b.WriteString(label("Region") + region + st.faint.Render(" · source region of new landscapes") + "\n")
+	} else {
+		b.WriteString(label("Profile") + profile + st.faint.Render(" · source region ") + region + "\n")
+	}
 	if m.cfg.StateDir != "" {
 		b.WriteString(label("State") + m.cfg.StateDir + "\n")
 	}

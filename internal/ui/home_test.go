@@ -29,7 +29,7 @@ func TestHomeShowsIdentityLandscapesAndDiscovery(t *testing.T) {
 	s := h.screen()
 	for _, want := range []string{
 		"123456789012", "partition aws", "arn:aws:iam::123456789012:user/basis-admin",
-		"basis", "source region eu-central-1", "State     /home/basis/.local/state/hanavault",
+		"basis", "eu-central-1", "State     /home/basis/.local/state/hanavault",
 		"SANDBOX", "No AWS credentials found",
 		"+ New landscape",
 		"PRD  eu-central-1 → eu-west-1", "ok", "local state and tags",

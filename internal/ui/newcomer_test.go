@@ -487,3 +487,18 @@ func TestRegionFilterShowsEveryMatch(t *testing.T) {
 		t.Errorf("at 40 rows the two region pickers show %d regions, want at least 10 each:\n%s", n, h.screen())
 	}
 }
+
+// TestWording: no profile in the sandbox, and an ok status has no "Next:"
+// that says there is nothing to do.
+func TestWording(t *testing.T) {
+	h := newHarness(t, appliedEngine(), goodDiscovery(), Config{Sandbox: true, Region: "eu-central-1"})
+	if s := h.screen(); strings.Contains(s, "Profile") {
+		t.Errorf("the sandbox home names a profile:\n%s", s)
+	}
+	l := testLandscape()
+	st := testStatus(l)
+	st.Overall, st.NextAction = steps.OverallOK, "Nothing to do: the landscape matches its definition."
+	if s := statusBody(st, look{noColor: true}, 80); strings.Contains(s, "Next: Nothing to do") || !strings.Contains(s, "Nothing to do") {
+		t.Errorf("status of an ok landscape:\n%s", s)
+	}
+}
