@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,6 +39,9 @@ type Options struct {
 	// Only the bare `hanavault` wizard sets it: subcommands never fall back
 	// silently.
 	AllowSandboxFallback bool
+	// DebugLog receives the AWS SDK's log lines (--debug); nil discards
+	// them.
+	DebugLog io.Writer
 }
 
 // Env is one run's account, engine and discovery.
@@ -74,7 +78,7 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		dir := SandboxDir(o.StateDir)
 		return openSandbox(o, fmt.Sprintf("This is the sandbox (--sandbox): an in-memory account kept in %s. Nothing reaches AWS.", dir))
 	}
-	cfg := awsapi.Config{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL}
+	cfg := awsapi.Config{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL, Log: o.DebugLog}
 	// An explicit --profile or --endpoint-url is a request for AWS: then a
 	// missing credential is an error with a hint, never the sandbox.
 	if o.AllowSandboxFallback && o.Profile == "" && o.EndpointURL == "" {

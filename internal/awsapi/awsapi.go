@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/hanavault/hanavault/internal/cloud"
 )
@@ -35,6 +37,10 @@ type Config struct {
 	Profile     string // --profile / AWS_PROFILE
 	Region      string // --region; else the profile's region
 	EndpointURL string // --endpoint-url / AWS_ENDPOINT_URL; forces path-style S3
+	// Log receives the SDK's own log lines (retries, warnings such as
+	// "falling back to IMDSv1"); nil discards them. They never go to the
+	// terminal, where they would break the wizard's screen.
+	Log io.Writer
 }
 
 // DefaultMaxAttempts is how often a call is tried (first attempt included)
@@ -117,6 +123,12 @@ func loadSDKConfig(ctx context.Context, cfg Config, extra ...func(*config.LoadOp
 	}
 	if cfg.EndpointURL != "" {
 		opts = append(opts, config.WithBaseEndpoint(cfg.EndpointURL))
+	}
+	if cfg.Log != nil {
+		// Retries only: request logging would write session tokens.
+		opts = append(opts, config.WithLogger(logging.NewStandardLogger(cfg.Log)), config.WithClientLogMode(aws.LogRetries))
+	} else {
+		opts = append(opts, config.WithLogger(logging.Nop{}))
 	}
 	opts = append(opts, extra...)
 	sdkCfg, err := config.LoadDefaultConfig(ctx, opts...)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -103,5 +105,45 @@ func TestStatusAfterDestroy(t *testing.T) {
 		"hanavault apply -f /state/111122223333/PRD/archive/20261206T050627.513Z/landscape.yaml --sandbox")
 	if strings.Contains(h.errOut.String(), "from-tags") || strings.Contains(h.errOut.String(), "Error") {
 		t.Errorf("stderr:\n%s", h.errOut)
+	}
+}
+
+// TestDebugWritesSDKAndEngineLogsToANamedFile: --debug names a file in
+// the state directory and the engine's calls go there; the SDK gets the
+// same file. HANAVAULT_DEBUG may name the file.
+func TestDebugWritesSDKAndEngineLogsToANamedFile(t *testing.T) {
+	path, _ := landscapeFile(t)
+	state := t.TempDir()
+	h := newHarness(t)
+	h.eng.plan = testPlan(steps.ActionCreate)
+	if code, err := h.run(context.Background(), "plan", "-f", path, "--debug", "--state-dir", state); code != 0 {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(state, "debug.log")
+	contains(t, "stderr", h.errOut.String(), "Debug log (AWS SDK and engine): "+logPath)
+	if len(h.opened) != 1 || h.opened[0].DebugLog == nil {
+		t.Errorf("the AWS SDK does not get the debug log: %+v", h.opened)
+	}
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "debug log", string(data), "engine plan PRD done")
+
+	other := filepath.Join(t.TempDir(), "hv.log")
+	h = newHarness(t)
+	h.eng.plan = testPlan(steps.ActionCreate)
+	h.env["HANAVAULT_DEBUG"] = other
+	if code, err := h.run(context.Background(), "plan", "-f", path); code != 0 {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("HANAVAULT_DEBUG=%s wrote no log: %v", other, err)
+	}
+	h = newHarness(t)
+	h.eng.plan = testPlan(steps.ActionCreate)
+	h.run(context.Background(), "plan", "-f", path)
+	if h.opened[0].DebugLog != nil || strings.Contains(h.errOut.String(), "Debug log") {
+		t.Errorf("without --debug a debug log was opened")
 	}
 }

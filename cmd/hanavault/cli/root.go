@@ -101,9 +101,30 @@ type GlobalOptions struct {
 	Sandbox     bool
 	NoColor     bool
 	Accessible  bool
+	Debug       bool
 
 	// sandboxSession is set once the session opened is the sandbox.
 	sandboxSession bool
+	// debug is the --debug log, once opened (startDebug).
+	debug      *debugLog
+	debugTried bool
+}
+
+// startDebug opens the debug log when --debug or HANAVAULT_DEBUG asks for
+// it, and says on stderr where it is.
+func startDebug(f *Factory, g *GlobalOptions) error {
+	if g.debugTried {
+		return nil
+	}
+	g.debugTried = true
+	d, err := openDebugLog(f, g)
+	if err != nil || d == nil {
+		return err
+	}
+	g.debug = d
+	d.logf("start: hanavault %s", strings.TrimSpace(versionLine(f.Build)))
+	fmt.Fprintf(f.IO.ErrOut, "Debug log (AWS SDK and engine): %s\n", d.path)
+	return nil
 }
 
 // hintFlags are the global flags a command printed as advice needs to reach
@@ -150,17 +171,27 @@ func appOptions(f *Factory, g *GlobalOptions) app.Options {
 	if endpoint == "" && !g.Sandbox {
 		endpoint = f.Getenv("AWS_ENDPOINT_URL")
 	}
-	return app.Options{
+	o := app.Options{
 		Profile: g.Profile, Region: g.Region, EndpointURL: endpoint,
 		StateDir: g.StateDir, Sandbox: g.Sandbox,
 	}
+	if g.debug != nil {
+		o.DebugLog = g.debug
+	}
+	return o
 }
 
 // open opens a session for a subcommand and says so when it is the sandbox.
 func open(ctx context.Context, f *Factory, g *GlobalOptions) (*Session, error) {
+	if err := startDebug(f, g); err != nil {
+		return nil, err
+	}
 	s, err := f.Open(ctx, appOptions(f, g))
 	if err != nil {
 		return nil, err
+	}
+	if g.debug != nil {
+		s.Engine = g.debug.wrap(s.Engine)
 	}
 	g.sandboxSession = s.Sandbox
 	if s.Sandbox && s.SandboxReason != "" {
@@ -225,6 +256,7 @@ docs/json.md.`,
 	pf.BoolVar(&g.Sandbox, "sandbox", false, "use the in-memory sandbox account kept in the state directory; nothing reaches AWS")
 	pf.BoolVar(&g.NoColor, "no-color", false, "do not colour output (also NO_COLOR=1 or TERM=dumb)")
 	pf.BoolVar(&g.Accessible, "accessible", false, "plain line-based prompts for screen readers (also ACCESSIBLE=1)")
+	pf.BoolVar(&g.Debug, "debug", false, "write the AWS SDK's and the engine's logs to <state-dir>/debug.log (also HANAVAULT_DEBUG=1, or HANAVAULT_DEBUG=FILE)")
 
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &UsageError{Err: err, ShowUsage: true}
@@ -275,6 +307,12 @@ func Run(ctx context.Context, f *Factory, args []string) error {
 		apply(cmd, args)
 	}
 	cmd, err := root.ExecuteContextC(ctx)
+	if g.debug != nil {
+		if err != nil {
+			g.debug.logf("end: %v", err)
+		}
+		_ = g.debug.close()
+	}
 	if err == nil {
 		return nil
 	}

@@ -22,11 +22,19 @@ func wizardDR(s *Session) ui.DR {
 // runWizard opens the interactive wizard. It is the only place that may
 // fall back to the sandbox when no AWS credentials are configured.
 func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
+	if err := startDebug(f, g); err != nil {
+		return err
+	}
 	o := appOptions(f, g)
 	o.AllowSandboxFallback = true
 	s, err := f.Open(ctx, o)
 	if err != nil {
 		return err
+	}
+	if g.debug != nil {
+		s.Engine = g.debug.wrap(s.Engine)
+		// The wizard's screen hid the first notice; repeat it after.
+		defer fmt.Fprintf(f.IO.ErrOut, "Debug log (AWS SDK and engine): %s\n", g.debug.path)
 	}
 	g.sandboxSession = s.Sandbox
 	// The mode follows stdin and stdout, as the README says: `hanavault
