@@ -147,3 +147,30 @@ func TestDebugWritesSDKAndEngineLogsToANamedFile(t *testing.T) {
 		t.Errorf("without --debug a debug log was opened")
 	}
 }
+
+// TestCompletionIsListedAndManPagesAreGenerated: `completion` shows in
+// --help and works; the man pages come from the commands' help.
+func TestCompletionIsListedAndManPagesAreGenerated(t *testing.T) {
+	h := newHarness(t)
+	if code, err := h.run(context.Background(), "--help"); code != 0 {
+		t.Fatal(err)
+	}
+	contains(t, "--help", h.out.String(), "completion")
+	h = newHarness(t)
+	if code, err := h.run(context.Background(), "completion", "bash"); code != 0 {
+		t.Fatal(err)
+	}
+	contains(t, "completion bash", h.out.String(), "__start_hanavault")
+
+	dir := t.TempDir()
+	if err := ManPages(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{"hanavault.1", "hanavault-status.1", "hanavault-destroy.1", "hanavault-completion.1"} {
+		if _, err := os.Stat(filepath.Join(dir, page)); err != nil {
+			t.Errorf("no man page %s: %v", page, err)
+		}
+	}
+	status, _ := os.ReadFile(filepath.Join(dir, "hanavault-status.1"))
+	contains(t, "hanavault-status.1", string(status), "drift", "--from-tags", "4 when it was destroyed")
+}

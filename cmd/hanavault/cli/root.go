@@ -271,7 +271,7 @@ docs/json.md.`,
 		NewCmdVerify(f, g, nil),
 		NewCmdRecall(f, g, nil),
 	)
-	root.CompletionOptions.HiddenDefaultCmd = true
+	root.CompletionOptions.HiddenDefaultCmd = false // `hanavault completion bash|zsh|fish|powershell` is listed in --help
 	return root, g
 }
 
