@@ -195,16 +195,21 @@ func TestWizardEndToEndInAPseudoTerminal(t *testing.T) {
 	s.press(keyEnter)
 	s.waitFor("KMS admin role")
 	s.press(keyEnter)
+	s.waitFor("Recovery window")
+	s.press(keyEnter)
 	s.waitFor("Change advanced options?")
 	s.press("n")
 
-	// Plan: what will be created, per region, and the confirmation.
-	plan := s.waitFor("Plan for PRD", "Source region (eu-central-1)", "policy documents")
-	if !strings.Contains(plan, "+ KMS key") {
+	// Plan: the totals and warnings first; G shows the per-setting list
+	// with the key creation; then the confirmation.
+	s.waitFor("Plan for PRD", "Plan: 43 to create", "Warnings", "policy documents")
+	s.press("G")
+	if plan := s.waitFor("Global (IAM)"); !strings.Contains(plan, "+ Key alias") {
 		t.Fatalf("plan does not list the key creation:\n%s", plan)
 	}
-	if _, err := os.Stat(filepath.Join(work, "landscape-PRD.yaml")); err != nil {
-		t.Fatalf("the answers were not saved: %v", err)
+	saved := filepath.Join(state, "sandbox", "landscapes", "landscape-PRD.yaml")
+	if _, err := os.Stat(saved); err == nil {
+		t.Fatalf("the answers were saved before the apply was confirmed")
 	}
 	s.press("a")
 	s.waitFor("Apply this plan", "43 to create")
@@ -212,6 +217,9 @@ func TestWizardEndToEndInAPseudoTerminal(t *testing.T) {
 
 	// Apply: every step done, the journal named.
 	done := s.waitFor("Apply finished.", "43 of 43 steps")
+	if _, err := os.Stat(saved); err != nil {
+		t.Fatalf("the answers were not saved when the apply was confirmed: %v", err)
+	}
 	if !strings.Contains(done, "journal") {
 		t.Fatalf("apply screen does not name the journal:\n%s", done)
 	}

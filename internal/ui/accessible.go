@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -60,6 +61,9 @@ type plain struct {
 	// names it); the session ends with it so the exit status says so.
 	failed   error
 	failedOp string
+	// fromForm: the landscape being planned comes from the questions;
+	// confirming the apply saves it.
+	fromForm bool
 }
 
 func runAccessible(ctx context.Context, cfg Config) error {
@@ -387,7 +391,9 @@ func (a *plain) newLandscape() error {
 			}
 		}
 		if len(issues) == 0 {
-			return a.saveAndPlan(l)
+			a.fromForm = true
+			defer func() { a.fromForm = false }()
+			return a.planAndApply(l)
 		}
 		a.printf("Some answers need another look:\n")
 		fields = fields[:0]
@@ -551,17 +557,6 @@ func (a *plain) interruptedOr(err error) error {
 	return err
 }
 
-// saveAndPlan saves the answers and shows the plan.
-func (a *plain) saveAndPlan(l spec.Landscape) error {
-	path, err := saveLandscape(a.cfg.SaveDir, l)
-	if err != nil {
-		return err
-	}
-	a.savedPath = path
-	a.printf("%s\n", savedNote(path))
-	return a.planAndApply(l)
-}
-
 // planAndApply plans l, shows it and applies it after confirmation.
 func (a *plain) planAndApply(l spec.Landscape) error {
 	a.printf("Planning %s…\n", l.SID)
@@ -589,6 +584,17 @@ func (a *plain) planAndApply(l spec.Landscape) error {
 	if !apply {
 		a.printf("Not applied.\n")
 		return nil
+	}
+	if a.fromForm {
+		if err := os.MkdirAll(a.cfg.SaveDir, 0o700); err != nil {
+			return fmt.Errorf("save landscape %s: %w", l.SID, err)
+		}
+		path, err := saveLandscape(a.cfg.SaveDir, l)
+		if err != nil {
+			return err
+		}
+		a.savedPath = path
+		a.printf("%s\n", savedNote(path))
 	}
 	defer a.refreshKnown()
 	for {

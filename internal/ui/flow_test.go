@@ -88,7 +88,7 @@ func applyNewLandscape(t *testing.T, tm *teatest.TestModel) {
 	keys(tm, "enter")
 	waitOut(t, tm, "Change advanced options?")
 	keys(tm, "enter")
-	waitOut(t, tm, "policy documents", "Saved the answers")
+	waitOut(t, tm, "policy documents", "Applying saves the answers to:")
 	keys(tm, "a")
 	waitOut(t, tm, "Apply this plan")
 	keys(tm, "y")

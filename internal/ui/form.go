@@ -887,7 +887,7 @@ func (m *model) formDone() tea.Cmd {
 				}
 				return m.sendBack(fix, "AWS says some names or roles won't work: fix the fields marked ✗.")
 			}
-			return m.saveAndPlan(l)
+			return m.planNew(l)
 		}
 	})
 }
@@ -955,22 +955,13 @@ func saveLandscape(dir string, l spec.Landscape) (string, error) {
 	return path, nil
 }
 
-// saveAndPlan saves the answers as landscape-<SID>.yaml, then plans.
-func (m *model) saveAndPlan(l spec.Landscape) tea.Cmd {
-	dir := m.cfg.SaveDir
+// planNew plans the form's answers. They are saved as
+// landscape-<SID>.yaml only when the user confirms the apply (saveAnswers).
+func (m *model) planNew(l spec.Landscape) tea.Cmd {
 	eng := m.cfg.Engine
-	return m.startOp("Saving the answers and planning "+l.SID, scrForm, func(ctx context.Context) func(*model) tea.Cmd {
-		abs, err := saveLandscape(dir, l)
-		if err != nil {
-			return func(m *model) tea.Cmd { return m.fail(err) }
-		}
+	return m.startOp("Planning "+l.SID, scrForm, func(ctx context.Context) func(*model) tea.Cmd {
 		plan, err := eng.Plan(ctx, l)
 		return func(m *model) tea.Cmd {
-			m.dropDraft() // the answers are in the landscape file now
-			m.savedPath = abs
-			if !slices.Contains(m.summary, savedNote(abs)) {
-				m.note("%s", savedNote(abs))
-			}
 			if err != nil {
 				return m.fail(fmt.Errorf("plan landscape %s: %w", l.SID, err))
 			}
@@ -980,6 +971,34 @@ func (m *model) saveAndPlan(l spec.Landscape) tea.Cmd {
 }
 
 func savedNote(path string) string { return "Saved the answers to " + path }
+
+// answersFile is where the form's answers for sid are saved, as an
+// absolute path when it can be made one.
+func (c Config) answersFile(sid string) string {
+	path := landscapeFile(c.SaveDir, sid)
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
+// saveAnswers saves the form's answers when the user confirmed the apply,
+// and says where; the draft is no longer needed.
+func (m *model) saveAnswers(l spec.Landscape) error {
+	if err := os.MkdirAll(m.cfg.SaveDir, 0o700); err != nil {
+		return fmt.Errorf("save landscape %s: %w", l.SID, err)
+	}
+	abs, err := saveLandscape(m.cfg.SaveDir, l)
+	if err != nil {
+		return err
+	}
+	m.savedPath = abs
+	m.dropDraft()
+	if !slices.Contains(m.summary, savedNote(abs)) {
+		m.note("%s", savedNote(abs))
+	}
+	return nil
+}
 
 // reopenForm shows the form again after the user went back from a later
 // screen.

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -500,5 +502,39 @@ func TestWording(t *testing.T) {
 	st.Overall, st.NextAction = steps.OverallOK, "Nothing to do: the landscape matches its definition."
 	if s := statusBody(st, look{noColor: true}, 80); strings.Contains(s, "Next: Nothing to do") || !strings.Contains(s, "Nothing to do") {
 		t.Errorf("status of an ok landscape:\n%s", s)
+	}
+}
+
+// TestAnswersAreSavedWhenTheApplyIsConfirmed: the landscape file is
+// written when the user confirms the apply, in the state directory's
+// landscapes folder by default, and the wizard says where first.
+func TestAnswersAreSavedWhenTheApplyIsConfirmed(t *testing.T) {
+	state := t.TempDir()
+	t.Chdir(t.TempDir()) // no landscape files here
+	eng := planningEngine()
+	eng.apply = func(_ int, _ context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
+		return playChanges(testPlan(l), sink, nil), nil
+	}
+	cfg := Config{Region: "eu-central-1", StateDir: state, Sandbox: true}
+	h := newHarness(t, eng, goodDiscovery(), cfg)
+	h.m.cfg = cfg.withDefaults() // the harness's own SaveDir aside
+	h.m.cfg.Engine, h.m.cfg.Discovery = eng, h.disc
+	want := filepath.Join(state, "sandbox", "landscapes", "landscape-PRD.yaml")
+	fillForm(h, "PRD")
+	h.waitFor("plan screen", func() bool { return h.m.screen == scrPlan })
+	if _, err := os.Stat(want); err == nil {
+		t.Fatal("the answers were saved before the apply was confirmed")
+	}
+	if s := h.screen(); !strings.Contains(s, "Applying saves the answers to:\n"+want) {
+		t.Errorf("the plan does not say where the answers go:\n%s", s)
+	}
+	h.press("a")
+	h.press("left", "enter")
+	h.waitFor("apply to finish", func() bool { return h.m.run != nil && h.m.run.finished })
+	if _, err := os.Stat(want); err != nil {
+		t.Errorf("the answers were not saved to %s on apply: %v", want, err)
+	}
+	if !strings.Contains(h.m.epilogue(), "Saved the answers to "+want) {
+		t.Errorf("the epilogue does not say where the answers are:\n%s", h.m.epilogue())
 	}
 }

@@ -82,7 +82,11 @@ func (m *model) showPlan(l spec.Landscape, p *steps.Plan, back screen) tea.Cmd {
 
 func (p *planState) layout(m *model) {
 	p.vp.SetWidth(m.width)
-	p.vp.SetHeight(m.viewportHeight(2))
+	reserve := 2 // the totals and the scroll line
+	if p.back == scrForm {
+		reserve = 3 // and where applying saves the answers
+	}
+	p.vp.SetHeight(m.viewportHeight(reserve))
 	p.vp.SetContent(planBody(p.plan, m.land, m.st.look, m.width))
 	p.doc.SetWidth(m.width)
 	p.doc.SetHeight(m.viewportHeight(1))
@@ -165,15 +169,24 @@ func (m *model) confirmApply() tea.Cmd {
 	if account == "" {
 		account = m.disc.identity.Account
 	}
+	desc := fmt.Sprintf("%d to create, %d to update, in %s and %s.",
+		n[steps.ActionCreate], n[steps.ActionUpdate], m.land.SourceRegion, m.land.ReplicationRegion)
+	if p.back == scrForm {
+		desc += " Applying saves the answers to the file named under the plan."
+	}
 	c := huh.NewConfirm().
 		Title(fmt.Sprintf("Apply this plan to %s in account %s?", m.land.SID, account)).
-		Description(fmt.Sprintf("%d to create, %d to update, in %s and %s.",
-			n[steps.ActionCreate], n[steps.ActionUpdate], m.land.SourceRegion, m.land.ReplicationRegion)).
+		Description(desc).
 		Affirmative("Apply").Negative("Cancel").Value(&p.confirm)
 	return m.openDialog(c, func(m *model) tea.Cmd {
 		if !m.plan.confirm {
 			m.flash = "Not applied."
 			return nil
+		}
+		if m.plan.back == scrForm {
+			if err := m.saveAnswers(m.land); err != nil {
+				return m.fail(err)
+			}
 		}
 		return m.startRun(runApply, m.plan.plan.Changes)
 	}, nil)
@@ -208,8 +221,9 @@ func (m *model) planView() string {
 		line += "  " + sl
 	}
 	s := p.vp.View() + "\n" + ansi.Truncate(line, m.width, "…")
-	if m.savedPath != "" && p.back == scrForm {
-		s += "\n" + m.st.faint.Render(savedNote(m.savedPath))
+	if p.back == scrForm {
+		// The path on a line of its own, whole: people copy it.
+		s += "\n" + m.st.faint.Render("Applying saves the answers to:") + "\n" + m.cfg.answersFile(m.land.SID)
 	}
 	return s
 }

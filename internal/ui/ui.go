@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -84,7 +85,9 @@ type Config struct {
 	// state: " --sandbox" after a sandbox session, --state-dir...
 	HintFlags string
 	// SaveDir is where the form's answers are saved as
-	// landscape-<SID>.yaml (default ".").
+	// landscape-<SID>.yaml when an apply is confirmed: by default the
+	// current directory when it holds landscape files, else
+	// <StateDir>/landscapes (<StateDir>/sandbox/landscapes in the sandbox).
 	SaveDir string
 	// Accessible runs plain numbered prompts instead of the full-screen
 	// program; it is also chosen when In or Out is not a terminal.
@@ -109,6 +112,19 @@ func (c Config) hint(err error) discover.Hint {
 	return discover.ExplainProfile(err, profile)
 }
 
+// defaultSaveDir is where the answers go unless SaveDir says: the current
+// directory when it already holds landscape files, else the state
+// directory's landscapes folder.
+func defaultSaveDir(c Config) string {
+	if files, _ := filepath.Glob("landscape*.yaml"); len(files) > 0 || c.StateDir == "" {
+		return "."
+	}
+	if c.Sandbox {
+		return filepath.Join(c.StateDir, "sandbox", "landscapes")
+	}
+	return filepath.Join(c.StateDir, "landscapes")
+}
+
 // command is a hanavault command line to suggest, with HintFlags.
 func (c Config) command(args string) string {
 	return "hanavault " + args + c.HintFlags
@@ -122,7 +138,7 @@ func (c Config) withDefaults() Config {
 		c.Out = os.Stderr
 	}
 	if c.SaveDir == "" {
-		c.SaveDir = "."
+		c.SaveDir = defaultSaveDir(c)
 	}
 	if os.Getenv("NO_COLOR") != "" {
 		c.NoColor = true
