@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -204,7 +205,7 @@ func (m *model) homeView(height int) string {
 	disc := append([]string{"", st.title.Render("Discovery")}, m.discoveryLines()...)
 	top := strings.Count(b.String(), "\n")
 	room := max(height-top-len(disc), 3)
-	b.WriteString(strings.Join(window(rows, m.home.cursor, room), "\n") + "\n")
+	b.WriteString(strings.Join(m.windowWithMore(rows, m.home.cursor, room), "\n") + "\n")
 	b.WriteString(strings.Join(disc, "\n"))
 	return b.String()
 }
@@ -261,6 +262,25 @@ func (m *model) health(o steps.Overall) string {
 		return m.st.bad.Render("● " + s)
 	}
 	return "● " + s
+}
+
+// windowWithMore is window with a line saying how many rows are above or
+// below, so a short window never hides landscapes silently.
+func (m *model) windowWithMore(rows []string, i, n int) []string {
+	if len(rows) <= n {
+		return rows
+	}
+	n = max(n-1, 1) // room for the hint
+	start := min(max(i-n/2, 0), len(rows)-n)
+	out := slices.Clone(rows[start : start+n])
+	var more []string
+	if start > 0 {
+		more = append(more, fmt.Sprintf("↑ %d more", start))
+	}
+	if below := len(rows) - start - n; below > 0 {
+		more = append(more, fmt.Sprintf("↓ %d more", below))
+	}
+	return append(out, m.st.faint.Render("    "+strings.Join(more, " · ")+" (↑/↓ to see)"))
 }
 
 // window returns at most n rows around row i.

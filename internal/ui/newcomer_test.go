@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hanavault/hanavault/internal/discover"
 	"github.com/hanavault/hanavault/internal/spec"
@@ -536,5 +538,66 @@ func TestAnswersAreSavedWhenTheApplyIsConfirmed(t *testing.T) {
 	}
 	if !strings.Contains(h.m.epilogue(), "Saved the answers to "+want) {
 		t.Errorf("the epilogue does not say where the answers are:\n%s", h.m.epilogue())
+	}
+}
+
+// TestProgressRowsAndHomeAtSmallSizes: at 80 columns a log bucket's step
+// is told from the backup bucket's, the states line up, the region
+// heading stays in sight when scrolled, and at 60x20 the home screen
+// says how many landscapes it cannot show.
+func TestProgressRowsAndHomeAtSmallSizes(t *testing.T) {
+	h := newHarness(t, appliedEngine(), goodDiscovery(), Config{})
+	r := &runState{index: map[string]*row{}, land: testLandscape(), vp: newViewport(), follow: true}
+	h.m.run = r
+	long := "hana-backup-prd-123456789012-eu-central-1"
+	for i, c := range []struct{ id, comp, res, title, region string }{
+		{"source/log-bucket/tags", "log-bucket", long + "-logs", "Tags", "eu-central-1"},
+		{"source/bucket/tags", "bucket", long, "Tags", "eu-central-1"},
+		{"source/bucket/lifecycle", "bucket", long, "Lifecycle (archive, expiry, noncurrent versions)", "eu-central-1"},
+	} {
+		r.add(c.id, c.region, c.comp, c.res, c.title, steps.ActionCreate)
+		r.event(steps.Event{Kind: steps.EventDone, StepID: c.id, Action: []steps.Action{steps.ActionCreate, steps.ActionUpdate}[i%2]})
+	}
+	for i := range 30 {
+		id := fmt.Sprintf("replica/bucket/s%d", i)
+		r.add(id, "eu-west-1", "bucket", "hana-backup-prd-123456789012-eu-west-1", fmt.Sprintf("Setting %d", i), steps.ActionCreate)
+		r.event(steps.Event{Kind: steps.EventDone, StepID: id, Action: steps.ActionUpdate})
+	}
+	r.layout(h.m)
+	content := body(r.vp.GetContent())
+	for _, w := range []string{"log bucket: Tags", "backup bucket: Tags"} {
+		if !strings.Contains(content, w) {
+			t.Errorf("rows lack %q:\n%s", w, content)
+		}
+	}
+	col := -1
+	for _, l := range strings.Split(content, "\n") {
+		i := strings.LastIndex(l, "created")
+		if j := strings.LastIndex(l, "updated"); j > i {
+			i = j
+		}
+		if i < 0 {
+			continue
+		}
+		if c := ansi.StringWidth(l[:i]); col >= 0 && c != col {
+			t.Errorf("the state column moves: %q at %d, earlier %d", l, c, col)
+		} else {
+			col = c
+		}
+	}
+	r.vp.SetYOffset(10)
+	if top := strings.Split(body(h.m.runView()), "\n")[2]; !strings.HasPrefix(top, "eu-west-1") {
+		t.Errorf("scrolled into eu-west-1, the top line is %q, not its heading", top)
+	}
+
+	eng := appliedEngine()
+	eng.known = nil
+	for _, sid := range []string{"AB1", "AB2", "AB3", "AB4", "AB5", "AB6", "AB7", "AB8", "AB9"} {
+		eng.known = append(eng.known, steps.KnownLandscape{SID: sid, SourceRegion: "eu-central-1", ReplicationRegion: "eu-west-1", Local: true, Overall: steps.OverallOK})
+	}
+	h = newHarness(t, eng, goodDiscovery(), Config{})
+	h.send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	if s := h.screen(); !strings.Contains(s, "more") || strings.Contains(s, "AB9") {
+		t.Errorf("at 60x20 the home screen does not say landscapes are hidden:\n%s", s)
 	}
 }

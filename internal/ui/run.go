@@ -61,6 +61,7 @@ func (s rowState) final() bool { return s >= rowDone }
 // row is one step on the run screen.
 type row struct {
 	id, region, resource, title string
+	component                   string
 	action                      steps.Action
 	state                       rowState
 	detail                      string
@@ -104,6 +105,10 @@ type runState struct {
 	last   int
 	// rollback is the answer to "Roll back what this run created?".
 	rollback bool
+	// stateW is the width of the rows' state column; heads is the region
+	// heading each content line falls under (kept visible above the rows).
+	stateW int
+	heads  []string
 }
 
 func (r *runState) active() bool { return !r.finished }
@@ -115,11 +120,11 @@ func (r *runState) title() string {
 	return strings.ToLower(r.kind.verb()) + " " + r.land.SID
 }
 
-func (r *runState) add(id, region, resource, title string, a steps.Action) *row {
+func (r *runState) add(id, region, component, resource, title string, a steps.Action) *row {
 	if title == "" {
 		title = id
 	}
-	rw := &row{id: id, region: region, resource: resource, title: title, action: a}
+	rw := &row{id: id, region: region, component: component, resource: resource, title: title, action: a}
 	r.rows = append(r.rows, rw)
 	r.index[id] = rw
 	return rw
@@ -141,7 +146,7 @@ func (m *model) startRun(kind runKind, changes []steps.Change) tea.Cmd {
 	}
 	for _, c := range changes {
 		if c.Action != steps.ActionInSync && c.Action != steps.ActionKeep {
-			r.add(c.ID, c.Region, c.Resource, c.Title, c.Action)
+			r.add(c.ID, c.Region, c.Component, c.Resource, c.Title, c.Action)
 		}
 	}
 	m.run = r
@@ -233,7 +238,7 @@ func (r *runState) event(e steps.Event) {
 	}
 	rw, ok := r.index[e.StepID]
 	if !ok {
-		rw = r.add(e.StepID, e.Region, e.Resource, e.Title, e.Action)
+		rw = r.add(e.StepID, e.Region, e.Component, e.Resource, e.Title, e.Action)
 	}
 	if rw.region == "" {
 		rw.region = e.Region
@@ -530,6 +535,13 @@ func (r *runState) layout(m *model) {
 	r.bar.SetWidth(min(40, max(m.width-30, 10)))
 	r.vp.SetWidth(m.width)
 	r.vp.SetHeight(m.viewportHeight(r.reserve(m)))
+	r.stateW = 0
+	for _, rw := range r.rows {
+		if rw.state == rowDone {
+			r.stateW = max(r.stateW, lipgloss.Width(doneWord(rw)+" "+formatElapsed(rw.elapsed)))
+		}
+	}
+	r.stateW = max(r.stateW, len("not started"), len("running"))
 	lines, at := r.lines(m)
 	r.vp.SetContent(strings.Join(lines, "\n"))
 	if r.follow && at >= 0 {
@@ -563,6 +575,7 @@ func (r *runState) lines(m *model) ([]string, int) {
 	less := regionOrder(r.land.SourceRegion, r.land.ReplicationRegion)
 	sort.SliceStable(regions, func(i, j int) bool { return less(regions[i], regions[j]) })
 	var out []string
+	r.heads = r.heads[:0]
 	at := -1
 	for _, reg := range regions {
 		name := reg
@@ -582,6 +595,9 @@ func (r *runState) lines(m *model) ([]string, int) {
 		if len(section) > 0 { // a region whose steps all had nothing to do has no heading
 			out = append(out, m.st.title.Render(name))
 			out = append(out, section...)
+			for len(r.heads) < len(out) {
+				r.heads = append(r.heads, name)
+			}
 		}
 	}
 	if n := r.tally().nothing; n > 0 {
@@ -628,11 +644,22 @@ func (m *model) rowLines(rw *row) []string {
 	case rowSkipped:
 		mark, state = st.faint.Render("–"), st.faint.Render("not started")
 	}
+	// What the step is about first ("log bucket: Tags"), so a cut name
+	// still tells the log bucket from the backup bucket; the resource's
+	// name follows where there is room.
 	name := rw.title
+	if l := componentWord(rw.component); l != "" && !strings.Contains(strings.ToLower(name), l[strings.LastIndex(l, " ")+1:]) {
+		name = l + ": " + name
+	}
 	if rw.resource != "" {
 		name += " · " + rw.resource
 	}
-	room := max(m.width-4-lipgloss.Width(state)-1, 10)
+	// The states line up in a column as wide as the widest one.
+	stateW := lipgloss.Width(state)
+	if m.run != nil {
+		stateW = max(stateW, m.run.stateW)
+	}
+	room := max(m.width-4-stateW-1, 10)
 	name = ansi.Truncate(name, room, "…")
 	pad := max(room-lipgloss.Width(name), 0)
 	out := []string{"  " + mark + " " + name + strings.Repeat(" ", pad) + " " + state}
@@ -716,7 +743,7 @@ func (m *model) runView() string {
 	var b strings.Builder
 	b.WriteString(st.title.Render(head) + "\n")
 	b.WriteString(r.bar.ViewAs(frac) + "  " + t.countWords(r.finished) + "\n")
-	b.WriteString(r.vp.View() + "\n")
+	b.WriteString(r.stickyHeading(m) + "\n")
 	var notes []string // once finished, the notes are above the summary
 	if !r.finished {
 		notes = r.notes[max(len(r.notes)-2, 0):]
@@ -733,12 +760,48 @@ func (m *model) runView() string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// componentWord is a short name for a step's component, put before its
+// title on the run screen.
+func componentWord(c string) string {
+	switch c {
+	case "backup-key", "key":
+		return "key"
+	case "backup-bucket", "bucket":
+		return "backup bucket"
+	case "log-bucket":
+		return "log bucket"
+	case "replication-role", "role":
+		return "role"
+	case "replication":
+		return "replication"
+	}
+	return ""
+}
+
 // capital starts s with a capital letter.
 func capital(s string) string {
 	if s == "" {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// stickyHeading is the rows' viewport with the region heading of its top
+// line kept in sight: scrolled into a region, its heading takes the top
+// line instead of a row.
+func (r *runState) stickyHeading(m *model) string {
+	view := r.vp.View()
+	top := r.vp.YOffset()
+	if top <= 0 || top >= len(r.heads) {
+		return view
+	}
+	lines := strings.Split(view, "\n")
+	head := m.st.title.Render(r.heads[top])
+	if ansi.Strip(lines[0]) == r.heads[top] {
+		return view
+	}
+	lines[0] = head + m.st.faint.Render(" (continued)")
+	return strings.Join(lines, "\n")
 }
 
 // doneWord says what a finished step did, as the text output says it.
