@@ -156,6 +156,11 @@ func (a *plain) askChoice(title, hint string, cs []choice, v *string, check func
 		if hint != "" {
 			a.printf("%s\n", hint)
 		}
+		for _, c := range cs {
+			if c.value == *v && *v != "" {
+				a.printf("Enter for %s.\n", strings.TrimSpace(c.label))
+			}
+		}
 		// No Validate on the select: at EOF huh would loop for ever on a
 		// rejected default. The answer is checked below instead.
 		sel := huh.NewSelect[string]().Title(title).Options(huhOptions(cs)...).Value(v)
@@ -173,8 +178,14 @@ func (a *plain) askChoice(title, hint string, cs []choice, v *string, check func
 	}
 }
 
-// askBool asks a yes/no question; an empty line keeps *v.
+// askBool asks a yes/no question; an empty line keeps *v, and the
+// question says so.
 func (a *plain) askBool(title string, v *bool) error {
+	keep := "no"
+	if *v {
+		keep = "yes"
+	}
+	a.printf("Enter keeps %s.\n", keep)
 	return a.ask(title, huh.NewConfirm().Title(title).Affirmative("yes").Negative("no").Value(v))
 }
 

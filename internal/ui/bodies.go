@@ -5,9 +5,11 @@ package ui
 // accessible mode say the same things.
 
 import (
+	"fmt"
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hanavault/hanavault/internal/report"
 	"github.com/hanavault/hanavault/internal/spec"
@@ -83,9 +85,53 @@ func resultBody(r *steps.Result, k runKind, lk look, width int) string {
 	return report.RenderResult(r, k.op(), reportTheme(lk), width)
 }
 
-// textSink prints one line per engine event, for accessible mode.
+// textSink prints the engine's events for accessible mode as sentences
+// about resources, not step IDs: "Versioning of backup bucket
+// hana-backup-prd-… in eu-central-1: created (0.3s)." Starts are not
+// announced; what ends, fails, retries or is not started is.
 func textSink(w io.Writer) steps.Sink {
-	return report.NewTextSink(w, report.PlainTheme())
+	var mu sync.Mutex
+	return steps.SinkFunc(func(e steps.Event) {
+		what := e.Title
+		if what == "" {
+			what = e.StepID
+		}
+		if c := componentWord(e.Component); c != "" && !strings.Contains(strings.ToLower(what), c[strings.LastIndex(c, " ")+1:]) {
+			what += " of " + c
+		}
+		if e.Resource != "" {
+			what += " " + e.Resource
+		}
+		if e.Region != "" && e.Region != "global" {
+			what += " in " + e.Region
+		}
+		var line string
+		switch e.Kind {
+		case steps.EventDone:
+			line = fmt.Sprintf("%s: %s (%s).", what, doneWord(&row{id: e.StepID, action: e.Action}), formatElapsed(e.Elapsed))
+		case steps.EventFailed:
+			line = fmt.Sprintf("%s: failed: %s", what, e.Error)
+		case steps.EventRetrying:
+			line = fmt.Sprintf("%s: retrying (attempt %d): %s", what, e.Attempt, e.Reason)
+		case steps.EventSkipped:
+			line = fmt.Sprintf("%s: not started", what)
+			if e.Reason != "" && e.Reason != "interrupted" {
+				line += ": " + e.Reason
+			}
+		case steps.EventProgress:
+			line = fmt.Sprintf("%s: %s (%d of %d).", what, e.Detail, e.Done, e.Total)
+		case steps.EventNote:
+			line = e.Detail
+		default:
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if e.Title != "" {
+			line = capital(line)
+		}
+		_, _ = fmt.Fprintln(w, line)
+	})
 }
 
 // regionOrder sorts regions source, replication, then global.

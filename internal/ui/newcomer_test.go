@@ -601,3 +601,31 @@ func TestProgressRowsAndHomeAtSmallSizes(t *testing.T) {
 		t.Errorf("at 60x20 the home screen does not say landscapes are hidden:\n%s", s)
 	}
 }
+
+// TestAccessibleModeSaysDefaultsAndSpeaksInSentences: each choice says
+// what Enter keeps, and progress reads as sentences about resources.
+func TestAccessibleModeSaysDefaultsAndSpeaksInSentences(t *testing.T) {
+	eng := appliedEngine()
+	eng.known = nil
+	eng.apply = func(_ int, _ context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
+		sink.Emit(steps.Event{Kind: steps.EventStarted, StepID: "source/bucket/versioning", Region: l.SourceRegion, Component: "bucket",
+			Resource: l.OriginalBucketName, Title: "Versioning", Action: steps.ActionCreate})
+		sink.Emit(steps.Event{Kind: steps.EventDone, StepID: "source/bucket/versioning", Region: l.SourceRegion, Component: "bucket",
+			Resource: l.OriginalBucketName, Title: "Versioning", Action: steps.ActionCreate, Elapsed: 300 * time.Millisecond})
+		return &steps.Result{Succeeded: 1}, nil
+	}
+	out, err := runPlain(t, context.Background(), eng, goodDiscovery(), Config{Region: "eu-central-1"},
+		"1", "PRD", "", "", "", "", "", "", "", "", "", "", "n", "y", "2")
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, out)
+	}
+	for _, w := range []string{"Enter for eu-central-1", "Enter for eu-west-1", "Enter keeps no.",
+		"Versioning of backup bucket hana-backup-prd-123456789012-eu-central-1 in eu-central-1: created (0.3s)."} {
+		if !strings.Contains(out, w) {
+			t.Errorf("accessible output lacks %q:\n%s", w, out)
+		}
+	}
+	if strings.Contains(out, "source/bucket/versioning") {
+		t.Errorf("accessible progress names a step ID:\n%s", out)
+	}
+}
