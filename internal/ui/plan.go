@@ -171,9 +171,6 @@ func (m *model) confirmApply() tea.Cmd {
 	}
 	desc := fmt.Sprintf("%d to create, %d to update, in %s and %s.",
 		n[steps.ActionCreate], n[steps.ActionUpdate], m.land.SourceRegion, m.land.ReplicationRegion)
-	if p.back == scrForm {
-		desc += " Applying saves the answers to the file named under the plan."
-	}
 	c := huh.NewConfirm().
 		Title(fmt.Sprintf("Apply this plan to %s in account %s?", m.land.SID, account)).
 		Description(desc).
