@@ -144,7 +144,7 @@ func (m *model) homeView(height int) string {
 		b.WriteString(label("Account") + d.identity.Account + st.faint.Render(" · partition ") + d.identity.Partition + "\n")
 		// The caller in words, each name whole; the ARN itself is not cut,
 		// so it is shown only where it fits.
-		b.WriteString(label("Caller") + wrap(callerWords(d.identity.Arn, m.width-10), m.width-10) + "\n")
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, label("Caller"), wrap(callerWords(d.identity.Arn, m.width-10), m.width-10)) + "\n")
 	}
 	profile := m.cfg.Profile
 	if profile == "" {

@@ -287,9 +287,9 @@ func (m *model) finishRun(res *steps.Result, err error) {
 	case err != nil:
 		m.note("%s of %s failed: %v", r.kind.noun(), sid, err)
 	case res != nil && res.Failed > 0:
-		m.note("%s of %s: %d steps failed. Journal:\n  %s", r.kind.noun(), sid, res.Failed, res.JournalPath)
+		m.note("%s of %s finished with failures: %s. Journal:\n  %s", r.kind.noun(), sid, r.tally().countWords(true), res.JournalPath)
 	case res != nil:
-		m.note("%s of %s finished: %d steps done. Journal:\n  %s", r.kind.noun(), sid, res.Succeeded, res.JournalPath)
+		m.note("%s of %s finished: %s. Journal:\n  %s", r.kind.noun(), sid, r.tally().countWords(true), res.JournalPath)
 		for _, k := range res.KeyDeletions {
 			m.note("Key %s (%s) is scheduled for deletion on %s. Key ID:\n  %s\nTo keep it, run:\n%s",
 				k.Alias, k.Region, k.DeletionDate.Format("2006-01-02"), k.KeyID,
