@@ -742,7 +742,7 @@ func (m *model) runView() string {
 	}
 	var b strings.Builder
 	b.WriteString(st.title.Render(head) + "\n")
-	b.WriteString(r.bar.ViewAs(frac) + "  " + t.countWords(r.finished) + "\n")
+	b.WriteString(r.bar.ViewAs(frac) + "  " + t.barWords(r.finished) + "\n")
 	b.WriteString(r.stickyHeading(m) + "\n")
 	var notes []string // once finished, the notes are above the summary
 	if !r.finished {
@@ -776,6 +776,18 @@ func componentWord(c string) string {
 		return "replication"
 	}
 	return ""
+}
+
+// barWords is countWords short enough for beside the progress bar.
+func (t tally) barWords(finished bool) string {
+	s := fmt.Sprintf("%d of %d steps done", t.done, t.total)
+	if finished && t.notStarted > 0 {
+		s += fmt.Sprintf(" · %d not started", t.notStarted)
+	}
+	if t.failed > 0 {
+		s += fmt.Sprintf(" · %d failed", t.failed)
+	}
+	return s
 }
 
 // capital starts s with a capital letter.
