@@ -97,7 +97,7 @@ func TestAccessibleVerifyAndRecall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, out)
 	}
-	for _, w := range []string{"Verify PRD end to end", "verify/replication: done", "2 of 2 checks passed",
+	for _, w := range []string{"Verify PRD end to end", "verify/replication in eu-central-1: done", "2 of 2 checks passed",
 		"GLACIER 12 objects", "Send 12 restore requests?", "12 restore requests sent"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
