@@ -204,8 +204,8 @@ func TestWizardEndToEndInAPseudoTerminal(t *testing.T) {
 	// with the key creation; then the confirmation.
 	s.waitFor("Plan for PRD", "Plan: 43 to create", "Warnings", "policy documents")
 	s.press("G")
-	if plan := s.waitFor("Global (IAM)"); !strings.Contains(plan, "+ Key alias") {
-		t.Fatalf("plan does not list the key creation:\n%s", plan)
+	if plan := s.waitFor("Global (IAM)"); !strings.Contains(plan, "+ Replication role") {
+		t.Fatalf("plan does not list the creations:\n%s", plan)
 	}
 	saved := filepath.Join(state, "sandbox", "landscapes", "landscape-PRD.yaml")
 	if _, err := os.Stat(saved); err == nil {
