@@ -18,15 +18,22 @@ import (
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
+// startForm opens a new landscape, types PRD as the SID and presses enter
+// from field to field until the last one named has the focus.
+func startForm(h *harness, fields ...string) {
+	h.t.Helper()
+	h.press("n")
+	h.waitFocus(fieldSID)
+	h.typeText("PRD")
+	h.enterTo(fields...)
+}
+
 // TestShiftTabOnAnInvalidFirstFieldKeepsFocus: huh v2 blurs the field and
 // then refuses to leave a page with errors, which left no field focused
 // and every key dead. The wizard keeps the focus there and shows why.
 func TestShiftTabOnAnInvalidFirstFieldKeepsFocus(t *testing.T) {
 	h := newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1"})
-	h.press("n")
-	h.waitFocus(fieldSID)
-	h.typeText("PRD")
-	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket)
+	startForm(h, fieldSource, fieldReplication, fieldOrigBucket)
 	p := h.m.wiz.p
 	h.clearInput(len(p.OrigBucket))
 	h.typeText("ab")
@@ -106,10 +113,7 @@ func TestCtrlCInTheFormAsksAndKeepsADraft(t *testing.T) {
 // home only from the first.
 func TestEscInTheFormGoesBackOnePage(t *testing.T) {
 	h := newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1"})
-	h.press("n")
-	h.waitFocus(fieldSID)
-	h.typeText("PRD")
-	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket)
+	startForm(h, fieldSource, fieldReplication, fieldOrigBucket)
 	h.press("esc")
 	if h.m.screen != scrForm {
 		t.Fatalf("esc on the second page left the form")
@@ -338,10 +342,7 @@ func TestHomeListsRecentlyDestroyedLandscapes(t *testing.T) {
 // refuses a name the "-logs" bucket cannot be derived from, in words.
 func TestBucketFieldChecksRoomForTheLogBucket(t *testing.T) {
 	h := newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1"})
-	h.press("n")
-	h.waitFocus(fieldSID)
-	h.typeText("PRD")
-	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket)
+	startForm(h, fieldSource, fieldReplication, fieldOrigBucket)
 	p := h.m.wiz.p
 	h.clearInput(len(p.OrigBucket))
 	long := "hana-backup-prd-123456789012-eu-central-1-with-a-long-suffix" // 60 characters
@@ -370,10 +371,7 @@ func TestPlanOpensAtItsSummaryAndWarningsNameFormQuestions(t *testing.T) {
 		return p, nil
 	}
 	h := newHarness(t, eng, goodDiscovery(), Config{Region: "eu-central-1"})
-	h.press("n")
-	h.waitFocus(fieldSID)
-	h.typeText("PRD")
-	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
+	startForm(h, fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
 		fieldEC2Role, fieldAdminRole, fieldRecovery)
 	h.clearInput(1)
 	h.typeText("14")
@@ -419,10 +417,7 @@ func TestKMSAdminDefaultPrefersAKeyAdminRole(t *testing.T) {
 		{Name: "kms-admin", Arn: "arn:aws:iam::123456789012:role/kms-admin", Reasons: []string{"name suggests an administrator"}},
 	}
 	h := newHarness(t, planningEngine(), disc, Config{Region: "eu-central-1"})
-	h.press("n")
-	h.waitFocus(fieldSID)
-	h.typeText("PRD")
-	h.enterTo(fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
+	startForm(h, fieldSource, fieldReplication, fieldOrigBucket, fieldOrigAlias, fieldReplBucket, fieldReplAlias,
 		fieldEC2Role, fieldAdminRole)
 	if got := h.m.wiz.p.AdminChoice; got != "arn:aws:iam::123456789012:role/kms-admin" {
 		t.Errorf("the admin role defaults to %q, want kms-admin", got)
@@ -471,10 +466,7 @@ func TestRegionFilterShowsEveryMatch(t *testing.T) {
 		disc.regions = append(disc.regions, discover.RegionInfo{Name: r, Description: "Region " + r, Enabled: true})
 	}
 	h := newHarness(t, planningEngine(), disc, Config{Region: "eu-central-1"})
-	h.press("n")
-	h.waitFocus(fieldSID)
-	h.typeText("PRD")
-	h.enterTo(fieldSource)
+	startForm(h, fieldSource)
 	h.press("/")
 	h.typeText("us-e")
 	s := h.screen()

@@ -99,46 +99,40 @@ func (e *loggedEngine) sink(s steps.Sink) steps.Sink {
 	})
 }
 
-func (e *loggedEngine) Plan(ctx context.Context, l spec.Landscape) (*steps.Plan, error) {
+// logged runs one engine call and logs how it ended.
+func logged[T any](e *loggedEngine, op, sid string, call func() (T, error)) (T, error) {
 	start := time.Now()
-	p, err := e.Engine.Plan(ctx, l)
-	e.done("plan", l.SID, start, err)
-	return p, err
+	v, err := call()
+	e.done(op, sid, start, err)
+	return v, err
+}
+
+func (e *loggedEngine) Plan(ctx context.Context, l spec.Landscape) (*steps.Plan, error) {
+	return logged(e, "plan", l.SID, func() (*steps.Plan, error) { return e.Engine.Plan(ctx, l) })
 }
 
 func (e *loggedEngine) Status(ctx context.Context, l spec.Landscape) (*steps.Status, error) {
-	start := time.Now()
-	s, err := e.Engine.Status(ctx, l)
-	e.done("status", l.SID, start, err)
-	return s, err
+	return logged(e, "status", l.SID, func() (*steps.Status, error) { return e.Engine.Status(ctx, l) })
 }
 
 func (e *loggedEngine) Preflight(ctx context.Context, l spec.Landscape) ([]steps.PreflightIssue, error) {
-	start := time.Now()
-	is, err := e.Engine.Preflight(ctx, l)
-	e.done("preflight", l.SID, start, err)
-	return is, err
+	return logged(e, "preflight", l.SID, func() ([]steps.PreflightIssue, error) { return e.Engine.Preflight(ctx, l) })
 }
 
 func (e *loggedEngine) Apply(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
-	start := time.Now()
-	r, err := e.Engine.Apply(ctx, l, e.sink(sink))
-	e.done("apply", l.SID, start, err)
-	return r, err
+	return logged(e, "apply", l.SID, func() (*steps.Result, error) { return e.Engine.Apply(ctx, l, e.sink(sink)) })
 }
 
 func (e *loggedEngine) RollbackLastRun(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
-	start := time.Now()
-	r, err := e.Engine.RollbackLastRun(ctx, l, e.sink(sink))
-	e.done("rollback", l.SID, start, err)
-	return r, err
+	return logged(e, "rollback", l.SID, func() (*steps.Result, error) { return e.Engine.RollbackLastRun(ctx, l, e.sink(sink)) })
 }
 
 func (e *loggedEngine) Destroy(ctx context.Context, l spec.Landscape, sink steps.Sink) (*steps.Result, error) {
-	start := time.Now()
-	r, err := e.Engine.Destroy(ctx, l, e.sink(sink))
-	e.done("destroy", l.SID, start, err)
-	return r, err
+	return logged(e, "destroy", l.SID, func() (*steps.Result, error) { return e.Engine.Destroy(ctx, l, e.sink(sink)) })
+}
+
+func (e *loggedEngine) DestroyWith(ctx context.Context, l spec.Landscape, sink steps.Sink, o steps.DestroyOptions) (*steps.Result, error) {
+	return logged(e, "destroy", l.SID, func() (*steps.Result, error) { return e.Engine.DestroyWith(ctx, l, e.sink(sink), o) })
 }
 
 // Destroyed and RecentlyDestroyed pass the engine's optional answers on.
