@@ -386,7 +386,7 @@ func (m *model) rerender() {
 		m.run.layout(m)
 	}
 	if m.dialog != nil {
-		m.dialog.resize(m.width)
+		m.dialog.resize(m.width, m.height)
 	}
 }
 
@@ -538,8 +538,11 @@ func (m *model) openDialog(field huh.Field, submit, cancel func(*model) tea.Cmd)
 		WithTheme(m.st.formTheme()).
 		WithWidth(max(m.width-2, 20))
 	_, cmd := f.Update(tea.BackgroundColorMsg{Color: m.st.background()})
+	// The form sizes its group from a window size, which the wizard
+	// keeps: without one a description that wraps pushed the buttons out.
+	_, size := f.Update(tea.WindowSizeMsg{Width: m.width, Height: m.height})
 	m.dialog = &dialog{form: f, onSubmit: submit, onCancel: cancel}
-	return tea.Batch(f.Init(), cmd)
+	return tea.Batch(f.Init(), cmd, size)
 }
 
 func (m *model) updateDialog(msg tea.Msg) tea.Cmd {
@@ -570,7 +573,10 @@ func (m *model) updateDialog(msg tea.Msg) tea.Cmd {
 
 func (d *dialog) view() string { return d.form.View() }
 
-func (d *dialog) resize(width int) { d.form.WithWidth(max(width-2, 20)) }
+func (d *dialog) resize(width, height int) {
+	d.form.WithWidth(max(width-2, 20))
+	d.form.Update(tea.WindowSizeMsg{Width: width, Height: height})
+}
 
 func (d *dialog) bindings(k keyMap) []key.Binding {
 	return append(d.form.KeyBinds(), k.Cancel, k.Interrupt)

@@ -621,3 +621,16 @@ func TestAccessibleModeSaysDefaultsAndSpeaksInSentences(t *testing.T) {
 		t.Errorf("accessible progress names a step ID:\n%s", out)
 	}
 }
+
+// TestConfirmButtonsStayInViewWhenNarrow: at 58 columns the apply
+// question's description wraps; its buttons must still show.
+func TestConfirmButtonsStayInViewWhenNarrow(t *testing.T) {
+	h := newHarness(t, planningEngine(), goodDiscovery(), Config{Region: "eu-central-1", NoColor: true})
+	h.send(tea.WindowSizeMsg{Width: 58, Height: 20})
+	h.m.showPlan(testLandscape(), testPlan(testLandscape()), scrHome)
+	h.press("a")
+	h.waitScreen("Apply this plan")
+	if s := h.screen(); !strings.Contains(s, "[Cancel]") {
+		t.Errorf("the buttons are cut at 58 columns:\n%s", s)
+	}
+}
