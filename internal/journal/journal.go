@@ -264,46 +264,64 @@ func decodeLine(b []byte) (Record, error) {
 // A torn tail found at Open is cut off (and kept in journal.torn-<time>)
 // before the first append.
 func (j *Journal) Append(r Record) (Record, error) {
+	out, err := j.AppendAll([]Record{r})
+	if err != nil {
+		return Record{}, err
+	}
+	return out[0], nil
+}
+
+// AppendAll appends several records as Append does, with one write and one
+// fsync for all of them (a group commit): either all are in the file or, on
+// a failed write, none.
+func (j *Journal) AppendAll(rs []Record) ([]Record, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.closed {
-		return Record{}, fmt.Errorf("append to journal %s: journal is closed", j.path)
+		return nil, fmt.Errorf("append to journal %s: journal is closed", j.path)
 	}
 	if j.broken != nil {
-		return Record{}, fmt.Errorf("append to journal %s: %w", j.path, ErrStopped)
+		return nil, fmt.Errorf("append to journal %s: %w", j.path, ErrStopped)
 	}
 	if err := j.openFile(); err != nil {
-		return Record{}, err
+		return nil, err
 	}
-	r.Seq = j.nextSeq
-	r.Time = j.now().UTC()
-	r.Run = j.run
-	b, err := json.Marshal(r)
-	if err != nil {
-		return Record{}, fmt.Errorf("encode journal record %d (%s %s): %w", r.Seq, r.Kind, r.Step, err)
+	out := make([]Record, len(rs))
+	var buf []byte
+	now := j.now().UTC()
+	for i, r := range rs {
+		r.Seq = j.nextSeq + int64(i)
+		r.Time = now
+		r.Run = j.run
+		b, err := json.Marshal(r)
+		if err != nil {
+			return nil, fmt.Errorf("encode journal record %d (%s %s): %w", r.Seq, r.Kind, r.Step, err)
+		}
+		buf = append(append(buf, b...), '\n')
+		out[i] = r
 	}
-	b = append(b, '\n')
-	n, err := j.f.Write(b)
+	first := j.nextSeq
+	n, err := j.f.Write(buf)
 	if err != nil {
-		werr := fmt.Errorf("write journal record %d to %s: %w", r.Seq, j.path, err)
+		werr := fmt.Errorf("write journal record %d to %s: %w", first, j.path, err)
 		if n > 0 {
 			if terr := j.f.Truncate(j.size); terr != nil {
 				werr = errors.Join(werr, fmt.Errorf("cut the partial record off %s: %w", j.path, terr))
 			}
 		}
 		j.broken = werr
-		return Record{}, werr
+		return nil, werr
 	}
 	if err := j.f.Sync(); err != nil {
 		// After a failed fsync the page cache may no longer match the disk;
 		// refuse further appends rather than build on unknown state.
 		j.broken = fmt.Errorf("fsync %s: %w", j.path, err)
-		return Record{}, j.broken
+		return nil, j.broken
 	}
 	j.size += int64(n)
-	j.nextSeq++
-	j.records = append(j.records, r)
-	return r, nil
+	j.nextSeq += int64(len(rs))
+	j.records = append(j.records, out...)
+	return out, nil
 }
 
 // openFile opens the journal for appending and applies pending repairs.

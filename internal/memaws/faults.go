@@ -138,3 +138,62 @@ func (a *Account) SetLatency(latency, crossRegion time.Duration) {
 func (a *Account) SetIAMPropagationDelay(d time.Duration) {
 	a.w.iamDelay.Store(int64(d))
 }
+
+// LimitConcurrentCalls makes calls of op (e.g. "DeleteObjects") answer 503
+// SlowDown while limit calls of op on the same bucket are already in
+// flight; 0 removes the limit. It stands in for S3's per-prefix request rate: S3 sustains at
+// least 3,500 PUT/COPY/POST/DELETE requests per second per partitioned
+// prefix and answers a faster rise with 503 Slow Down, asking clients to
+// back off and raise their rate gradually (S3 User Guide, "Best practices
+// design patterns: optimizing Amazon S3 performance" and "Troubleshooting:
+// HTTP 503 Slow Down").
+func (a *Account) LimitConcurrentCalls(op string, limit int) {
+	a.w.mu.Lock()
+	defer a.w.mu.Unlock()
+	if a.w.concLimit == nil {
+		a.w.concLimit, a.w.inFlight = map[string]int{}, map[string]int{}
+	}
+	a.w.concLimit[op] = limit
+}
+
+// enterCall counts a call in flight, or reports false (and counts nothing)
+// when its operation's concurrency limit on its bucket is reached.
+func (w *world) enterCall(ci callInfo) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	lim := w.concLimit[ci.op]
+	if lim == 0 {
+		return true
+	}
+	k := ci.op + "\x00" + ci.bucket
+	if w.inFlight[k] >= lim {
+		w.calls = append(w.calls, CallRecord{Service: ci.svc, Op: ci.op, Region: ci.region, Resource: ci.resource,
+			Mutating: cloud.IsMutating(ci.op), Code: cloud.CodeSlowDown})
+		return false
+	}
+	w.inFlight[k]++
+	return true
+}
+
+func (w *world) leaveCall(ci callInfo) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	k := ci.op + "\x00" + ci.bucket
+	if w.concLimit[ci.op] > 0 && w.inFlight[k] > 0 {
+		w.inFlight[k]--
+	}
+}
+
+func slowDown() error {
+	return awsErr(cloud.CodeSlowDown, 503, "Please reduce your request rate.")
+}
+
+// EmulateMotoVersionMarker makes ListObjectVersions answer as moto does
+// when its VersionIdMarker names a version that no longer exists: an empty,
+// untruncated page (real S3 continues after the marker's position). Tests
+// use it to show the engine does not depend on such a marker.
+func (a *Account) EmulateMotoVersionMarker(on bool) {
+	a.w.mu.Lock()
+	defer a.w.mu.Unlock()
+	a.w.motoMarker = on
+}

@@ -155,6 +155,12 @@ type world struct {
 	faults     []*fault
 	slowDown   map[string]int // op → calls still to throttle
 	deliveries []LogDelivery
+	// concLimit and inFlight model S3's request-rate limit (see
+	// LimitConcurrentCalls); motoMarker emulates moto's listing after a
+	// deleted version marker (see EmulateMotoVersionMarker).
+	concLimit  map[string]int
+	inFlight   map[string]int
+	motoMarker bool
 }
 
 var _ cloud.Account = (*Account)(nil)
@@ -359,6 +365,10 @@ type callInfo struct {
 // records and persistence.
 func (a *Account) run(ctx context.Context, ci callInfo, fn func(now time.Time) error) error {
 	w := a.w
+	if !w.enterCall(ci) {
+		return fillError(slowDown(), ci)
+	}
+	defer w.leaveCall(ci)
 	d := time.Duration(w.latency.Load())
 	if ci.region != "" && ci.region != w.home {
 		d += time.Duration(w.crossLatency.Load())

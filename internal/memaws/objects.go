@@ -360,6 +360,9 @@ func (c s3Client) ListObjectVersions(ctx context.Context, in cloud.ListObjectVer
 		if in.VersionIDMarker != "" && in.KeyMarker == "" {
 			return cloud.ListObjectVersionsOutput{}, awsErr(cloud.CodeInvalidArgument, 400, "A version-id marker cannot be specified without a key marker.")
 		}
+		if w.motoMarker && in.VersionIDMarker != "" && !hasVersion(b.Objects[in.KeyMarker], in.VersionIDMarker) {
+			return cloud.ListObjectVersionsOutput{}, nil
+		}
 		keys := make([]string, 0, len(b.Objects))
 		for k := range b.Objects {
 			if strings.HasPrefix(k, in.Prefix) {
@@ -605,4 +608,13 @@ func (c s3Client) ListMultipartUploads(ctx context.Context, in cloud.ListMultipa
 		}
 		return out, nil
 	})
+}
+
+func hasVersion(vs []*objVersion, id string) bool {
+	for _, v := range vs {
+		if v.VersionID == id {
+			return true
+		}
+	}
+	return false
 }
