@@ -31,9 +31,9 @@ const maxEmptyPasses = 5
 // partitioned prefix; "Troubleshoot HTTP 5xx errors": retry with
 // exponential back-off, increase the request rate gradually).
 const (
-	listAhead            = 8
-	startDeletesInFlight = 4
-	maxDeletesInFlight   = 16
+	listAhead            = 16
+	startDeletesInFlight = 8
+	maxDeletesInFlight   = 32
 )
 
 // emptyAndDeleteBucket removes every object version, delete marker and

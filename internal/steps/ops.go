@@ -19,9 +19,10 @@ import (
 // readLandscape opens a read-only run and reads every step of the
 // landscape: plan, status (m readOnly) and the destroy preview (m undo)
 // all start this way (o is the destroy the preview is for; zero for plan
-// and status). The caller closes the run.
-func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, m mode, o DestroyOptions) (*run, []*step, []Change, map[string]observed, error) {
-	r, err := e.newRun(ctx, l, m, nil)
+// and status). early, if given, starts alongside the identity lookup (see
+// newRun). The caller closes the run.
+func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, m mode, o DestroyOptions, early ...func(*run)) (*run, []*step, []Change, map[string]observed, error) {
+	r, err := e.newRun(ctx, l, m, nil, early...)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}

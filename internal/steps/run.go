@@ -68,8 +68,10 @@ func (e *Engine) journalDir(account, sid string) string {
 }
 
 // newRun validates the landscape, resolves identity and roles, and loads
-// the journal (locked, for writable runs).
-func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink) (*run, error) {
+// the journal (locked, for writable runs). The caller identity and the two
+// role lookups go out at once (one round trip); early, if given, starts
+// with them (it may read AWS but must not need the identity or journal).
+func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink, early ...func(*run)) (*run, error) {
 	l = l.Normalized()
 	if err := l.Validate(); err != nil {
 		if m&undo == 0 {
@@ -79,14 +81,22 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 			return nil, &ValidationError{Err: err}
 		}
 	}
-	id, err := e.Identity(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("identify the caller: %w", err)
-	}
 	r := &run{
-		e: e, l: l, id: id, acct: e.opts.Account, runID: newRunID(), stop: ctx,
+		e: e, l: l, acct: e.opts.Account, runID: newRunID(), stop: ctx,
 		outputs: map[string]string{}, memos: map[string]*memoEntry{}, sink: sink,
 	}
+	for _, f := range early {
+		f(r)
+	}
+	roles := r.lookUpRoles()
+	id, err := e.Identity(ctx)
+	r.preludeCalls.Store(1)
+	if err != nil {
+		<-roles
+		return nil, fmt.Errorf("identify the caller: %w", err)
+	}
+	r.id = id
+	rerr := <-roles
 	dir := e.journalDir(id.Account, l.SID)
 	var recs []journal.Record
 	if m&writable != 0 {
@@ -116,7 +126,7 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 			r.tagConsent, r.tagsOnly = TagConsent{Buckets: true, Keys: true, Role: true}, true
 		}
 	}
-	if err := r.resolveRoles(m&undo != 0); err != nil {
+	if err := r.resolveRoles(rerr, m&undo != 0); err != nil {
 		r.close()
 		return nil, err
 	}
@@ -150,21 +160,59 @@ func (r *run) close() {
 	}
 }
 
-// resolveRoles finds the exact ARNs (with paths) of the EC2 backup role and
-// the KMS admin role: key and bucket policies must name them exactly. An
-// undo run goes on without a role that is not named or does not exist.
-func (r *run) resolveRoles(undo bool) error {
-	for _, x := range []struct{ field, ref, out string }{
+// roleRef is one role the landscape names by field.
+type roleRef struct{ field, ref, out string }
+
+func (r *run) roleRefs() []roleRef {
+	return []roleRef{
 		{"ec2RoleToRunBackup", r.l.EC2RoleToRunBackup, "ec2Role.arn"},
 		{"kmsAdminRole", r.l.KMSAdminRole, "adminRole.arn"},
-	} {
+	}
+}
+
+// roleAnswer is the answer to one role lookup.
+type roleAnswer struct {
+	role cloud.Role
+	err  error
+}
+
+// lookUpRoles sends the GetRole calls for the EC2 backup role and the KMS
+// admin role (those the landscape names) concurrently; the channel yields
+// their answers.
+func (r *run) lookUpRoles() <-chan []roleAnswer {
+	refs := r.roleRefs()
+	out := make(chan []roleAnswer, 1)
+	answers := make([]roleAnswer, len(refs))
+	var wg sync.WaitGroup
+	for i, x := range refs {
+		if x.ref == "" {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := r.callCtx()
+			defer cancel()
+			answers[i].role, answers[i].err = r.acct.IAM().GetRole(ctx, spec.RoleName(x.ref))
+		}()
+	}
+	go func() {
+		wg.Wait()
+		out <- answers
+	}()
+	return out
+}
+
+// resolveRoles checks the exact ARNs (with paths) of the EC2 backup role
+// and the KMS admin role: key and bucket policies must name them exactly.
+// An undo run goes on without a role that is not named or does not exist.
+func (r *run) resolveRoles(answers []roleAnswer, undo bool) error {
+	for i, x := range r.roleRefs() {
 		if undo && x.ref == "" {
 			continue
 		}
 		name := spec.RoleName(x.ref)
-		ctx, cancel := r.callCtx()
-		role, err := r.acct.IAM().GetRole(ctx, name)
-		cancel()
+		role, err := answers[i].role, answers[i].err
 		if undo && cloud.IsCode(err, cloud.CodeNoSuchEntity) {
 			continue
 		}
@@ -203,13 +251,44 @@ func nodesOf(steps []*step) []node {
 	return out
 }
 
+// readsPerSlot is how many read-only calls may be in flight per unit of
+// the concurrency setting: reads change nothing, so a status or plan sends
+// them all at once up to this bound.
+const readsPerSlot = 4
+
+// prefetchLookups performs the lookups many steps share (each bucket, each
+// key, the replication role) concurrently, so no step waits for one while
+// holding a read slot. Errors are left for the steps to report.
+func (r *run) prefetchLookups(sem chan struct{}) {
+	var wg sync.WaitGroup
+	do := func(fn func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fn()
+		}()
+	}
+	for _, sd := range sides(r.l) {
+		for _, k := range []bucketKind{backupBucket, logBucket} {
+			do(func() { _, _ = r.findBucket(&step{id: stepID(sd.name, string(k)), region: sd.region}, sd, k) })
+		}
+		do(func() { _, _ = r.findKey(&step{id: stepID(sd.name, "key"), region: sd.region}, sd) })
+	}
+	do(func() { _, _ = r.findRole(&step{id: stepID(GlobalScope, "replication-role"), region: GlobalScope}) })
+	wg.Wait()
+}
+
 // readAll reads every step concurrently and returns the changes in step
-// order, plus the observations.
+// order, plus the observations. The shared lookups go first, then every
+// step's own reads at once (bounded by readsPerSlot × concurrency).
 func (r *run) readAll(steps []*step) ([]Change, map[string]observed, error) {
 	changes := make([]Change, len(steps))
 	obs := make(map[string]observed, len(steps))
 	var mu sync.Mutex
-	sem := make(chan struct{}, r.e.opts.Concurrency)
+	sem := make(chan struct{}, readsPerSlot*r.e.opts.Concurrency)
+	r.prefetchLookups(sem)
 	var wg sync.WaitGroup
 	errs := make([]error, len(steps))
 	for i, st := range steps {
@@ -306,7 +385,7 @@ func (r *run) result(gr graphResult, steps []*step, nodes []node) *Result {
 	res.Kept = append(res.Kept, r.kept...)
 	r.mu.Unlock()
 	sort.Slice(res.KeyDeletions, func(i, j int) bool { return res.KeyDeletions[i].Region < res.KeyDeletions[j].Region })
-	res.CriticalPathCalls = r.criticalPath(nodes)
+	res.CriticalPathCalls = int(r.preludeCalls.Load()) + r.criticalPath(nodes)
 	return res
 }
 

@@ -62,7 +62,19 @@ func (r *run) findBucket(st *step, sd side, k bucketKind) (bucketLookup, error) 
 	name := sd.bucketName(k)
 	return memo(r, "bucket:"+name, func() (bucketLookup, error) {
 		s3 := r.acct.S3(sd.region)
+		// The tags are read alongside HeadBucket (one round trip); their
+		// answer counts only when the bucket is this account's.
+		type tagging struct {
+			tags []cloud.Tag
+			err  error
+		}
+		tagc := make(chan tagging, 1)
+		go func() {
+			tags, err := read(r, st, func(ctx context.Context) ([]cloud.Tag, error) { return s3.GetBucketTagging(ctx, name) })
+			tagc <- tagging{tags, err}
+		}()
 		out, err := read(r, st, func(ctx context.Context) (cloud.HeadBucketOutput, error) { return s3.HeadBucket(ctx, name) })
+		tg := <-tagc
 		switch {
 		case cloud.IsCode(err, cloud.CodeNotFound, cloud.CodeNoSuchBucket):
 			return bucketLookup{}, nil
@@ -84,7 +96,7 @@ func (r *run) findBucket(st *step, sd side, k bucketKind) (bucketLookup, error) 
 			return bucketLookup{}, &fieldError{field: sd.bucketField(k), msg: fmt.Sprintf(
 				"bucket %q already exists in your account in %s, but the landscape places it in %s", name, region, sd.region)}
 		}
-		tags, err := read(r, st, func(ctx context.Context) ([]cloud.Tag, error) { return s3.GetBucketTagging(ctx, name) })
+		tags, err := tg.tags, tg.err
 		if err != nil && !cloud.IsCode(err, cloud.CodeNoSuchTagSet) {
 			return bucketLookup{}, fmt.Errorf("read tags of bucket %s: %w", name, err)
 		}

@@ -280,6 +280,7 @@ func BenchmarkEmptyMillionVersions(b *testing.B) {
 				}
 			}
 		}()
+		b.ReportMetric(peakRSS(b), "peak-RSS-before-MB")
 		start := time.Now()
 		if _, err := eng.Destroy(context.Background(), l, steps.SinkFunc(func(steps.Event) {})); err != nil {
 			b.Fatal(err)
@@ -301,7 +302,7 @@ func BenchmarkEmptyMillionVersions(b *testing.B) {
 //
 //	go test -run '^$' -bench 'PreviewDestroy50ms' -benchtime 1x ./internal/steps
 func BenchmarkPreviewDestroy50ms(b *testing.B) {
-	const latency, versions = 50 * time.Millisecond, 60_000
+	const latency, versions = 50 * time.Millisecond, 20_000
 	acct, eng, l := appliedAccount(b, versions)
 	putVersions(b, acct.S3(l.ReplicationRegion), l.ReplicationBucketName, versions)
 	acct.SetLatency(latency, 0)

@@ -159,6 +159,9 @@ type run struct {
 	sink     Sink
 	sinkMu   sync.Mutex
 	mutating atomic.Int64
+	// preludeCalls is the round-trip depth before the step graph (the
+	// caller identity and role lookups, which go out together).
+	preludeCalls atomic.Int64
 	// callsByStep counts the calls each step made, for round-trip depth.
 	callsByStep sync.Map // step ID → *atomic.Int64
 	// lockPrev records, per step, the step that held its lock just before
