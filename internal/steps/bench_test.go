@@ -50,6 +50,9 @@ func BenchmarkFreshApply50ms(b *testing.B) {
 			b.ReportMetric(float64(serial)/float64(per), "x-vs-concurrency-1")
 			b.ReportMetric(float64(res.MutatingCalls), "mutating-calls")
 			b.ReportMetric(float64(res.CriticalPathCalls), "depth-calls")
+			b.ReportMetric(float64(res.WriteChainCalls), "write-chain")
+			b.ReportMetric(float64(per)/float64(latency), "rtt")
+			b.ReportMetric(float64(per)/float64(latency)/float64(res.WriteChainCalls+2), "rtt-per-(chain+2)")
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"sync"
@@ -244,8 +245,7 @@ func (r *run) deleteBatch(st *step, s3 cloud.S3, bucket string, ids []cloud.Obje
 			return errInterrupted
 		}
 		ctx, cancel := r.callCtx()
-		r.countCall(st.id)
-		r.mutating.Add(1)
+		r.countWrite(st.id)
 		out, err := s3.DeleteObjects(ctx, bucket, ids)
 		cancel()
 		if isSlowDown(err) && attempt < 10 {
@@ -253,7 +253,12 @@ func (r *run) deleteBatch(st *step, s3 cloud.S3, bucket string, ids []cloud.Obje
 			ev := st.event(EventRetrying)
 			ev.Attempt, ev.Reason, ev.Error = attempt+1, "S3 asks to slow down: fewer deletes in flight, then more again", err.Error()
 			r.emit(ev)
-			if r.e.opts.Sleep(r.stop, delay) != nil {
+			// Wait without holding a place in the window, with jitter so
+			// the batches refused together do not return together.
+			win.release()
+			serr := r.e.opts.Sleep(r.stop, delay/2+rand.N(delay/2+1))
+			win.acquire()
+			if serr != nil {
 				return errInterrupted
 			}
 			delay = min(2*delay, 10*time.Second)

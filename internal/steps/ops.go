@@ -111,6 +111,7 @@ func (e *Engine) Apply(ctx context.Context, l spec.Landscape, sink Sink) (*Resul
 	}
 	r.emit(Event{Kind: EventNote, Detail: "undo journal: " + r.jr.Path()})
 	steps := r.buildSteps()
+	r.preReadAll(steps)
 	gr, err := r.runSteps(ctx, steps, nodesOf(steps), r.applyStep)
 	if err != nil {
 		return nil, err
@@ -143,11 +144,16 @@ func (r *run) applyStep(st *step) error {
 	t0 := r.e.opts.Now()
 	r.emit(st.event(EventStarted))
 	var action Action
+	pre, havePre := r.preRead(st)
 	err := r.withRetry(st, func() error {
-		obs, err := st.read(r.stop, r)
-		if err != nil {
-			return err
+		obs := pre
+		if !havePre {
+			var err error
+			if obs, err = st.read(r.stop, r); err != nil {
+				return err
+			}
 		}
+		havePre = false // a retry reads AWS again
 		a, _ := diff(st.desired(r), obs)
 		if action == "" {
 			action = a
@@ -155,6 +161,7 @@ func (r *run) applyStep(st *step) error {
 		if a == ActionInSync {
 			return nil
 		}
+		r.markChanging(st.id)
 		return st.converge(r.stop, r, obs)
 	})
 	// A setting of a resource this run created was part of creating it, as
@@ -183,6 +190,64 @@ func (r *run) finishStep(st *step, t0 time.Time, action Action, err error) error
 	}
 	r.emit(ev)
 	return err
+}
+
+// preReadAll reads every step at once before an apply runs the graph, as
+// plan does: a step whose dependencies change nothing in this run then
+// needs no read of its own, so an apply with little to change costs the
+// round trips of one plan. Errors are left for the steps to meet again.
+func (r *run) preReadAll(steps []*step) {
+	_, obs, err := r.readAll(steps)
+	if err != nil {
+		return
+	}
+	deps := make(map[string][]string, len(steps))
+	for _, st := range steps {
+		deps[st.id] = st.deps
+	}
+	r.mu.Lock()
+	r.pre, r.preDeps = obs, deps
+	r.mu.Unlock()
+}
+
+// preRead returns the observation read before the graph ran, if it still
+// holds: no step st depends on (directly or not) has changed anything.
+func (r *run) preRead(st *step) (observed, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o, ok := r.pre[st.id]
+	if !ok {
+		return observed{}, false
+	}
+	seen := map[string]bool{}
+	var changed func(id string) bool
+	changed = func(id string) bool {
+		for _, d := range r.preDeps[id] {
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			if r.changing[d] || changed(d) {
+				return true
+			}
+		}
+		return false
+	}
+	if changed(st.id) {
+		return observed{}, false
+	}
+	return o, true
+}
+
+// markChanging records that a step is about to change AWS: the steps that
+// depend on it read again.
+func (r *run) markChanging(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.changing == nil {
+		r.changing = map[string]bool{}
+	}
+	r.changing[id] = true
 }
 
 func (r *run) markCreated(id string) {

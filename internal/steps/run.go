@@ -385,19 +385,21 @@ func (r *run) result(gr graphResult, steps []*step, nodes []node) *Result {
 	res.Kept = append(res.Kept, r.kept...)
 	r.mu.Unlock()
 	sort.Slice(res.KeyDeletions, func(i, j int) bool { return res.KeyDeletions[i].Region < res.KeyDeletions[j].Region })
-	res.CriticalPathCalls = int(r.preludeCalls.Load()) + r.criticalPath(nodes)
+	res.CriticalPathCalls = int(r.preludeCalls.Load()) + r.criticalPath(nodes, &r.callsByStep)
+	res.WriteChainCalls = r.criticalPath(nodes, &r.writesByStep)
 	return res
 }
 
 // criticalPath is the longest chain of sequential calls through the graph
 // that ran (dependencies, plus steps serialised by a shared lock): the
-// run's round-trip depth.
-func (r *run) criticalPath(nodes []node) int {
+// run's round-trip depth. With counts = &r.writesByStep it is the longest
+// chain of mutating calls.
+func (r *run) criticalPath(nodes []node, counts *sync.Map) int {
 	calls := map[string]int{}
 	byID := map[string]node{}
 	for _, n := range nodes {
 		byID[n.id] = n
-		if v, ok := r.callsByStep.Load(n.id); ok {
+		if v, ok := counts.Load(n.id); ok {
 			calls[n.id] = int(v.(*atomic.Int64).Load())
 		}
 	}

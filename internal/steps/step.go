@@ -155,6 +155,11 @@ type run struct {
 	kept         []string
 	keptKeys     map[string]bool // side → key must survive destroy
 	created      map[string]bool // steps this run created
+	// pre holds the observations apply read before running the graph;
+	// preDeps the steps' dependencies; changing the steps that converged.
+	pre      map[string]observed
+	preDeps  map[string][]string
+	changing map[string]bool
 
 	sink     Sink
 	sinkMu   sync.Mutex
@@ -163,7 +168,8 @@ type run struct {
 	// caller identity and role lookups, which go out together).
 	preludeCalls atomic.Int64
 	// callsByStep counts the calls each step made, for round-trip depth.
-	callsByStep sync.Map // step ID → *atomic.Int64
+	callsByStep  sync.Map // step ID → *atomic.Int64
+	writesByStep sync.Map // step ID → *atomic.Int64, mutating calls only
 	// lockPrev records, per step, the step that held its lock just before
 	// it: steps sharing a lock run one after another, which the depth must
 	// count like a dependency.
@@ -207,6 +213,14 @@ func (r *run) callCtx() (context.Context, context.CancelFunc) {
 // countCall records that step made one call (read or write).
 func (r *run) countCall(stepID string) {
 	v, _ := r.callsByStep.LoadOrStore(stepID, new(atomic.Int64))
+	v.(*atomic.Int64).Add(1)
+}
+
+// countWrite records that step made one mutating call.
+func (r *run) countWrite(stepID string) {
+	r.countCall(stepID)
+	r.mutating.Add(1)
+	v, _ := r.writesByStep.LoadOrStore(stepID, new(atomic.Int64))
 	v.(*atomic.Int64).Add(1)
 }
 
@@ -260,8 +274,7 @@ func (r *run) mutate(st *step, m mutation, fn func(ctx context.Context) (string,
 	}
 	ctx, cancel := r.callCtx()
 	defer cancel()
-	r.countCall(st.id)
-	r.mutating.Add(1)
+	r.countWrite(st.id)
 	id, err := fn(ctx)
 	out := journal.Record{Step: st.id, Region: st.region, Op: m.op, Resource: m.resource, ID: id, PreExisting: m.preExisting}
 	if err != nil {

@@ -298,9 +298,12 @@ type Result struct {
 	MutatingCalls int `json:"mutatingCalls"`
 	// CriticalPathCalls is the longest chain of calls that had to run one
 	// after another (the run's round-trip depth).
-	CriticalPathCalls int           `json:"criticalPathCalls"`
-	Elapsed           time.Duration `json:"elapsedNs"`
-	JournalPath       string        `json:"journal"`
-	KeyDeletions      []KeyDeletion `json:"keyDeletions,omitempty"`
-	Kept              []string      `json:"kept,omitempty"` // pre-existing resources kept (settings restored)
+	CriticalPathCalls int `json:"criticalPathCalls"`
+	// WriteChainCalls is the longest chain of mutating calls that had to
+	// run one after another.
+	WriteChainCalls int           `json:"writeChainCalls"`
+	Elapsed         time.Duration `json:"elapsedNs"`
+	JournalPath     string        `json:"journal"`
+	KeyDeletions    []KeyDeletion `json:"keyDeletions,omitempty"`
+	Kept            []string      `json:"kept,omitempty"` // pre-existing resources kept (settings restored)
 }
