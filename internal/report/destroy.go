@@ -88,6 +88,15 @@ func contents(b steps.BucketContents) string {
 		plural(b.Versions, "object version", "object versions") + " (" + HumanBytes(b.Bytes) + ")",
 		plural(b.DeleteMarkers, "delete marker", "delete markers"),
 	}
+	if b.Partial {
+		// Counting stopped at a bound: say so rather than understate.
+		parts = []string{fmt.Sprintf("more than %s object versions and delete markers, %s+ (counting stopped there; destroy --full-count counts all)",
+			groupThousands(b.Versions+b.DeleteMarkers), HumanBytes(b.Bytes))}
+		if b.MultipartUploads > 0 {
+			parts = append(parts, plural(b.MultipartUploads, "incomplete multipart upload", "incomplete multipart uploads"))
+		}
+		return joinAnd(parts)
+	}
 	if b.MultipartUploads > 0 {
 		parts = append(parts, plural(b.MultipartUploads, "incomplete multipart upload", "incomplete multipart uploads"))
 	}

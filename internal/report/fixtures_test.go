@@ -168,7 +168,7 @@ func preview() *steps.DestroyPreview {
 		Buckets: []steps.BucketContents{
 			{Bucket: srcB, Region: src, Exists: true, PreExisting: true, Versions: 48213, DeleteMarkers: 311, Bytes: 5_368_709_120_000},
 			{Bucket: srcLog, Region: src, Exists: true, Versions: 1, Bytes: 300},
-			{Bucket: dstB, Region: dst, Exists: true, Versions: 48100, DeleteMarkers: 0, Bytes: 5_300_000_000_000, MultipartUploads: 2},
+			{Bucket: dstB, Region: dst, Exists: true, Versions: 49_900, DeleteMarkers: 100, Bytes: 5_300_000_000_000, MultipartUploads: 2, Partial: true},
 			{Bucket: dstLog, Region: dst, Exists: false},
 		},
 		KeyDeletionWindow: 30,

@@ -353,10 +353,16 @@ func deleteErrors(bucket string, errs []cloud.DeleteError) error {
 // countContents counts versions, delete markers, bytes and incomplete
 // uploads of a bucket, page by page.
 func (r *run) countContents(st *step, region, bucket string) (BucketContents, error) {
+	return r.countContentsUpTo(st, region, bucket, 0)
+}
+
+// countContentsUpTo is countContents that, with pageLimit > 0, stops after
+// that many pages of versions and marks the count partial.
+func (r *run) countContentsUpTo(st *step, region, bucket string, pageLimit int) (BucketContents, error) {
 	s3 := r.acct.S3(region)
 	c := BucketContents{Bucket: bucket, Region: region, Exists: true}
 	in := cloud.ListObjectVersionsInput{Bucket: bucket, MaxKeys: deleteBatch}
-	for {
+	for pages := 1; ; pages++ {
 		page, err := read(r, st, func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) {
 			return s3.ListObjectVersions(ctx, in)
 		})
@@ -369,6 +375,10 @@ func (r *run) countContents(st *step, region, bucket string) (BucketContents, er
 		}
 		c.DeleteMarkers += int64(len(page.DeleteMarkers))
 		if !page.IsTruncated {
+			break
+		}
+		if pageLimit > 0 && pages >= pageLimit {
+			c.Partial = true
 			break
 		}
 		in.KeyMarker, in.VersionIDMarker = page.NextKeyMarker, page.NextVersionIDMarker

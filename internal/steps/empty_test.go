@@ -148,3 +148,33 @@ func (s lateObjectsS3) DeleteBucket(ctx context.Context, bucket string) error {
 	}
 	return s.S3.DeleteBucket(ctx, bucket)
 }
+
+// TestPreviewCountsUpToABoundUnlessAskedForAll: past its page bound the
+// destroy preview says the bucket holds more than it counted; a full count
+// reads every page.
+func TestPreviewCountsUpToABoundUnlessAskedForAll(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	e.apply()
+	fillBucket(t, e.acct.S3(e.l.SourceRegion), e.l.OriginalBucketName, "log/backup_", 1000, 2) // 3,000 entries
+	defer func(n int) { *steps.CountPageLimit = n }(*steps.CountPageLimit)
+	*steps.CountPageLimit = 2
+	for _, full := range []bool{false, true} {
+		p, err := e.eng.PreviewDestroyWith(context.Background(), e.l, steps.DestroyOptions{FullCount: full})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var src steps.BucketContents
+		for _, b := range p.Buckets {
+			if b.Bucket == e.l.OriginalBucketName {
+				src = b
+			}
+		}
+		counted := src.Versions + src.DeleteMarkers
+		switch {
+		case !full && (!src.Partial || counted != 2000):
+			t.Errorf("bounded count: %+v", src)
+		case full && (src.Partial || counted != 3000):
+			t.Errorf("full count: %+v", src)
+		}
+	}
+}

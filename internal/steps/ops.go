@@ -461,26 +461,10 @@ func (e *Engine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o Des
 	if p.Renamed, err = r.renamedResources(); err != nil {
 		return nil, err
 	}
+	if p.Buckets, err = r.countBuckets(o.FullCount); err != nil {
+		return nil, err
+	}
 	for _, sd := range sides(r.l) {
-		for _, k := range []bucketKind{backupBucket, logBucket} {
-			st := &step{id: stepID(sd.name, string(k)), region: sd.region}
-			bl, err := r.findBucket(st, sd, k)
-			if err != nil {
-				return nil, asFieldError(err)
-			}
-			name := sd.bucketName(k)
-			if !bl.exists {
-				p.Buckets = append(p.Buckets, BucketContents{Bucket: name, Region: sd.region})
-				continue
-			}
-			c, err := r.countContents(st, sd.region, name)
-			if err != nil {
-				return nil, err
-			}
-			st.component, st.resource = componentOf(k), name
-			c.PreExisting = bl.preExisting || r.undoHist(st).preExisting
-			p.Buckets = append(p.Buckets, c)
-		}
 		st := &step{id: stepID(sd.name, "key"), region: sd.region}
 		lk, err := r.findKey(st, sd)
 		if err != nil {
@@ -502,6 +486,65 @@ func (e *Engine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o Des
 		}
 	}
 	return p, nil
+}
+
+// countPageLimit bounds how many pages of versions the destroy preview
+// reads per bucket unless a full count is asked for: past it the preview
+// says "more than" what it counted.
+var countPageLimit = 50
+
+// countBuckets counts the contents of the landscape's four buckets
+// concurrently, each up to countPageLimit pages unless full.
+func (r *run) countBuckets(full bool) ([]BucketContents, error) {
+	pageLimit := countPageLimit
+	if full {
+		pageLimit = 0
+	}
+	type slot struct {
+		sd side
+		k  bucketKind
+	}
+	var slots []slot
+	for _, sd := range sides(r.l) {
+		for _, k := range []bucketKind{backupBucket, logBucket} {
+			slots = append(slots, slot{sd, k})
+		}
+	}
+	out := make([]BucketContents, len(slots))
+	errs := make([]error, len(slots))
+	var wg sync.WaitGroup
+	for i, x := range slots {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := &step{id: stepID(x.sd.name, string(x.k)), region: x.sd.region}
+			bl, err := r.findBucket(st, x.sd, x.k)
+			if err != nil {
+				errs[i] = asFieldError(err)
+				return
+			}
+			name := x.sd.bucketName(x.k)
+			if !bl.exists {
+				out[i] = BucketContents{Bucket: name, Region: x.sd.region}
+				return
+			}
+			c, err := r.countContentsUpTo(st, x.sd.region, name, pageLimit)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			st.component, st.resource = componentOf(x.k), name
+			c.PreExisting = bl.preExisting || r.undoHist(st).preExisting
+			out[i] = c
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // previewAction says what destroy will do to one step.

@@ -238,6 +238,9 @@ type BucketContents struct {
 	DeleteMarkers    int64  `json:"deleteMarkers"`
 	Bytes            int64  `json:"bytes"`
 	MultipartUploads int64  `json:"multipartUploads"`
+	// Partial says the versions were counted up to a bound only: the
+	// bucket holds more than the counts say.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // DestroyPreview is what destroy shows before asking for confirmation.
@@ -265,6 +268,10 @@ type DestroyOptions struct {
 	// resources found only by their tags (local state lost): no journal
 	// proves hanavault created them.
 	FromTags TagConsent
+	// FullCount makes the preview count every version of every bucket,
+	// however many pages that takes, instead of stopping at 50 pages
+	// (50,000 versions and delete markers) per bucket.
+	FullCount bool
 }
 
 // TagConsent says which classes of tag-found resources destroy may delete.

@@ -24,6 +24,8 @@ type DestroyOptions struct {
 	// DeleteTagged names the classes of tag-found resources (--from-tags)
 	// destroy may delete: buckets, keys, role, all or none.
 	DeleteTagged []string
+	// FullCount counts every version of large buckets in the preview.
+	FullCount bool
 }
 
 // NewCmdDestroy builds `hanavault destroy`.
@@ -55,6 +57,9 @@ classes with --delete-tagged (buckets,keys,role, all or none).
 A landscape destroyed already has nothing left to destroy: destroy says so
 and exits 0.
 
+The preview counts each bucket's versions up to 50,000 and then says "more
+than"; --full-count counts them all.
+
 On a terminal, destroy asks you to type the SID. Without one, it prints
 the preview and requires --confirm SID (exit 2 otherwise).
 
@@ -79,6 +84,7 @@ again to finish (exit 130).`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "write the preview, events and result to standard output as JSON lines (see docs/json.md)")
 	cmd.Flags().BoolVar(&opts.FromTags, "from-tags", false, "find the landscape by its resources' tags instead of the local state")
 	cmd.Flags().BoolVar(&opts.RemoveRenamed, "remove-renamed", false, "also remove what the landscape created under earlier names (kept by default, with the keys their buckets need)")
+	cmd.Flags().BoolVar(&opts.FullCount, "full-count", false, "count every object version of large buckets in the preview (by default counting stops at 50,000 per bucket)")
 	cmd.Flags().StringSliceVar(&opts.DeleteTagged, "delete-tagged", nil, "with --from-tags: the classes of tag-found resources to delete without asking: buckets, keys, role, all or none")
 	return cmd
 }
@@ -203,7 +209,7 @@ func destroyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *Destroy
 	if opts.Confirm != "" && opts.Confirm != l.SID {
 		return usageErrorf("--confirm %s does not match the landscape's SID %s: nothing was destroyed", opts.Confirm, l.SID)
 	}
-	do := steps.DestroyOptions{RemoveRenamed: opts.RemoveRenamed}
+	do := steps.DestroyOptions{RemoveRenamed: opts.RemoveRenamed, FullCount: opts.FullCount}
 	d, err := s.Engine.PreviewDestroyWith(ctx, l, do)
 	if err != nil {
 		return fmt.Errorf("preview destroy of landscape %s: %w", l.SID, err)

@@ -590,3 +590,24 @@ func TestSandboxNoticeOnStderr(t *testing.T) {
 		t.Error("the sandbox notice went to stdout")
 	}
 }
+
+// TestDestroyFullCount: the preview counts large buckets up to a bound
+// unless --full-count asks for every version.
+func TestDestroyFullCount(t *testing.T) {
+	_, l := landscapeFile(t)
+	for _, full := range []bool{false, true} {
+		h := newHarness(t)
+		h.eng.landscapes = map[string]spec.Landscape{"PRD": l}
+		h.eng.preview = prdPreview()
+		args := []string{"destroy", "PRD"}
+		if full {
+			args = append(args, "--full-count")
+		}
+		if code, err := h.run(context.Background(), args...); code != 2 {
+			t.Fatalf("exit %d: %v", code, err)
+		}
+		if len(h.eng.destroyOpts) != 1 || h.eng.destroyOpts[0].FullCount != full {
+			t.Errorf("%v: the preview's options were %+v", args, h.eng.destroyOpts)
+		}
+	}
+}
