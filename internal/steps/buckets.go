@@ -187,9 +187,11 @@ func ownershipSetting() setting[string] {
 			v, err := s3.GetBucketOwnershipControls(ctx, b)
 			return absentIf(v, err, cloud.CodeNoSuchOwnershipControls)
 		},
-		want:  func(*run, *step) (string, bool) { return ownershipEnforced, true },
-		show:  func(v string) string { return v },
-		putOp: "s3:PutBucketOwnershipControls",
+		want: func(*run, *step) (string, bool) { return ownershipEnforced, true },
+		show: func(v string) string { return v },
+		// CreateBucket sets it (x-amz-object-ownership), saving a call.
+		atCreate: func() string { return ownershipEnforced },
+		putOp:    "s3:PutBucketOwnershipControls",
 		put: func(ctx context.Context, s3 cloud.S3, b, v string) error {
 			return s3.PutBucketOwnershipControls(ctx, b, v)
 		},

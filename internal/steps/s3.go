@@ -136,10 +136,13 @@ type setting[T any] struct {
 	canon func(v T) string
 	// explain, when set, describes how actual differs from desired.
 	explain func(desired, actual T) string
-	putOp   string
-	put     func(ctx context.Context, s3 cloud.S3, bucket string, v T) error
-	delOp   string
-	del     func(ctx context.Context, s3 cloud.S3, bucket string) error
+	// atCreate, when set, is the value a bucket has from its CreateBucket
+	// call (which sets it): no read is needed for a bucket this run made.
+	atCreate func() T
+	putOp    string
+	put      func(ctx context.Context, s3 cloud.S3, bucket string, v T) error
+	delOp    string
+	del      func(ctx context.Context, s3 cloud.S3, bucket string) error
 }
 
 func (s setting[T]) key(v T) string {
@@ -162,6 +165,17 @@ func settingStep[T any](sd side, k bucketKind, s setting[T]) *step {
 		return []field{{name: s.field, value: s.show(v), compare: s.key(v), unknown: !ok}}
 	}
 	st.read = func(ctx context.Context, r *run) (observed, error) {
+		if r.createdNow(parent) {
+			// The bucket is new, made by this run: the setting is what
+			// CreateBucket gave it, or else not set by hanavault yet, so
+			// it is set without reading it first (the write chain of a
+			// fresh bucket holds no reads).
+			if s.atCreate != nil {
+				v := s.atCreate()
+				return observed{exists: true, fields: []field{{name: s.field, value: s.show(v), compare: s.key(v)}}}, nil
+			}
+			return observed{exists: true, priorAbsent: true}, nil
+		}
 		bl, err := r.findBucket(st, sd, k)
 		if err != nil || !bl.exists {
 			return observed{}, err
