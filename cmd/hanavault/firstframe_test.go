@@ -1,0 +1,117 @@
+package main
+
+import (
+	"io"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/vt"
+	"github.com/creack/pty"
+)
+
+// firstFrame starts bin in a pseudo-terminal and returns how long it took
+// until the screen showed any text.
+func firstFrame(b *testing.B, bin string, env []string) time.Duration {
+	b.Helper()
+	cmd := exec.Command(bin)
+	cmd.Env = env
+	start := time.Now()
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 100, Rows: 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		_ = f.Close()
+	}()
+	emu := vt.NewEmulator(100, 30)
+	var mu sync.Mutex
+	shown := make(chan time.Duration, 1)
+	go func() {
+		buf := make([]byte, 32*1024)
+		for {
+			n, err := f.Read(buf)
+			if n > 0 {
+				mu.Lock()
+				_, _ = emu.Write(buf[:n])
+				txt := strings.TrimSpace(emu.String())
+				mu.Unlock()
+				if txt != "" {
+					select {
+					case shown <- time.Since(start):
+					default:
+					}
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	go func() { _, _ = io.Copy(f, emu) }()
+	select {
+	case d := <-shown:
+		return d
+	case <-time.After(30 * time.Second):
+		b.Fatal("no frame within 30 s")
+		return 0
+	}
+}
+
+// BenchmarkFirstFrame measures the time from exec to the wizard's first
+// frame in a pseudo-terminal (goal < 50 ms on a warm cache), without
+// credentials: with the EC2 metadata endpoint disabled, and with one that
+// accepts connections and never answers (a network that drops them).
+//
+//	go test -run '^$' -bench FirstFrame -benchtime 5x ./cmd/hanavault
+func BenchmarkFirstFrame(b *testing.B) {
+	if runtime.GOOS == "windows" {
+		b.Skip("no pseudo-terminals on Windows")
+	}
+	bin := filepath.Join(b.TempDir(), "hanavault")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	// A metadata endpoint that never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	for _, tc := range []struct {
+		name string
+		imds []string
+	}{
+		{"imds-disabled", []string{"AWS_EC2_METADATA_DISABLED=true"}},
+		{"imds-silent", []string{"AWS_EC2_METADATA_SERVICE_ENDPOINT=http://" + ln.Addr().String() + "/"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			state := b.TempDir()
+			env := []string{"TERM=xterm-256color", "HOME=" + state, "HANAVAULT_STATE_DIR=" + state,
+				"AWS_CONFIG_FILE=" + filepath.Join(state, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(state, "none")}
+			env = append(env, tc.imds...)
+			firstFrame(b, bin, env) // warm the page cache
+			var total time.Duration
+			for i := 0; i < b.N; i++ {
+				total += firstFrame(b, bin, env)
+			}
+			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-to-first-frame")
+		})
+	}
+}
