@@ -363,17 +363,21 @@ func (c s3Client) ListObjectVersions(ctx context.Context, in cloud.ListObjectVer
 		if w.motoMarker && in.VersionIDMarker != "" && !hasVersion(b.Objects[in.KeyMarker], in.VersionIDMarker) {
 			return cloud.ListObjectVersionsOutput{}, nil
 		}
-		keys := make([]string, 0, len(b.Objects))
-		for k := range b.Objects {
-			if strings.HasPrefix(k, in.Prefix) {
-				keys = append(keys, k)
-			}
+		keys := b.keysSorted()
+		from := in.KeyMarker
+		if in.Prefix > from {
+			from = in.Prefix
 		}
-		sort.Strings(keys)
-		start := sort.SearchStrings(keys, in.KeyMarker)
+		start := sort.SearchStrings(keys, from)
 		var out cloud.ListObjectVersionsOutput
 		n := 0
 		for _, k := range keys[start:] {
+			if !strings.HasPrefix(k, in.Prefix) {
+				if k > in.Prefix {
+					break // sorted: no later key has the prefix
+				}
+				continue
+			}
 			vs := b.Objects[k]
 			from := len(vs) - 1 // newest first
 			if k == in.KeyMarker {

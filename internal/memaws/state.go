@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -137,6 +138,21 @@ type bucket struct {
 	// Objects holds every version of every key, oldest first.
 	Objects map[string][]*objVersion `json:"objects,omitempty"`
 	Uploads map[string]*upload       `json:"uploads,omitempty"` // by upload ID
+	// sortedKeys caches the keys of Objects in order (nil: recompute).
+	sortedKeys []string
+}
+
+// keysSorted returns the bucket's keys in order, cached until a key is
+// added or removed.
+func (b *bucket) keysSorted() []string {
+	if b.sortedKeys == nil {
+		b.sortedKeys = make([]string, 0, len(b.Objects))
+		for k := range b.Objects {
+			b.sortedKeys = append(b.sortedKeys, k)
+		}
+		sort.Strings(b.sortedKeys)
+	}
+	return b.sortedKeys
 }
 
 type objVersion struct {

@@ -35,7 +35,10 @@ func (w *world) addVersion(b *bucket, key string, v *objVersion, now time.Time) 
 	} else {
 		v.VersionID = nullVersion
 	}
-	vs := b.Objects[key]
+	vs, had := b.Objects[key]
+	if !had {
+		b.sortedKeys = nil
+	}
 	kept := vs[:0]
 	for _, old := range vs {
 		if old.VersionID != v.VersionID {
@@ -74,6 +77,7 @@ func (w *world) removeVersion(b *bucket, key, id string) *objVersion {
 			vs = append(vs[:i:i], vs[i+1:]...)
 			if len(vs) == 0 {
 				delete(b.Objects, key)
+				b.sortedKeys = nil
 			} else {
 				b.Objects[key] = vs
 			}
