@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hanavault/hanavault/internal/memaws"
-	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
@@ -17,8 +16,7 @@ func freshApply(b *testing.B, concurrency int, latency time.Duration) (time.Dura
 	b.Helper()
 	acct := memaws.New(memaws.Options{Latency: latency, HomeRegion: "eu-central-1"})
 	eng := steps.New(steps.Options{Account: acct, StateDir: b.TempDir(), Concurrency: concurrency, HomeRegion: "eu-central-1"})
-	l := spec.Defaults("PRD", memaws.DefaultAccountID, "eu-central-1", "eu-west-1")
-	l.EC2RoleToRunBackup, l.KMSAdminRole = memaws.SeedBackupRole, "kms-admin"
+	l := benchLandscape()
 	start := time.Now()
 	res, err := eng.Apply(context.Background(), l, steps.SinkFunc(func(steps.Event) {}))
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/memaws"
-	"github.com/hanavault/hanavault/internal/spec"
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
@@ -86,8 +85,7 @@ func TestEmptyingSaysHowManyPassesItMade(t *testing.T) {
 // the bucket in one run.
 func TestEmptyingBacksOffOnSlowDown(t *testing.T) {
 	acct := memaws.New(memaws.Options{HomeRegion: "eu-central-1"})
-	l := spec.Defaults("PRD", memaws.DefaultAccountID, "eu-central-1", "eu-west-1")
-	l.EC2RoleToRunBackup, l.KMSAdminRole = memaws.SeedBackupRole, "kms-admin"
+	l := benchLandscape()
 	// Back-off pauses at a tenth of their length: the test stays short
 	// while the pauses still space the calls out.
 	shortSleep := func(ctx context.Context, d time.Duration) error { time.Sleep(d / 10); return ctx.Err() }
