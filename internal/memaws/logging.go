@@ -156,6 +156,10 @@ func (w *world) flushLogs(now time.Time) {
 	if len(w.st.LogBuffer) == 0 {
 		return
 	}
+	if w.logDelay > 0 && now.Sub(w.st.LogBuffer[0].Created) < w.logDelay {
+		// The buffer is kept oldest first: nothing is due yet.
+		return
+	}
 	type group struct {
 		src    string
 		target cloud.LoggingEnabled
