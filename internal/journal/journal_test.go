@@ -579,3 +579,35 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	}
 }
+
+// TestAppendAllWritesRecordsInOrder: a group commit gives its records
+// consecutive sequence numbers, this run's ID, and one line each on disk,
+// and an Append after it continues the sequence.
+func TestAppendAllWritesRecordsInOrder(t *testing.T) {
+	dir := t.TempDir()
+	j := mustOpen(t, dir, "run-1")
+	mustAppend(t, j, Record{Kind: KindRunStart})
+	out, err := j.AppendAll([]Record{
+		{Kind: KindIntent, Step: "source/bucket", Op: "s3:DeleteObjects"},
+		{Kind: KindIntent, Step: "source/bucket", Op: "s3:DeleteObjects"},
+		{Kind: KindIntent, Step: "replica/bucket", Op: "s3:DeleteObjects"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range out {
+		if r.Seq != int64(i+2) || r.Run != "run-1" {
+			t.Errorf("record %d: Seq=%d Run=%q", i, r.Seq, r.Run)
+		}
+	}
+	if r := mustAppend(t, j, Record{Kind: KindRunEnd}); r.Seq != 5 {
+		t.Errorf("append after the group commit: Seq=%d, want 5", r.Seq)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recs, torn, err := Read(dir)
+	if err != nil || torn != nil || len(recs) != 5 || recs[3].Step != "replica/bucket" {
+		t.Fatalf("read back: %d records, torn %v, %v", len(recs), torn, err)
+	}
+}
