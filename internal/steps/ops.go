@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
@@ -198,6 +199,16 @@ func (r *run) finishStep(st *step, t0 time.Time, action Action, err error) error
 // round trips of one plan. Errors are left for the steps to meet again.
 func (r *run) preReadAll(steps []*step) {
 	_, obs, err := r.readAll(steps)
+	// The reads went out together: their depth is the most any one step
+	// made (shared lookups included), added to the prelude once, not
+	// along every path of the graph.
+	depth := int64(0)
+	r.callsByStep.Range(func(k, v any) bool {
+		depth = max(depth, v.(*atomic.Int64).Load())
+		r.callsByStep.Delete(k)
+		return true
+	})
+	r.preludeCalls.Add(depth)
 	if err != nil {
 		return
 	}
