@@ -126,7 +126,11 @@ func renderKeys(pg *page, d *steps.DestroyPreview, th Theme) {
 		if id == "" {
 			id = "(unknown key ID)"
 		}
-		line := fmt.Sprintf("%s in %s (key %s)", k.Alias, k.Region, id)
+		alias := k.Alias
+		if alias == "" {
+			alias = "the key this landscape created (its alias names another key)"
+		}
+		line := fmt.Sprintf("%s in %s (key %s)", alias, k.Region, id)
 		if k.State != "" && k.State != "Enabled" {
 			line += ", now " + k.State
 		}

@@ -18,6 +18,10 @@ type keyLookup struct {
 	meta       cloud.KeyMetadata
 	aliasFound bool
 	aliasKeyID string // key the alias points to
+	// foreignAlias (destroy and its preview only) marks an alias naming a
+	// key this landscape did not create: that key and the alias are kept,
+	// and found is the key the journal says the landscape created.
+	foreignAlias bool
 }
 
 // fieldError is a problem with one landscape field (a name taken, an alias
@@ -78,6 +82,11 @@ func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 			ours, err := r.keyIsLandscapes(st, sd, meta)
 			if err != nil {
 				return lk, err
+			}
+			if !ours && r.undoing {
+				own, err := r.ownKeyBehindForeignAlias(st, sd)
+				own.aliasFound, own.aliasKeyID, own.foreignAlias = true, meta.KeyID, true
+				return own, err
 			}
 			if !ours {
 				return lk, &fieldError{field: sd.field("alias"), msg: fmt.Sprintf(
@@ -424,7 +433,9 @@ func (r *run) keySteps(sd side) []*step {
 			target = lk.meta.Arn
 		}
 		obs := observed{exists: true, fields: []field{{name: "target key", value: target}}, owner: foundByTags}
-		if ours, at := r.ownsAlias(sd.region, sd.alias); ours {
+		if ours, at := r.ownsAlias(sd.region, sd.alias); lk.foreignAlias {
+			obs.owner = ownerForeignAlias
+		} else if ours {
 			obs.owner = ownerWords(true, at)
 		}
 		return obs, nil
@@ -505,15 +516,12 @@ func (x sideKey) undo(ctx context.Context, r *run, info undoInfo) (Action, error
 	}
 	alias := sd.alias
 	lk, err := r.findKey(key, sd)
-	if isFieldError(err) {
-		r.addKept(fmt.Sprintf("KMS key behind %s in %s: no journal record shows this landscape created it; kept", sd.alias, sd.region))
-		if lk, err = r.ownKeyBehindForeignAlias(key, sd); err == nil && !lk.found {
-			return ActionKeep, nil
-		}
-		alias = "" // the alias is not this key's
-	}
 	if err != nil {
 		return "", err
+	}
+	if lk.foreignAlias {
+		r.addKept(fmt.Sprintf("KMS key behind %s in %s: no journal record shows this landscape created it; kept", sd.alias, sd.region))
+		alias = "" // the alias is not this key's
 	}
 	if !lk.found || lk.meta.KeyState == statePendingDeletion {
 		return ActionKeep, nil // gone, or its deletion is already scheduled

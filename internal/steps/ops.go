@@ -27,7 +27,7 @@ func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, m mode, o 
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	r.removeRenamed = o.RemoveRenamed
+	r.removeRenamed, r.undoing = o.RemoveRenamed, m&undo != 0
 	if !r.tagsOnly {
 		r.consentToTags(o.FromTags)
 	}
@@ -482,7 +482,11 @@ func (e *Engine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o Des
 			return nil, asFieldError(err)
 		}
 		if lk.found && !r.keepKey(sd) && lk.meta.KeyState != statePendingDeletion {
-			p.Keys = append(p.Keys, KeyInfo{Region: sd.region, Alias: sd.alias, KeyID: lk.meta.KeyID, Arn: lk.meta.Arn, State: lk.meta.KeyState})
+			alias := sd.alias
+			if lk.foreignAlias {
+				alias = "" // the alias names someone else's key, which stays
+			}
+			p.Keys = append(p.Keys, KeyInfo{Region: sd.region, Alias: alias, KeyID: lk.meta.KeyID, Arn: lk.meta.Arn, State: lk.meta.KeyState})
 		}
 	}
 	p.NothingToDo = len(p.Renamed) == 0 && len(p.Keys) == 0
@@ -593,6 +597,9 @@ func (r *run) previewAction(st *step, o observed) Action {
 		}
 		return ActionDelete
 	case strings.HasSuffix(st.id, "/alias"):
+		if o.owner == ownerForeignAlias {
+			return ActionKeep
+		}
 		for _, sd := range sides(r.l) {
 			if st.id == stepID(sd.name, "key", "alias") {
 				if owned, _ := r.ownsAlias(sd.region, sd.alias); r.keepKey(sd) || !owned && !r.tagConsent.Keys {
@@ -710,7 +717,7 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 		return nil, err
 	}
 	defer r.close()
-	r.removeRenamed = o.RemoveRenamed
+	r.removeRenamed, r.undoing = o.RemoveRenamed, true
 	r.consentToTags(o.FromTags)
 	start := e.opts.Now()
 	op := "destroy"

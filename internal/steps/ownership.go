@@ -233,6 +233,10 @@ const OwnerFoundByTags = "found by its tags only (no journal record): deleted on
 
 const foundByTags = OwnerFoundByTags
 
+// ownerForeignAlias is the owner words of the landscape's alias when it
+// names a key this landscape did not create: destroy keeps both.
+const ownerForeignAlias = "names a key this landscape did not create, kept"
+
 // consentToTags takes the user's consent to treat tag-found resources as
 // this landscape's, only when no journal of an apply exists (local state
 // lost): a journal proves what the landscape created, and tags someone

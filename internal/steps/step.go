@@ -142,6 +142,9 @@ type run struct {
 	// removeRenamed makes destroy remove what this landscape created under
 	// names it no longer uses.
 	removeRenamed bool
+	// undoing marks destroy, rollback and the destroy preview: an alias
+	// naming someone else's key is kept there, not an error.
+	undoing bool
 	// rollbackOf is the apply run a rollback undoes ("" for destroy): its
 	// steps restore the values from before that run.
 	rollbackOf string

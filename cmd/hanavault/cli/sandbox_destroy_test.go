@@ -2,11 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hanavault/hanavault/internal/cloud"
 	"github.com/hanavault/hanavault/internal/memaws"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -103,3 +105,76 @@ func appliedSandbox(t *testing.T) (sandboxCLI, string, string) {
 
 // unwrapped joins wrapped lines so phrases can be searched across breaks.
 func unwrapped(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestSandboxDestroyKeepsForeignKeyBehindAlias: someone repoints the
+// landscape's alias to their own key. The destroy preview shows that key
+// and alias as kept, and `hanavault destroy` schedules the deletion of the
+// key this landscape created (the journal names it), leaving the other key
+// and the alias alone.
+func TestSandboxDestroyKeepsForeignKeyBehindAlias(t *testing.T) {
+	s, _, yaml := appliedSandbox(t)
+	ctx := context.Background()
+	alias := ""
+	for _, line := range strings.Split(yaml, "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "originalCMKAlias" {
+			alias = strings.Trim(strings.TrimSpace(v), `"`)
+		}
+	}
+	acct, err := memaws.Open(filepath.Join(s.state, "sandbox"), memaws.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kms := acct.KMS("eu-central-1")
+	ours, err := kms.DescribeKey(ctx, alias)
+	if err != nil {
+		t.Fatalf("alias %q: %v", alias, err)
+	}
+	foreign, err := kms.CreateKey(ctx, cloud.CreateKeyInput{Description: "someone else's"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kms.UpdateAlias(ctx, alias, foreign.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := s.run("", "destroy", "PRD", "--json")
+	if code != ExitUsage {
+		t.Fatalf("destroy preview: exit %d\n%s\n%s", code, out, stderr)
+	}
+	var pv struct {
+		Preview *steps.DestroyPreview `json:"preview"`
+	}
+	line, _, _ := strings.Cut(out, "\n")
+	if err := json.Unmarshal([]byte(line), &pv); err != nil || pv.Preview == nil {
+		t.Fatalf("preview %v: %s", err, line)
+	}
+	for _, c := range pv.Preview.Changes {
+		if c.ID == "source/key/alias" && c.Action != steps.ActionKeep {
+			t.Errorf("the preview %s the alias that names someone else's key", c.Action)
+		}
+		if c.ID == "source/key" && c.Action != steps.ActionDelete {
+			t.Errorf("the preview %s the key this landscape created", c.Action)
+		}
+	}
+	for _, k := range pv.Preview.Keys {
+		if k.KeyID == foreign.KeyID {
+			t.Errorf("the preview schedules someone else's key: %+v", k)
+		}
+	}
+	if _, out, _ := s.run("", "destroy", "PRD"); !strings.Contains(unwrapped(out), "names a key this landscape did not create, kept") {
+		t.Errorf("the destroy preview does not say the alias and its key are kept:\n%s", out)
+	}
+	if code, out, stderr := s.run("", "destroy", "PRD", "--confirm", "PRD"); code != 0 {
+		t.Fatalf("destroy: exit %d\n%s\n%s", code, out, stderr)
+	}
+	acct, err = memaws.Open(filepath.Join(s.state, "sandbox"), memaws.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kms = acct.KMS("eu-central-1")
+	if md, err := kms.DescribeKey(ctx, alias); err != nil || md.KeyID != foreign.KeyID || md.KeyState != "Enabled" {
+		t.Errorf("someone else's key or alias was touched: %+v %v", md, err)
+	}
+	if md, err := kms.DescribeKey(ctx, ours.KeyID); err != nil || md.KeyState != "PendingDeletion" {
+		t.Errorf("the key this landscape created is %s (%v)", md.KeyState, err)
+	}
+}
