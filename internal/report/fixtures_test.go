@@ -176,6 +176,10 @@ func preview() *steps.DestroyPreview {
 			Kind: "bucket", Region: src, Name: "hana-backup-prd-old", CreatedAt: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC), Exists: true,
 			Contents: &steps.BucketContents{Bucket: "hana-backup-prd-old", Region: src, Exists: true, Versions: 12, Bytes: 1_073_741_824},
 			Action:   steps.ActionKeep,
+		}, {
+			Kind: "bucket", Region: src, Name: "basis-hana-backups", Exists: true, PreExisting: true,
+			Contents: &steps.BucketContents{Bucket: "basis-hana-backups", Region: src, Exists: true, Versions: 3, Bytes: 4096},
+			Action:   steps.ActionKeep,
 		}},
 		Keys: []steps.KeyInfo{
 			{Region: src, Alias: srcKey, KeyID: "1234abcd-12ab-34cd-56ef-1234567890ab", Arn: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", State: "Enabled"},

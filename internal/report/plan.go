@@ -96,16 +96,32 @@ func RenderPlan(p *steps.Plan, l spec.Landscape, th Theme, width int) string {
 // renderRenamed lists what the landscape created under names it no longer
 // uses, with what each holds and what destroy does with it.
 func renderRenamed(pg *page, rs []steps.RenamedResource, th Theme) {
-	if len(rs) == 0 {
-		return
-	}
-	pg.gap()
-	pg.text("", "", th.paint(th.Heading, "Created by this landscape under earlier names"))
+	var created, adopted []steps.RenamedResource
 	for _, rr := range rs {
-		pg.item("  "+th.actionStyle(rr.Action, symbol(rr.Action))+" ", renamedWords(rr, th))
+		if rr.PreExisting {
+			adopted = append(adopted, rr)
+		} else {
+			created = append(created, rr)
+		}
 	}
-	pg.text("", "", "Destroy keeps these by default, and every KMS key a kept bucket encrypts with; "+
-		"hanavault destroy --remove-renamed empties and deletes them instead.")
+	if len(created) > 0 {
+		pg.gap()
+		pg.text("", "", th.paint(th.Heading, "Created by this landscape under earlier names"))
+		for _, rr := range created {
+			pg.item("  "+th.actionStyle(rr.Action, symbol(rr.Action))+" ", renamedWords(rr, th))
+		}
+		pg.text("", "", "Destroy keeps these by default, and every KMS key a kept bucket encrypts with; "+
+			"hanavault destroy --remove-renamed empties and deletes them instead.")
+	}
+	if len(adopted) > 0 {
+		pg.gap()
+		pg.text("", "", th.paint(th.Heading, "Used by this landscape under earlier names (pre-existing)"))
+		for _, rr := range adopted {
+			pg.item("  "+th.actionStyle(rr.Action, symbol(rr.Action))+" ", renamedWords(rr, th))
+		}
+		pg.text("", "", "Destroy keeps these, even with --remove-renamed, and the KMS key of their region; "+
+			"it puts back the settings hanavault changed on them.")
+	}
 }
 
 // renamedWords describes one renamed-away resource.
@@ -115,6 +131,8 @@ func renamedWords(rr steps.RenamedResource, th Theme) string {
 		name += " (" + rr.Region + ")"
 	}
 	switch {
+	case rr.PreExisting:
+		name += ", pre-existing"
 	case rr.FoundByTags:
 		name += ", found by its tags only (no journal record)"
 	case !rr.CreatedAt.IsZero():
@@ -125,6 +143,9 @@ func renamedWords(rr steps.RenamedResource, th Theme) string {
 	}
 	if rr.Action == steps.ActionDelete {
 		return name + "; destroy " + th.paint(th.Delete, "deletes it") + "."
+	}
+	if rr.PreExisting {
+		return name + "; destroy " + th.paint(th.Restore, "restores its settings and keeps it") + "."
 	}
 	return name + "; destroy " + th.paint(th.Restore, "keeps it") + "."
 }

@@ -59,6 +59,8 @@ func TestRenderPlanVariants(t *testing.T) {
 		p.Changes[i].Fields = nil
 	}
 	p.Warnings = nil
+	p.Renamed = []steps.RenamedResource{{Kind: "bucket", Region: "eu-central-1", Name: "basis-hana-backups", Exists: true, PreExisting: true,
+		Contents: &steps.BucketContents{Bucket: "basis-hana-backups", Region: "eu-central-1", Exists: true, Versions: 3, Bytes: 4096}, Action: steps.ActionKeep}}
 	out := RenderPlan(p, l, PlainTheme(), 60)
 	golden.RequireEqual(t, out)
 	checkWidth(t, out, 60)
@@ -69,6 +71,9 @@ func TestRenderPlanVariants(t *testing.T) {
 		"Replication Time Control: on.",
 		"day 30 moves to DEEP_ARCHIVE",
 		"gone for good on day 425",
+		"Used by this landscape under earlier names (pre-existing)",
+		"bucket basis-hana-backups (eu-central-1), pre-existing: holds 3 object versions",
+		"destroy restores its settings and keeps it.",
 	} {
 		if !strings.Contains(unwrap(out), want) {
 			t.Errorf("plan does not say %q", want)

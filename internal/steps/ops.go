@@ -489,7 +489,12 @@ func (e *Engine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o Des
 			p.Keys = append(p.Keys, KeyInfo{Region: sd.region, Alias: alias, KeyID: lk.meta.KeyID, Arn: lk.meta.Arn, State: lk.meta.KeyState})
 		}
 	}
-	p.NothingToDo = len(p.Renamed) == 0 && len(p.Keys) == 0
+	p.NothingToDo = len(p.Keys) == 0
+	for _, rr := range p.Renamed {
+		if !rr.PreExisting {
+			p.NothingToDo = false
+		}
+	}
 	for _, c := range p.Changes {
 		if c.Action != ActionKeep {
 			p.NothingToDo = false

@@ -7,6 +7,7 @@ package steps_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -647,4 +648,38 @@ func TestKeyOfARegionLeftStaysForAnAdoptedBucketThere(t *testing.T) {
 		t.Fatalf("the key of the backups in the kept bucket %s is %s (%v); kept: %q", x, md.KeyState, err, res.Kept)
 	}
 	mustHaveObject(t, e.acct, "eu-central-1", x, "data/backup_1")
+}
+
+// TestRenamedAwayAdoptedBucketIsListed: plan and the destroy preview list
+// the pre-existing bucket the landscape used under an earlier name, as
+// pre-existing and kept (destroy gives its settings back), even with
+// --remove-renamed.
+func TestRenamedAwayAdoptedBucketIsListed(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	x, _ := renameAwayFromAdopted(t, e)
+	find := func(what string, rs []steps.RenamedResource) {
+		t.Helper()
+		for _, rr := range rs {
+			if rr.Name == x {
+				if !rr.PreExisting || rr.Action != steps.ActionKeep || rr.Contents == nil || rr.Contents.Versions == 0 {
+					t.Errorf("%s lists the adopted bucket %s as %+v", what, x, rr)
+				}
+				return
+			}
+		}
+		t.Errorf("%s does not list the bucket %s adopted under an earlier name: %+v", what, x, rs)
+	}
+	p, err := e.eng.Plan(ctx, e.l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	find("plan", p.Renamed)
+	for _, rm := range []bool{false, true} {
+		pv, err := e.eng.PreviewDestroyWith(ctx, e.l, steps.DestroyOptions{RemoveRenamed: rm})
+		if err != nil {
+			t.Fatal(err)
+		}
+		find(fmt.Sprintf("the destroy preview (--remove-renamed %t)", rm), pv.Renamed)
+	}
 }

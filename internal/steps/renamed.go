@@ -124,6 +124,17 @@ func (r *run) renamedResources() ([]RenamedResource, error) {
 		}
 		out = append(out, rr)
 	}
+	for _, a := range r.adoptedAway() {
+		st := &step{id: stepID("adopted", a.region, a.name), region: a.region}
+		c, err := r.countContents(st, a.region, a.name)
+		if err != nil {
+			return nil, fmt.Errorf("look up bucket %s (adopted under an earlier name): %w", a.name, err)
+		}
+		if c.Exists {
+			out = append(out, RenamedResource{Kind: string(resBucket), Region: a.region, Name: a.name, Exists: true,
+				Contents: &c, Action: ActionKeep, PreExisting: true})
+		}
+	}
 	return out, nil
 }
 

@@ -98,6 +98,10 @@ type RenamedResource struct {
 	// FoundByTags marks a bucket only its tags say the landscape made
 	// (local state lost, --from-tags): no journal proves it.
 	FoundByTags bool `json:"foundByTags,omitempty"`
+	// PreExisting marks a bucket that existed before hanavault, which the
+	// landscape adopted under an earlier name: destroy keeps it (even with
+	// --remove-renamed) and puts back the settings hanavault changed.
+	PreExisting bool `json:"preExisting,omitempty"`
 }
 
 // Counts returns how many changes have each action.
