@@ -6,10 +6,13 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -93,6 +96,20 @@ func objectResource(bucket, key, versionID string) string {
 }
 
 // ---------------------------------------------------------------- buckets
+
+// ServerClock returns the Date header of a one-bucket ListBuckets answer
+// (the SDK records it as the server time of the response).
+func (c *s3Client) ServerClock(ctx context.Context) (time.Time, error) {
+	out, err := c.api.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1)})
+	if err != nil {
+		return time.Time{}, s3Err("ListBuckets", "", err)
+	}
+	t, ok := awsmiddleware.GetServerTime(out.ResultMetadata)
+	if !ok || t.IsZero() {
+		return time.Time{}, errors.New("S3 answered ListBuckets without a Date header")
+	}
+	return t, nil
+}
 
 // ListBuckets lists every bucket of the account, following the pages.
 func (c *s3Client) ListBuckets(ctx context.Context) ([]cloud.BucketSummary, error) {

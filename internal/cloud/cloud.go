@@ -658,6 +658,10 @@ type CompleteMultipartUploadInput struct {
 // logging is off.
 type S3 interface {
 	ListBuckets(ctx context.Context) ([]BucketSummary, error)
+	// ServerClock returns AWS's clock: the Date header of a cheap S3
+	// answer, to the second (truncated). Times AWS reports (CreationDate,
+	// CreateDate) are in this clock, which may be off the local one.
+	ServerClock(ctx context.Context) (time.Time, error)
 	CreateBucket(ctx context.Context, in CreateBucketInput) error
 	// HeadBucket: NotFound (404) when no such bucket exists, Forbidden (403)
 	// when it exists but belongs to someone else.

@@ -323,3 +323,22 @@ func TestEmptyingManyVersionsAgainstMoto(t *testing.T) {
 		t.Errorf("source bucket left: %v", err)
 	}
 }
+
+// TestServerClockAgainstMoto: ServerClock reads the Date header of a real
+// S3 answer through the SDK, to the second (moto runs on this machine's
+// clock, so the two agree within the call).
+func TestServerClockAgainstMoto(t *testing.T) {
+	s := moto.Shared(t)
+	acct := moto.Account(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	t0 := time.Now().Truncate(time.Second)
+	got, err := acct.S3(src).ServerClock(ctx)
+	t1 := time.Now()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Before(t0) || got.After(t1) || got.Nanosecond() != 0 {
+		t.Errorf("ServerClock %s, want a whole second between %s and %s", got, t0, t1)
+	}
+}

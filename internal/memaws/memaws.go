@@ -130,6 +130,10 @@ type Account struct {
 // world is the state shared by an account and all its views.
 type world struct {
 	mu sync.Mutex
+	// clockOffset is how far AWS's clock (every time the account reports,
+	// and the Date of its answers) is ahead of Options.Now (negative:
+	// behind), in nanoseconds.
+	clockOffset atomic.Int64
 
 	now       func() time.Time
 	sleep     func(ctx context.Context, d time.Duration) error
@@ -230,6 +234,9 @@ func newWorld(opts Options) *world {
 	if w.now == nil {
 		w.now = time.Now
 	}
+	// AWS's clock: the caller's, off by the offset SetClockOffset sets.
+	local := w.now
+	w.now = func() time.Time { return local().Add(time.Duration(w.clockOffset.Load())) }
 	if w.sleep == nil {
 		w.sleep = sleepCtx
 	}
@@ -470,3 +477,9 @@ func fillError(err error, ci callInfo) error {
 
 // lowerName is the case-insensitive identity of IAM names.
 func lowerName(s string) string { return strings.ToLower(s) }
+
+// SetClockOffset makes the account's clock run d ahead of the caller's
+// (Options.Now; negative d: behind), as a machine whose clock is off
+// AWS's sees it: creation dates and the Date of the answers (ServerClock)
+// are in AWS's time. Not persisted.
+func (a *Account) SetClockOffset(d time.Duration) { a.w.clockOffset.Store(int64(d)) }

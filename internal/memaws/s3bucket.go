@@ -147,6 +147,17 @@ func (c s3Client) ListBuckets(ctx context.Context) ([]cloud.BucketSummary, error
 	})
 }
 
+// ServerClock answers with the account's clock, to the second, as the Date
+// header of an S3 answer does (Amazon S3 API Reference, Common Response
+// Headers: Date is the date and time Amazon S3 responded, an HTTP date
+// with whole seconds). AWS's clock may be off the caller's: see
+// Account.SetClockOffset.
+func (c s3Client) ServerClock(ctx context.Context) (time.Time, error) {
+	return call(c.a, ctx, callInfo{svc: "s3", op: "ListBuckets", region: c.region}, func(now time.Time) (time.Time, error) {
+		return now.UTC().Truncate(time.Second), nil
+	})
+}
+
 func (c s3Client) CreateBucket(ctx context.Context, in cloud.CreateBucketInput) error {
 	return c.a.run(ctx, callInfo{svc: "s3", op: "CreateBucket", region: c.region, resource: in.Bucket}, func(now time.Time) error {
 		w := c.a.w

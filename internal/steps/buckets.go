@@ -48,6 +48,10 @@ func (r *run) bucketSteps(sd side, k bucketKind) []*step {
 	}
 	b.converge = func(ctx context.Context, r *run, obs observed) error {
 		s3 := r.acct.S3(sd.region)
+		var clock skew
+		if sd.region == "us-east-1" {
+			clock = r.awsSkew(b) // before the request: the window is in AWS's clock
+		}
 		sent := r.e.opts.Now()
 		err := r.mutate(b, mutation{op: "s3:CreateBucket", resource: name}, func(ctx context.Context) (string, error) {
 			err := s3.CreateBucket(ctx, cloud.CreateBucketInput{
@@ -61,7 +65,7 @@ func (r *run) bucketSteps(sd side, k bucketKind) []*step {
 				if lerr != nil {
 					return "", lerr
 				}
-				if ok && !(window{sent, r.e.opts.Now()}).contains(created) {
+				if ok && !(window{sent, r.e.opts.Now()}).inAWS(clock).contains(created) {
 					return "", errNotOurCreate
 				}
 			}

@@ -56,6 +56,38 @@ func (w window) after(t time.Time) bool {
 	return t.After(w.to.Add(time.Second))
 }
 
+// skew bounds how far AWS's clock is ahead of the local one (negative:
+// behind): AWS's time is local time plus an offset in [lo, hi].
+type skew struct{ lo, hi time.Duration }
+
+// inAWS is the window in AWS's clock, widened by the skew's uncertainty.
+func (w window) inAWS(s skew) window { return window{w.from.Add(s.lo), w.to.Add(s.hi)} }
+
+// awsSkew estimates the skew once per run from the Date of an S3 answer
+// (ServerClock, to the second) and the local times around the call. The
+// resource dates AWS reports are compared with windows of local journal
+// times in AWS's clock, so a local clock off AWS's does not make the
+// landscape's own resource look made by someone else. Without an answer
+// the local clock is taken as AWS's.
+func (r *run) awsSkew(st *step) skew {
+	s, _ := memo(r, "aws-skew", func() (skew, error) {
+		home := r.e.opts.HomeRegion
+		if home == "" {
+			home = st.region
+		}
+		t0 := r.e.opts.Now()
+		date, err := read(r, st, func(ctx context.Context) (time.Time, error) { return r.acct.S3(home).ServerClock(ctx) })
+		t1 := r.e.opts.Now()
+		if err != nil {
+			return skew{}, nil
+		}
+		// AWS's clock read date (truncated to the second) at some moment
+		// between t0 and t1.
+		return skew{lo: date.Sub(t1), hi: date.Add(time.Second).Sub(t0)}, nil
+	})
+	return s
+}
+
 // owned is what the journal proves about one resource.
 type owned struct {
 	created bool      // a done record of its create call, and no delete since
@@ -276,7 +308,7 @@ func (r *run) ownsBucketIn(l ledger, st *step, region, name string) (bool, time.
 		return false, time.Time{}, nil
 	}
 	for _, w := range o.lost {
-		if w.contains(created) {
+		if w.inAWS(r.awsSkew(st)).contains(created) {
 			return true, created, nil
 		}
 	}
@@ -318,7 +350,7 @@ func (r *run) ownsRoleIn(l ledger, role cloud.Role) (bool, time.Time) {
 		return true, o.at
 	}
 	for _, w := range o.lost {
-		if w.contains(role.CreateDate) {
+		if w.inAWS(r.awsSkew(&step{id: "aws-clock"})).contains(role.CreateDate) {
 			return true, role.CreateDate
 		}
 	}
@@ -337,7 +369,7 @@ func (r *run) ownsKey(sd side, meta cloud.KeyMetadata, taggedOurs bool) (bool, t
 		return false, time.Time{}
 	}
 	for _, w := range r.owned.get(resID{resKey, sd.region, lostKeyName(stepID(sd.name, "key"))}).lost {
-		if w.contains(meta.CreationDate) {
+		if w.inAWS(r.awsSkew(&step{id: "aws-clock", region: sd.region})).contains(meta.CreationDate) {
 			return true, meta.CreationDate
 		}
 	}

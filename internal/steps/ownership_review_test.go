@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/memaws"
 	"github.com/hanavault/hanavault/internal/steps"
+	"github.com/hanavault/hanavault/internal/testutil/race"
 )
 
 const trustS3 = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -681,5 +683,76 @@ func TestRenamedAwayAdoptedBucketIsListed(t *testing.T) {
 			t.Fatal(err)
 		}
 		find(fmt.Sprintf("the destroy preview (--remove-renamed %t)", rm), pv.Renamed)
+	}
+}
+
+// TestUSEast1ApplyWithAClockOffAWSs: in us-east-1 CreateBucket answers 200
+// for a bucket the account owns, so apply compares the bucket's
+// CreationDate (AWS's clock) with the window of its request. A local clock
+// off AWS's (2 s, 10 min, either way) must not make the landscape's own new
+// bucket look created by someone else; a bucket someone else created just
+// before the request is still refused.
+func TestUSEast1ApplyWithAClockOffAWSs(t *testing.T) {
+	for _, off := range []time.Duration{2 * time.Second, -2 * time.Second, 10 * time.Minute, -10 * time.Minute} {
+		t.Run(off.String(), func(t *testing.T) {
+			e := newEnv(t, "us-east-1", "us-west-2")
+			e.acct.SetClockOffset(off)
+			if _, err := e.eng.Apply(context.Background(), e.l, &recorder{}); err != nil {
+				t.Fatalf("apply with AWS's clock %s off the local one: %v", off, err)
+			}
+		})
+		t.Run(off.String()+"/race", func(t *testing.T) {
+			e := newEnv(t, "us-east-1", "us-west-2")
+			e.acct.SetClockOffset(off)
+			ctx := context.Background()
+			racing := &race.BucketName{Account: e.acct, Bucket: e.l.OriginalBucketName, Other: func() {
+				if err := e.acct.S3("us-east-1").CreateBucket(ctx, cloud.CreateBucketInput{Bucket: e.l.OriginalBucketName}); err != nil {
+					t.Error(err)
+				}
+				e.clock.Advance(3 * time.Second) // PRD's CreateBucket is sent later
+			}}
+			eng := steps.New(steps.Options{Account: racing, StateDir: e.dir, HomeRegion: "us-east-1", Now: e.clock.Now, Sleep: e.clock.Sleep})
+			if _, err := eng.Apply(ctx, e.l, &recorder{}); err == nil || !strings.Contains(err.Error(), "someone else") {
+				t.Fatalf("apply after someone else created the bucket: %v, want the bucket refused", err)
+			}
+		})
+	}
+}
+
+// TestLostCreateAnswersWithAClockOffAWSs: a create call whose answer was
+// lost is the landscape's when the resource's creation date (AWS's clock)
+// falls in the call's window (local journal times). With the local clock
+// off AWS's (2 s, 10 min, either way), the rerun still finds what the lost
+// calls created, and destroy leaves nothing behind.
+func TestLostCreateAnswersWithAClockOffAWSs(t *testing.T) {
+	probe := newEnv(t, "eu-central-1", "eu-west-1")
+	probe.apply()
+	var creates []int // the create calls among the mutating ones
+	k := 0
+	for _, c := range probe.acct.Calls() {
+		if c.Mutating {
+			k++
+			if strings.HasPrefix(c.Op, "Create") {
+				creates = append(creates, k)
+			}
+		}
+	}
+	if len(creates) < 5 {
+		t.Fatalf("a fresh apply made only %d create calls", len(creates))
+	}
+	for _, off := range []time.Duration{2 * time.Second, -2 * time.Second, 10 * time.Minute, -10 * time.Minute} {
+		for _, k := range creates {
+			t.Run(fmt.Sprintf("%s/call-%02d", off, k), func(t *testing.T) {
+				e := newEnv(t, "eu-central-1", "eu-west-1")
+				e.acct.SetClockOffset(off)
+				e.acct.FailMutatingCall(k, memaws.FailAfter)
+				if _, err := e.eng.Apply(context.Background(), e.l, &recorder{}); err == nil {
+					t.Fatalf("apply with call %d failing succeeded", k)
+				}
+				e.apply()
+				e.destroy()
+				e.assertNothingLeft()
+			})
+		}
 	}
 }
