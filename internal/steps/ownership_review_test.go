@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -755,4 +756,85 @@ func TestLostCreateAnswersWithAClockOffAWSs(t *testing.T) {
 			})
 		}
 	}
+}
+
+// refuseDeleteAccount refuses DeleteBucket of the named buckets once each
+// (the bucket stays), as a destroy stopped half-way sees it.
+type refuseDeleteAccount struct {
+	cloud.Account
+	mu      sync.Mutex
+	refused map[string]bool // bucket → refused already
+}
+
+type refuseDeleteS3 struct {
+	cloud.S3
+	a *refuseDeleteAccount
+}
+
+func (a *refuseDeleteAccount) S3(region string) cloud.S3 {
+	return refuseDeleteS3{a.Account.S3(region), a}
+}
+
+func (s refuseDeleteS3) DeleteBucket(ctx context.Context, b string) error {
+	s.a.mu.Lock()
+	done, named := s.a.refused[b]
+	if named && !done {
+		s.a.refused[b] = true
+		s.a.mu.Unlock()
+		return errors.New("InternalError: We encountered an internal error. Please try again.")
+	}
+	s.a.mu.Unlock()
+	return s.S3.DeleteBucket(ctx, b)
+}
+
+// TestRerunOfAFromTagsDestroyFinishesIt: a --from-tags destroy with
+// consent stops half-way (the backup bucket and a bucket of an earlier
+// name, both found by tags, are left). Its rerun, which finds the journal
+// the first run wrote (no apply in it), still lists the earlier-name
+// bucket and deletes it with consent.
+func TestRerunOfAFromTagsDestroyFinishesIt(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	ctx := context.Background()
+	e.apply()
+	old := e.l.OriginalBucketName
+	putBackup(t, e, old, "data/backup_1")
+	e.clock.Advance(time.Hour)
+	e.l.OriginalBucketName = old + "-b"
+	e.apply()
+	state := t.TempDir() // the local state is lost
+	all := steps.DestroyOptions{FromTags: steps.TagConsent{Buckets: true, Keys: true, Role: true}}
+
+	refusing := &refuseDeleteAccount{Account: e.acct, refused: map[string]bool{old: false, e.l.OriginalBucketName: false, e.l.ReplicationBucketName: false}}
+	eng := steps.New(steps.Options{Account: refusing, StateDir: state, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+	got, err := eng.LoadLandscape(ctx, "PRD", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.DestroyWith(ctx, got, &recorder{}, all); err == nil {
+		t.Fatal("the first destroy did not stop")
+	}
+	if _, err := e.acct.S3(e.l.SourceRegion).HeadBucket(ctx, old); err != nil {
+		t.Fatalf("the first destroy deleted %s: %v", old, err)
+	}
+
+	eng = steps.New(steps.Options{Account: e.acct, StateDir: state, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+	got, err = eng.LoadLandscape(ctx, "PRD", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, err := eng.PreviewDestroyWith(ctx, got, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := false
+	for _, rr := range prev.Renamed {
+		listed = listed || rr.Name == old && rr.FoundByTags && rr.Action == steps.ActionDelete
+	}
+	if !listed {
+		t.Errorf("the rerun's preview does not offer to delete the tag-found bucket %s: %+v", old, prev.Renamed)
+	}
+	if _, err := eng.DestroyWith(ctx, got, &recorder{}, all); err != nil {
+		t.Fatalf("rerun of the destroy: %v", err)
+	}
+	e.assertNothingLeft()
 }

@@ -117,7 +117,11 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 	}
 	r.history, r.resHistory = summarize(recs), summarizeResources(recs)
 	r.owned, r.recs = ownershipOf(recs), recs
-	if _, ok := e.rebuilt.Load(l.SID); ok && len(recs) == 0 {
+	// A journal of destroys only (a --from-tags destroy that stopped
+	// half-way) proves no creation: its rerun still finds by tags what the
+	// first run did not finish. A journal of an apply does prove, and tags
+	// never add to it.
+	if _, ok := e.rebuilt.Load(l.SID); ok && lastApplyRun(recs) == "" {
 		r.rebuilt = true
 		if m&writable == 0 {
 			// Status and the destroy preview of a landscape rebuilt from

@@ -136,8 +136,8 @@ type run struct {
 	// tagConsent says which classes of resources found only by their tags
 	// (local state lost) destroy may treat as this landscape's.
 	tagConsent TagConsent
-	// rebuilt marks a landscape rebuilt from tags with no journal (local
-	// state lost); tagsOnly a read-only run of one.
+	// rebuilt marks a landscape rebuilt from tags with no journal of an
+	// apply (local state lost); tagsOnly a read-only run of one.
 	rebuilt, tagsOnly bool
 	// removeRenamed makes destroy remove what this landscape created under
 	// names it no longer uses.
