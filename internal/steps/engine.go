@@ -48,6 +48,10 @@ type KnownLandscape struct {
 	// RecoveryPoint is the landscape's recovery point (nil when
 	// replication is not configured or status failed).
 	RecoveryPoint *recovery.Point `json:"recoveryPoint,omitempty"`
+	// TornJournalLine is the line of its journal a crash tore (0: none):
+	// the records before it are intact, and the next apply or destroy sets
+	// it aside.
+	TornJournalLine int `json:"tornJournalLine,omitempty"`
 }
 
 // PreflightIssue is an AWS-side problem with a landscape found before

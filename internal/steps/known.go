@@ -48,6 +48,9 @@ func (e *Engine) Known(ctx context.Context, scanTags bool) ([]KnownLandscape, er
 		}
 		lc := l
 		found[l.SID] = &KnownLandscape{SID: l.SID, SourceRegion: l.SourceRegion, ReplicationRegion: l.ReplicationRegion, Local: true, Landscape: &lc}
+		if _, torn, err := journal.Read(e.journalDir(id.Account, l.SID)); err == nil && torn != nil {
+			found[l.SID].TornJournalLine = torn.Line
+		}
 	}
 	if scanTags {
 		// A bucket whose tags cannot be read is left out of the list; a

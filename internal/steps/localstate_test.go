@@ -358,3 +358,26 @@ func TestDestroyNeedsNoEC2Role(t *testing.T) {
 		e.assertNothingLeft()
 	})
 }
+
+// TestKnownReportsATornJournal: Known says which landscape's journal has a
+// last line torn by a crash (the wizard shows it).
+func TestKnownReportsATornJournal(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	e.apply()
+	path := filepath.Join(e.dir, memaws.DefaultAccountID, e.l.SID, "journal.jsonl")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(`{"seq":999,"kind":"inte`); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	known, err := e.eng.Known(context.Background(), false)
+	if err != nil || len(known) != 1 {
+		t.Fatalf("known %+v %v", known, err)
+	}
+	if known[0].TornJournalLine == 0 {
+		t.Errorf("Known does not report the torn journal line: %+v", known[0])
+	}
+}

@@ -192,6 +192,10 @@ func (m *model) homeView(height int) string {
 			if rp := report.RecoveryPointSummary(k.RecoveryPoint); rp != "" {
 				summary += " · " + rp
 			}
+			if k.TornJournalLine > 0 {
+				// First, so a narrow screen does not cut it off.
+				summary = fmt.Sprintf("journal line %d torn (crash) · ", k.TornJournalLine) + summary
+			}
 			line := fmt.Sprintf("%-4s %s → %-15s %s  %s", k.SID, k.SourceRegion, k.ReplicationRegion,
 				m.health(k.Overall), st.faint.Render(summary))
 			rows = append(rows, m.homeRow(i+1, line))

@@ -192,3 +192,22 @@ func TestFixesNameTheProfileInUse(t *testing.T) {
 		})
 	}
 }
+
+// TestHomeAndStatusShowATornJournal: a landscape whose journal's last line
+// a crash tore says so on the home screen and on its status screen.
+func TestHomeAndStatusShowATornJournal(t *testing.T) {
+	known := knownPRD()
+	known[0].TornJournalLine = 7
+	eng := &fakeEngine{identity: testIdentity, known: known, status: func(l spec.Landscape) (*steps.Status, error) {
+		return testStatus(l), nil
+	}}
+	h := newHarness(t, eng, goodDiscovery(), Config{})
+	if s := h.screen(); !strings.Contains(s, "journal line 7 torn") {
+		t.Errorf("home screen does not show the torn journal:\n%s", s)
+	}
+	h.press("down", "enter")
+	h.waitFor("status", func() bool { return h.m.screen == scrStatus })
+	if s := h.screen(); !strings.Contains(s, "line 7") || !strings.Contains(s, "torn by a crash") {
+		t.Errorf("status screen does not show the torn journal:\n%s", s)
+	}
+}

@@ -21,6 +21,8 @@ type statusState struct {
 	destroyed *steps.DestroyedLandscape
 	back      screen
 	vp        viewport.Model
+	// torn is the line of the journal a crash tore (0: none).
+	torn int
 }
 
 // showDestroyed shows what is left of a destroyed landscape.
@@ -41,7 +43,14 @@ func (m *model) openStatus(k steps.KnownLandscape, back screen) tea.Cmd {
 			return func(m *model) tea.Cmd { return m.fail(err) }
 		}
 		s, err := eng.Status(ctx, l)
-		return func(m *model) tea.Cmd { return m.showStatus(l, s, err, back) }
+		return func(m *model) tea.Cmd {
+			cmd := m.showStatus(l, s, err, back)
+			if m.status != nil && err == nil && k.TornJournalLine > 0 {
+				m.status.torn = k.TornJournalLine
+				m.status.layout(m)
+			}
+			return cmd
+		}
 	})
 }
 
@@ -72,7 +81,11 @@ func (s *statusState) layout(m *model) {
 		s.vp.SetContent(report.RenderDestroyed(s.destroyed, reportTheme(m.st.look), m.width))
 		return
 	}
-	s.vp.SetContent(statusBody(s.status, m.st.look, m.width))
+	body := statusBody(s.status, m.st.look, m.width)
+	if s.torn > 0 {
+		body = wrap(fmt.Sprintf("Note: the last line of the journal (line %d) was torn by a crash; the records before it are intact, and the next apply or destroy sets it aside, keeping a copy.", s.torn), m.width) + "\n\n" + body
+	}
+	s.vp.SetContent(body)
 }
 
 func (m *model) statusKey(msg tea.KeyPressMsg) tea.Cmd {
