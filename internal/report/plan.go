@@ -104,24 +104,26 @@ func renderRenamed(pg *page, rs []steps.RenamedResource, th Theme) {
 			created = append(created, rr)
 		}
 	}
-	if len(created) > 0 {
-		pg.gap()
-		pg.text("", "", th.paint(th.Heading, "Created by this landscape under earlier names"))
-		for _, rr := range created {
-			pg.item("  "+th.actionStyle(rr.Action, symbol(rr.Action))+" ", renamedWords(rr, th))
-		}
-		pg.text("", "", "Destroy keeps these by default, and every KMS key a kept bucket encrypts with; "+
+	renderRenamedGroup(pg, created, th, "Created by this landscape under earlier names",
+		"Destroy keeps these by default, and every KMS key a kept bucket encrypts with; "+
 			"hanavault destroy --remove-renamed empties and deletes them instead.")
-	}
-	if len(adopted) > 0 {
-		pg.gap()
-		pg.text("", "", th.paint(th.Heading, "Used by this landscape under earlier names (pre-existing)"))
-		for _, rr := range adopted {
-			pg.item("  "+th.actionStyle(rr.Action, symbol(rr.Action))+" ", renamedWords(rr, th))
-		}
-		pg.text("", "", "Destroy keeps these, even with --remove-renamed, and the KMS key of their region; "+
+	renderRenamedGroup(pg, adopted, th, "Used by this landscape under earlier names (pre-existing)",
+		"Destroy keeps these, even with --remove-renamed, and the KMS key of their region; "+
 			"it puts back the settings hanavault changed on them.")
+}
+
+// renderRenamedGroup lists one group of renamed-away resources under its
+// heading, with what destroy does with them.
+func renderRenamedGroup(pg *page, rs []steps.RenamedResource, th Theme, heading, footer string) {
+	if len(rs) == 0 {
+		return
 	}
+	pg.gap()
+	pg.text("", "", th.paint(th.Heading, heading))
+	for _, rr := range rs {
+		pg.item("  "+th.actionStyle(rr.Action, symbol(rr.Action))+" ", renamedWords(rr, th))
+	}
+	pg.text("", "", footer)
 }
 
 // renamedWords describes one renamed-away resource.

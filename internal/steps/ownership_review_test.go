@@ -319,6 +319,20 @@ func TestOwnKeyIsFoundWhenItsAliasNamesAnotherKey(t *testing.T) {
 	}
 }
 
+// renameAfterBackup applies, puts a backup in the backup bucket, renames
+// it to <name>-b an hour later and applies again; it returns the earlier
+// name.
+func renameAfterBackup(t *testing.T, e *env) string {
+	t.Helper()
+	e.apply()
+	old := e.l.OriginalBucketName
+	putBackup(t, e, old, "data/backup_1")
+	e.clock.Advance(time.Hour)
+	e.l.OriginalBucketName = old + "-b"
+	e.apply()
+	return old
+}
+
 // TestRollbackDeletesOnlyWhatTheRolledBackRunCreated: run 1 created bucket
 // A (which now holds backups), run 2 created B after a rename; the file is
 // then renamed back to A. Rolling back run 2 must not empty and delete A,
@@ -326,11 +340,7 @@ func TestOwnKeyIsFoundWhenItsAliasNamesAnotherKey(t *testing.T) {
 func TestRollbackDeletesOnlyWhatTheRolledBackRunCreated(t *testing.T) {
 	e := newEnv(t, "eu-central-1", "eu-west-1")
 	ctx := context.Background()
-	e.apply()
-	a := e.l.OriginalBucketName
-	putBackup(t, e, a, "data/backup_1")
-	e.l.OriginalBucketName = a + "-b"
-	e.apply()
+	a := renameAfterBackup(t, e)
 	e.l.OriginalBucketName = a
 	if _, err := e.eng.RollbackLastRun(ctx, e.l, &recorder{}); err != nil {
 		t.Logf("rollback: %v", err)
@@ -795,12 +805,7 @@ func (s refuseDeleteS3) DeleteBucket(ctx context.Context, b string) error {
 func TestRerunOfAFromTagsDestroyFinishesIt(t *testing.T) {
 	e := newEnv(t, "eu-central-1", "eu-west-1")
 	ctx := context.Background()
-	e.apply()
-	old := e.l.OriginalBucketName
-	putBackup(t, e, old, "data/backup_1")
-	e.clock.Advance(time.Hour)
-	e.l.OriginalBucketName = old + "-b"
-	e.apply()
+	old := renameAfterBackup(t, e)
 	state := t.TempDir() // the local state is lost
 	all := steps.DestroyOptions{FromTags: steps.TagConsent{Buckets: true, Keys: true, Role: true}}
 
