@@ -398,28 +398,14 @@ func TestDataPlaneAfterApply(t *testing.T) {
 // happened but the answer was lost), then reruns apply and destroys: every
 // run must converge and leave nothing behind.
 func TestCrashAtEveryMutatingCall(t *testing.T) {
-	probe := newEnv(t, "eu-central-1", "eu-west-1")
-	n := probe.apply().MutatingCalls
-	if n < 25 {
-		t.Fatalf("a fresh apply made only %d mutating calls", n)
-	}
-	for _, mode := range []memaws.FailMode{memaws.FailBefore, memaws.FailAfter} {
-		for k := 1; k <= n; k++ {
-			t.Run(fmt.Sprintf("%s/call-%02d", mode, k), func(t *testing.T) {
-				e := newEnv(t, "eu-central-1", "eu-west-1")
-				e.acct.FailMutatingCall(k, mode)
-				if _, err := e.eng.Apply(context.Background(), e.l, &recorder{}); err == nil {
-					t.Fatalf("apply with call %d failing succeeded", k)
-				}
-				e.apply()
-				if st := e.status(); st.Overall != steps.OverallOK {
-					t.Fatalf("after rerun: %s %+v", st.Overall, notOK(st))
-				}
-				e.destroy()
-				e.assertNothingLeft()
-			})
+	forEachFailedApply(t, func(t *testing.T, e *env) {
+		e.apply()
+		if st := e.status(); st.Overall != steps.OverallOK {
+			t.Fatalf("after rerun: %s %+v", st.Overall, notOK(st))
 		}
-	}
+		e.destroy()
+		e.assertNothingLeft()
+	})
 }
 
 // TestCrashDuringDestroy fails each mutating call of a destroy and reruns it.

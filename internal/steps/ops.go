@@ -328,12 +328,13 @@ func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) 
 	defer r.close()
 	s := &Status{SID: r.l.SID, Identity: r.id, SourceRegion: r.l.SourceRegion, ReplicationRegion: r.l.ReplicationRegion,
 		Summary: map[ResourceState]int{}}
+	unfinished, wrote := unfinishedApply(r.recs)
 	for _, c := range changes {
 		rs := ResourceStatus{ID: c.ID, Region: c.Region, Component: c.Component, Resource: c.Resource, Title: c.Title, Fields: c.Fields, Owner: c.Owner}
-		switch c.Action {
-		case ActionInSync:
+		switch {
+		case c.Action == ActionInSync:
 			rs.State = StateOK
-		case ActionUpdate:
+		case c.Action == ActionUpdate && (!unfinished || wrote[c.ID]):
 			rs.State = StateDrift
 		default:
 			rs.State = StateMissing
@@ -702,6 +703,33 @@ func (e *Engine) RollbackLastRun(ctx context.Context, l spec.Landscape, sink Sin
 		}
 		return only
 	}, DestroyOptions{})
+}
+
+// unfinishedApply reports whether the last apply did not finish (it
+// failed, was interrupted or crashed) and which steps it wrote: those whose
+// last journal record in that run is a completed call. A setting that
+// differs from the landscape and that such an apply did not write is one
+// the apply has not got to yet: missing, not drift.
+func unfinishedApply(recs []journal.Record) (bool, map[string]bool) {
+	last := lastApplyRun(recs)
+	if last == "" {
+		return false, nil
+	}
+	lastKind := map[string]journal.Kind{}
+	for _, rec := range recs {
+		switch {
+		case rec.Run != last:
+		case rec.Kind == journal.KindRunEnd && rec.Detail == "ok":
+			return false, nil
+		case rec.Step != "":
+			lastKind[rec.Step] = rec.Kind
+		}
+	}
+	wrote := map[string]bool{}
+	for id, k := range lastKind {
+		wrote[id] = k == journal.KindDone
+	}
+	return true, wrote
 }
 
 func lastApplyRun(recs []journal.Record) string {
