@@ -130,6 +130,13 @@ func (m *model) homeView(height int) string {
 	d := m.disc
 	var b strings.Builder
 	label := func(s string) string { return st.faint.Render(fmt.Sprintf("%-9s ", s)) }
+	if m.resolving {
+		b.WriteString(label("Account") + m.spin.View() + " checking for AWS credentials…\n")
+		if m.cfg.StateDir != "" {
+			b.WriteString(label("State") + m.cfg.StateDir + "\n")
+		}
+		return b.String()
+	}
 
 	switch d.identityState {
 	case loading:

@@ -76,6 +76,9 @@ type model struct {
 
 	// leaving: "Leave hanavault?" is showing (ctrl+c in the form).
 	leaving bool
+	// resolving is set while cfg.Open looks for the account after the
+	// first frame; the home screen says so and takes no keys but quit.
+	resolving bool
 
 	// exitErr is what Run returns when the user leaves (an interrupted
 	// operation).
@@ -109,11 +112,50 @@ func (m *model) setLook(lk look) {
 	m.rerender()
 }
 
-// Init starts discovery: identity, known landscapes, regions and both role
-// lists load concurrently, each in its own command.
+// Init resolves the account when cfg.Open is set (discovery starts once
+// it has), else starts discovery at once.
 func (m *model) Init() tea.Cmd {
+	if m.cfg.Open != nil {
+		m.resolving = true
+		return tea.Batch(tea.RequestBackgroundColor, m.openSession(), m.startSpinner())
+	}
+	return tea.Batch(tea.RequestBackgroundColor, m.discover())
+}
+
+// sessionMsg carries what cfg.Open resolved.
+type sessionMsg struct {
+	s   Session
+	err error
+}
+
+// openSession runs cfg.Open off the Update goroutine: looking for credentials
+// can take seconds (the EC2 metadata endpoint), the first frame must not
+// wait for it.
+func (m *model) openSession() tea.Cmd {
+	open, ctx := m.cfg.Open, m.ctx
+	return func() tea.Msg {
+		s, err := open(ctx)
+		return sessionMsg{s, err}
+	}
+}
+
+// resolved swaps in the session and starts discovery, or ends the wizard
+// with Open's error.
+func (m *model) resolved(msg sessionMsg) tea.Cmd {
+	m.resolving = false
+	if msg.err != nil {
+		m.exitErr = msg.err
+		return tea.Quit
+	}
+	m.cfg = m.cfg.WithSession(msg.s)
+	m.rerender()
+	return m.discover()
+}
+
+// discover starts discovery: identity, known landscapes, regions and both
+// role lists load concurrently, each in its own command.
+func (m *model) discover() tea.Cmd {
 	return tea.Batch(
-		tea.RequestBackgroundColor,
 		m.loadIdentity(),
 		m.loadKnown(),
 		m.loadRegions(),
@@ -164,6 +206,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.run.layout(m) // the rows show the spinner's frame
 		}
 		return m, cmd
+	case sessionMsg:
+		return m, m.resolved(msg)
 	case identityMsg, knownMsg, regionsMsg, rolesMsg:
 		return m, m.updateDiscovery(msg)
 	case opResult:
@@ -196,6 +240,13 @@ func (m *model) updateKey(msg tea.KeyPressMsg) tea.Cmd {
 	m.flash = ""
 	if key.Matches(msg, m.keys.Interrupt) {
 		return m.interrupt()
+	}
+	if m.resolving {
+		// Nothing to act on before the account is known.
+		if key.Matches(msg, m.keys.Quit) {
+			return tea.Quit
+		}
+		return nil
 	}
 	if m.dialog != nil {
 		if m.screen == scrDestroy && slices.Contains([]string{"up", "down", "pgup", "pgdown", "home", "end"}, msg.String()) {
@@ -413,7 +464,7 @@ func fitHeight(s string, h int) string {
 
 // needSpinner reports whether anything on screen is animating.
 func (m *model) needSpinner() bool {
-	return m.disc.loading() || (m.screen == scrBusy && m.busy.err == nil) ||
+	return m.resolving || m.disc.loading() || (m.screen == scrBusy && m.busy.err == nil) ||
 		(m.run != nil && m.run.active())
 }
 

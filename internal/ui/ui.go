@@ -66,8 +66,29 @@ var (
 	_ Discovery       = (*discover.Discoverer)(nil)
 )
 
+// Session is the account the wizard works on: what Config.Open resolves
+// after the first frame.
+type Session struct {
+	Engine    Engine
+	Discovery Discovery
+	DR        DR
+	// Profile, Region, StateDir, Sandbox, SandboxReason and HintFlags
+	// replace the Config fields of the same names.
+	Profile, Region string
+	StateDir        string
+	Sandbox         bool
+	SandboxReason   string
+	HintFlags       string
+}
+
 // Config is everything the wizard needs from the CLI.
 type Config struct {
+	// Open, when set, resolves the account (credentials, region, the
+	// sandbox fallback) after the first frame: the home screen says it is
+	// checking credentials until Open returns, and its Session then
+	// replaces Engine, Discovery, DR and the fields Session names. An error from Open ends the wizard with
+	// that error.
+	Open      func(ctx context.Context) (Session, error)
 	Engine    Engine
 	Discovery Discovery
 	// DR offers verify and recall (nil: not offered).
@@ -130,6 +151,21 @@ func (c Config) command(args string) string {
 	return "hanavault " + args + c.HintFlags
 }
 
+// WithSession returns c working on the session s, as the wizard does when
+// Open answers; a SaveDir that was the default follows the session (the
+// sandbox keeps its landscapes apart).
+func (c Config) WithSession(s Session) Config {
+	defaulted := c.SaveDir == defaultSaveDir(c)
+	c.Engine, c.Discovery, c.DR = s.Engine, s.Discovery, s.DR
+	c.Profile, c.Region, c.StateDir = s.Profile, s.Region, s.StateDir
+	c.Sandbox, c.SandboxReason, c.HintFlags = s.Sandbox, s.SandboxReason, s.HintFlags
+	c.Open = nil
+	if defaulted {
+		c.SaveDir = defaultSaveDir(c)
+	}
+	return c
+}
+
 func (c Config) withDefaults() Config {
 	if c.In == nil {
 		c.In = os.Stdin
@@ -151,10 +187,18 @@ func (c Config) withDefaults() Config {
 // the wizard or an operation (the CLI maps that to exit code 130).
 func Run(ctx context.Context, cfg Config) error {
 	cfg = cfg.withDefaults()
-	if cfg.Engine == nil || cfg.Discovery == nil {
-		return errors.New("ui: the wizard needs an engine and a discovery")
+	if cfg.Open == nil && (cfg.Engine == nil || cfg.Discovery == nil) {
+		return errors.New("ui: the wizard needs an engine and a discovery, or Open")
 	}
 	if cfg.Accessible || !isTerminal(cfg.In) || !isTerminal(cfg.Out) {
+		// Line mode has no frame to show first: resolve, then prompt.
+		if cfg.Open != nil {
+			s, err := cfg.Open(ctx)
+			if err != nil {
+				return err
+			}
+			cfg = cfg.WithSession(s)
+		}
 		return runAccessible(ctx, cfg)
 	}
 	return runTUI(ctx, cfg)

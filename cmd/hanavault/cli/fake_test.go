@@ -214,6 +214,13 @@ func (h *harness) factory() *Factory {
 			return s, nil
 		},
 		Wizard: func(ctx context.Context, cfg ui.Config) error {
+			if cfg.Open != nil { // as ui.Run does, after its first frame
+				s, err := cfg.Open(ctx)
+				if err != nil {
+					return err
+				}
+				cfg = cfg.WithSession(s)
+			}
 			h.wizards = append(h.wizards, cfg)
 			return h.wizardErr
 		},

@@ -27,16 +27,33 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 	}
 	o := appOptions(f, g)
 	o.AllowSandboxFallback = true
-	s, err := f.Open(ctx, o)
-	if err != nil {
-		return err
-	}
 	if g.debug != nil {
-		s.Engine = g.debug.wrap(s.Engine)
 		// The wizard's screen hid the first notice; repeat it after.
 		defer fmt.Fprintf(f.IO.ErrOut, "Debug log (AWS SDK and engine): %s\n", g.debug.path)
 	}
-	g.sandboxSession = s.Sandbox
+	// The account is resolved after the wizard's first frame: looking for
+	// credentials can wait seconds on the EC2 metadata endpoint.
+	open := func(ctx context.Context) (ui.Session, error) {
+		s, err := f.Open(ctx, o)
+		if err != nil {
+			return ui.Session{}, err
+		}
+		if g.debug != nil {
+			s.Engine = g.debug.wrap(s.Engine)
+		}
+		g.sandboxSession = s.Sandbox
+		return ui.Session{
+			Engine:        s.Engine,
+			Discovery:     s.Discovery,
+			DR:            wizardDR(s),
+			Profile:       s.Profile,
+			Region:        s.Region,
+			StateDir:      s.StateDir,
+			Sandbox:       s.Sandbox,
+			SandboxReason: s.SandboxReason,
+			HintFlags:     g.hintFlags(),
+		}, nil
+	}
 	// The mode follows stdin and stdout, as the README says: `hanavault
 	// 2>log` keeps the full-screen wizard. It draws on the terminal:
 	// stderr, or stdout when stderr is redirected; line mode with no
@@ -47,20 +64,13 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 	if !io.IsStderrTTY() && io.IsStdoutTTY() {
 		out = io.Out
 	}
-	err = f.Wizard(ctx, ui.Config{
-		HintFlags:     g.hintFlags(),
-		Engine:        s.Engine,
-		Discovery:     s.Discovery,
-		DR:            wizardDR(s),
-		Profile:       s.Profile,
-		Region:        s.Region,
-		Sandbox:       s.Sandbox,
-		SandboxReason: s.SandboxReason,
-		StateDir:      s.StateDir,
-		Accessible:    accessible,
-		NoColor:       f.IO.NoColor(),
-		In:            f.IO.In,
-		Out:           out,
+	err := f.Wizard(ctx, ui.Config{
+		Open:       open,
+		HintFlags:  g.hintFlags(),
+		Accessible: accessible,
+		NoColor:    f.IO.NoColor(),
+		In:         f.IO.In,
+		Out:        out,
 	})
 	if errors.Is(err, tea.ErrInterrupted) || (err != nil && ctx.Err() != nil) {
 		// The wizard has already told the user where things stand.
