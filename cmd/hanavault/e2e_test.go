@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -245,6 +246,27 @@ func TestWizardEndToEndInAPseudoTerminal(t *testing.T) {
 	// Back home and quit.
 	s.press(keyEsc)
 	s.waitFor("+ New landscape")
+	s.press("q")
+	if err := s.wait(); err != nil {
+		t.Fatalf("hanavault exited with %v after q", err)
+	}
+}
+
+// TestWizardDrawsBeforeCredentialsAreResolved runs the bare wizard without
+// credentials behind an EC2 metadata endpoint that never answers: the
+// screen says it is checking credentials at once, and the sandbox banner
+// follows when the search gives up.
+func TestWizardDrawsBeforeCredentialsAreResolved(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no pseudo-terminals on Windows")
+	}
+	bin := buildBinary(t)
+	state := t.TempDir()
+	env := slices.DeleteFunc(cleanEnv(state), func(v string) bool { return strings.HasPrefix(v, "AWS_EC2_METADATA_DISABLED=") })
+	env = append(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT="+silentEndpoint(t))
+	s := startScreen(t, bin, t.TempDir(), env)
+	s.waitFor("checking for AWS credentials")
+	s.waitFor("SANDBOX", "No AWS credentials found, so this is the sandbox", "+ New landscape")
 	s.press("q")
 	if err := s.wait(); err != nil {
 		t.Fatalf("hanavault exited with %v after q", err)
