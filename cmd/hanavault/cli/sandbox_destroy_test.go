@@ -178,3 +178,23 @@ func TestSandboxDestroyKeepsForeignKeyBehindAlias(t *testing.T) {
 		t.Errorf("the key this landscape created is %s (%v)", md.KeyState, err)
 	}
 }
+
+// TestSandboxStatusAfterDestroy: with the real engine, status of a
+// landscape destroy removed reports it destroyed (exit 4) with the key
+// deletion dates, not an error about loading the landscape.
+func TestSandboxStatusAfterDestroy(t *testing.T) {
+	s, _, _ := appliedSandbox(t)
+	if code, out, stderr := s.run("", "destroy", "PRD", "--confirm", "PRD"); code != 0 {
+		t.Fatalf("destroy: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr := s.run("", "status", "PRD")
+	if code != ExitDestroyed {
+		t.Fatalf("status after destroy: exit %d, want %d\n%s\n%s", code, ExitDestroyed, out, stderr)
+	}
+	if got := unwrapped(out); !strings.Contains(got, "PRD was destroyed on") || !strings.Contains(got, "aws kms cancel-key-deletion") {
+		t.Errorf("status after destroy says:\n%s", out)
+	}
+	if strings.Contains(stderr, "Error") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}
