@@ -505,6 +505,13 @@ func (e *Engine) PreviewDestroyWith(ctx context.Context, l spec.Landscape, o Des
 		if b.Exists {
 			p.NothingToDo = false
 		}
+		if b.Exists && !b.PreExisting && (b.Partial || b.Versions+b.DeleteMarkers > DrainSuggestVersions) {
+			for _, sd := range sides(r.l) {
+				if sd.bucket == b.Bucket {
+					p.SuggestDrain = true
+				}
+			}
+		}
 	}
 	return p, nil
 }
@@ -773,6 +780,12 @@ func (e *Engine) undoRun(ctx context.Context, l spec.Landscape, sink Sink, filte
 		// here: that key and alias are kept, like everything not ours.
 		if _, err := r.findKey(&step{id: stepID(sd.name, "key"), region: sd.region}, sd); err != nil && !isFieldError(err) {
 			return nil, err
+		}
+	}
+	if filter == nil {
+		if res, done, err := r.drainStep(ctx, o.Drain, op); done {
+			res.Elapsed = e.opts.Now().Sub(start)
+			return res, err
 		}
 	}
 	// Keys and their aliases go last on each side: only once the buckets

@@ -259,6 +259,10 @@ type DestroyPreview struct {
 	// NothingToDo is set when nothing destroy would delete or restore
 	// exists any more (the landscape was destroyed already).
 	NothingToDo bool `json:"nothingToDo,omitempty"`
+	// SuggestDrain is set when a backup bucket destroy would empty holds
+	// more than DrainSuggestVersions versions and delete markers (or more
+	// than the preview counted): destroy --drain lets S3 empty it.
+	SuggestDrain bool `json:"suggestDrain,omitempty"`
 }
 
 // DestroyOptions are the choices destroy needs from the user.
@@ -276,6 +280,11 @@ type DestroyOptions struct {
 	// however many pages that takes, instead of stopping at 50 pages
 	// (50,000 versions and delete markers) per bucket.
 	FullCount bool
+	// Drain puts an expire-everything lifecycle on the backup buckets this
+	// landscape created and stops replication instead of deleting their
+	// versions one request at a time; a later destroy finishes once S3
+	// has emptied them (see drain.go).
+	Drain bool
 }
 
 // TagConsent says which classes of tag-found resources destroy may delete.
@@ -317,4 +326,10 @@ type Result struct {
 	JournalPath     string        `json:"journal"`
 	KeyDeletions    []KeyDeletion `json:"keyDeletions,omitempty"`
 	Kept            []string      `json:"kept,omitempty"` // pre-existing resources kept (settings restored)
+	// Draining lists the backup buckets S3 is still emptying by
+	// lifecycle: destroy --drain started it, or a later destroy found them
+	// not empty yet and stopped without deleting anything.
+	Draining []DrainingBucket `json:"draining,omitempty"`
+	// DrainStarted says this run was destroy --drain.
+	DrainStarted bool `json:"drainStarted,omitempty"`
 }
