@@ -140,6 +140,21 @@ func TestRenderResult(t *testing.T) {
 		out := RenderResult(r, "apply", PlainTheme(), 80)
 		golden.RequireEqual(t, out)
 	})
+	t.Run("drain started", func(t *testing.T) {
+		r := &steps.Result{MutatingCalls: 3, DrainStarted: true, Draining: []steps.DrainingBucket{
+			{Bucket: "hana-backup-prd-111122223333-eu-central-1", Region: "eu-central-1", Versions: 10000, Partial: true},
+			{Bucket: "hana-backup-prd-111122223333-eu-west-1", Region: "eu-west-1", Versions: 4200},
+		}}
+		out := RenderResult(r, "destroy", PlainTheme(), 80)
+		golden.RequireEqual(t, out)
+		checkWidth(t, out, 80)
+	})
+	t.Run("still draining", func(t *testing.T) {
+		r := &steps.Result{Draining: []steps.DrainingBucket{{Bucket: "hana-backup-prd-111122223333-eu-west-1", Region: "eu-west-1", Versions: 17}}}
+		out := RenderResult(r, "destroy", PlainTheme(), 80)
+		golden.RequireEqual(t, out)
+		checkWidth(t, out, 80)
+	})
 	t.Run("cancel hint defaults to the AWS CLI command", func(t *testing.T) {
 		r := destroyResult()
 		r.KeyDeletions[0].CancelHint = ""

@@ -19,6 +19,11 @@ func RenderResult(r *steps.Result, op string, th Theme, width int) string {
 	pg := newPage(width)
 	name := opTitle(op)
 	calls := plural(int64(r.MutatingCalls), "change", "changes") + " sent to AWS"
+	if len(r.Draining) > 0 {
+		renderDraining(pg, r, calls, th)
+		resultDetails(pg, r, th)
+		return pg.String()
+	}
 	if r.Failed == 0 && r.Skipped == 0 {
 		pg.text("", "", th.paint(th.OK, name+" complete")+fmt.Sprintf(": %s done in %s, %s.",
 			plural(int64(r.Succeeded), "step", "steps"), HumanDuration(r.Elapsed), calls))
@@ -119,4 +124,23 @@ func RenderDestroyed(d *steps.DestroyedLandscape, th Theme, width int) string {
 		keyDeletions(pg, d.Keys, true, th)
 	}
 	return pg.String()
+}
+
+// renderDraining says which backup buckets S3 is emptying by lifecycle
+// (destroy --drain, or a destroy that found them not empty yet): nothing
+// was deleted.
+func renderDraining(pg *page, r *steps.Result, calls string, th Theme) {
+	if r.DrainStarted {
+		pg.text("", "", th.paint(th.OK, "Drain started")+fmt.Sprintf(": %s; nothing was deleted yet.", calls))
+	} else {
+		pg.text("", "", th.paint(th.Heading, "Still draining")+": S3 has not emptied these buckets yet; nothing was deleted.")
+	}
+	for _, d := range r.Draining {
+		pg.item("  - ", fmt.Sprintf("%s (%s): %s versions and delete markers left", d.Bucket, d.Region, d.Left()))
+	}
+	if r.DrainStarted {
+		pg.text("", "", steps.DrainExpectation+".")
+	} else {
+		pg.text("", "", "Run hanavault destroy again later: it finishes once they are empty.")
+	}
 }

@@ -26,6 +26,8 @@ type DestroyOptions struct {
 	DeleteTagged []string
 	// FullCount counts every version of large buckets in the preview.
 	FullCount bool
+	// Drain lets S3 empty the backup buckets by lifecycle.
+	Drain bool
 }
 
 // NewCmdDestroy builds `hanavault destroy`.
@@ -60,6 +62,16 @@ and exits 0.
 The preview counts each bucket's versions up to 50,000 and then says "more
 than"; --full-count counts them all.
 
+Emptying a bucket of millions of versions takes hours of DeleteObjects
+calls. --drain instead puts a lifecycle on the two backup buckets this
+landscape created (never on a kept one) that expires every version, delete
+marker and incomplete upload, stops replication, and deletes nothing: S3
+expires objects asynchronously, so expect the buckets to be empty in about
+2-3 days (no promise). A later destroy (without --drain) finishes once they
+are empty; until then it says "draining: N versions left", deletes nothing
+and exits 0. The preview suggests --drain above 100,000 versions in a
+backup bucket.
+
 On a terminal, destroy asks you to type the SID. Without one, it prints
 the preview and requires --confirm SID (exit 2 otherwise).
 
@@ -85,6 +97,7 @@ again to finish (exit 130).`,
 	cmd.Flags().BoolVar(&opts.FromTags, "from-tags", false, "find the landscape by its resources' tags instead of the local state")
 	cmd.Flags().BoolVar(&opts.RemoveRenamed, "remove-renamed", false, "also remove what the landscape created under earlier names (kept by default, with the keys their buckets need)")
 	cmd.Flags().BoolVar(&opts.FullCount, "full-count", false, "count every object version of large buckets in the preview (by default counting stops at 50,000 per bucket)")
+	cmd.Flags().BoolVar(&opts.Drain, "drain", false, "let S3 empty the backup buckets this landscape created by an expire-everything lifecycle and stop replication; a later destroy finishes once they are empty")
 	cmd.Flags().StringSliceVar(&opts.DeleteTagged, "delete-tagged", nil, "with --from-tags: the classes of tag-found resources to delete without asking: buckets, keys, role, all or none")
 	return cmd
 }
@@ -209,7 +222,7 @@ func destroyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *Destroy
 	if opts.Confirm != "" && opts.Confirm != l.SID {
 		return usageErrorf("--confirm %s does not match the landscape's SID %s: nothing was destroyed", opts.Confirm, l.SID)
 	}
-	do := steps.DestroyOptions{RemoveRenamed: opts.RemoveRenamed, FullCount: opts.FullCount}
+	do := steps.DestroyOptions{RemoveRenamed: opts.RemoveRenamed, FullCount: opts.FullCount, Drain: opts.Drain}
 	d, err := s.Engine.PreviewDestroyWith(ctx, l, do)
 	if err != nil {
 		return fmt.Errorf("preview destroy of landscape %s: %w", l.SID, err)
@@ -226,6 +239,10 @@ func destroyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *Destroy
 	}
 	if d.NothingToDo {
 		return nil
+	}
+	if d.SuggestDrain && !opts.Drain && !opts.JSON {
+		fmt.Fprintf(ios.ErrOut, "\nA backup bucket holds more than %d versions: emptying it takes many requests and can take hours.\n`hanavault destroy %s --drain` lets S3 empty it by lifecycle instead (no request per version; expect about 2-3 days), and a later destroy finishes.\n",
+			steps.DrainSuggestVersions, l.SID)
 	}
 	if opts.FromTags {
 		if do.FromTags, err = askTagConsent(ctx, ios, d, opts); err != nil {
@@ -252,6 +269,9 @@ func destroyRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *Destroy
 	}
 	if opts.RemoveRenamed {
 		resume += " --remove-renamed"
+	}
+	if opts.Drain {
+		resume += " --drain"
 	}
 	resume += g.hintFlags()
 	return runOperation(ctx, f, operation{

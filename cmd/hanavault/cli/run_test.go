@@ -611,3 +611,28 @@ func TestDestroyFullCount(t *testing.T) {
 		}
 	}
 }
+
+// TestDestroyDrain: --drain reaches the engine, and a preview of a backup
+// bucket too large to count suggests it (only when not already given).
+func TestDestroyDrain(t *testing.T) {
+	_, l := landscapeFile(t)
+	for _, drain := range []bool{false, true} {
+		h := newHarness(t)
+		h.eng.landscapes = map[string]spec.Landscape{"PRD": l}
+		h.eng.preview = prdPreview()
+		h.eng.preview.SuggestDrain = true
+		args := []string{"destroy", "PRD", "--confirm", "PRD"}
+		if drain {
+			args = append(args, "--drain")
+		}
+		if code, err := h.run(context.Background(), args...); code != 0 {
+			t.Fatalf("exit %d: %v", code, err)
+		}
+		if n := len(h.eng.destroyOpts); n != 2 || h.eng.destroyOpts[1].Drain != drain {
+			t.Errorf("%v: the destroy's options were %+v", args, h.eng.destroyOpts)
+		}
+		if got := strings.Contains(h.errOut.String(), "hanavault destroy PRD --drain"); got == drain {
+			t.Errorf("%v: suggestion shown=%v:\n%s", args, got, h.errOut.String())
+		}
+	}
+}
