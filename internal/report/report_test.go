@@ -96,6 +96,20 @@ func TestRenderStatus(t *testing.T) {
 	checkWidth(t, out, 80)
 }
 
+// TestRenderStatusDraining: a drain under way shows in the heading and
+// with what is left per bucket.
+func TestRenderStatusDraining(t *testing.T) {
+	s := driftStatus()
+	s.Overall = steps.OverallDraining
+	s.Draining = []steps.DrainingBucket{
+		{Bucket: "hana-backup-prd-111122223333-eu-central-1", Region: "eu-central-1", Versions: 10000, Partial: true},
+		{Bucket: "hana-backup-prd-111122223333-eu-west-1", Region: "eu-west-1", Versions: 0},
+	}
+	out := RenderStatus(s, PlainTheme(), 80)
+	golden.RequireEqual(t, out)
+	checkWidth(t, out, 80)
+}
+
 func TestRenderStatusReplicationStates(t *testing.T) {
 	tests := []struct {
 		name string

@@ -23,7 +23,7 @@ func (th Theme) overallStyle(o steps.Overall) string {
 	switch o {
 	case steps.OverallOK:
 		return th.paint(th.OK, string(o))
-	case steps.OverallDrift:
+	case steps.OverallDrift, steps.OverallDraining:
 		return th.paint(th.Drift, string(o))
 	case steps.OverallAtRisk:
 		return th.paint(th.Error, string(o))
@@ -64,6 +64,13 @@ func RenderStatus(s *steps.Status, th Theme, width int) string {
 		}
 	})
 
+	if len(s.Draining) > 0 {
+		pg.gap()
+		pg.text("", "", th.paint(th.Heading, "Draining")+" (destroy --drain: S3 expires everything by lifecycle)")
+		for _, d := range s.Draining {
+			pg.item("  - ", fmt.Sprintf("%s (%s): %s versions and delete markers left", d.Bucket, d.Region, d.Left()))
+		}
+	}
 	pg.gap()
 	pg.text("", "", th.paint(th.Heading, "Replication"))
 	pg.text("  ", "  ", replicationWords(s.Replication, th))

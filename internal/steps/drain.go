@@ -155,6 +155,13 @@ func drainingOf(c BucketContents) DrainingBucket {
 // stillDraining returns the drainable backup buckets that carry the drain
 // lifecycle and are not empty yet, with what is left (bounded count).
 func (r *run) stillDraining() ([]DrainingBucket, error) {
+	return r.drainingBuckets(false)
+}
+
+// drainingBuckets returns the drainable backup buckets that carry the
+// drain lifecycle, with what is left (bounded count); the empty ones too
+// when withEmpty.
+func (r *run) drainingBuckets(withEmpty bool) ([]DrainingBucket, error) {
 	sds, sts, err := r.drainable()
 	if err != nil {
 		return nil, err
@@ -178,7 +185,7 @@ func (r *run) stillDraining() ([]DrainingBucket, error) {
 		if err != nil {
 			return nil, err
 		}
-		if d := drainingOf(c); d.Versions > 0 || d.MultipartUploads > 0 {
+		if d := drainingOf(c); withEmpty || d.Versions > 0 || d.MultipartUploads > 0 {
 			out = append(out, d)
 		}
 	}

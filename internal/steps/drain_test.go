@@ -144,3 +144,53 @@ func TestDrainNeverTouchesAPreExistingBucket(t *testing.T) {
 		t.Error("the created source bucket was not deleted")
 	}
 }
+
+// TestPreviewSuggestsDrainForLargeBuckets: a backup bucket the preview
+// could not count to the end makes it suggest --drain; small ones do not.
+func TestPreviewSuggestsDrainForLargeBuckets(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	e.apply()
+	fillBucket(t, e.acct.S3(e.l.SourceRegion), e.l.OriginalBucketName, "log/backup_", 1000, 2) // 3,000 entries
+	defer func(n int) { *steps.CountPageLimit = n }(*steps.CountPageLimit)
+	for _, pages := range []int{2, 50} {
+		*steps.CountPageLimit = pages
+		p, err := e.eng.PreviewDestroy(context.Background(), e.l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := pages == 2; p.SuggestDrain != want {
+			t.Errorf("page bound %d: suggestDrain=%v, want %v", pages, p.SuggestDrain, want)
+		}
+	}
+}
+
+// TestStatusShowsDraining: while a drain is under way status says
+// "draining" with what is left, and asks for destroy once empty.
+func TestStatusShowsDraining(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	e.apply()
+	if s := e.status(); s.Overall == steps.OverallDraining || len(s.Draining) != 0 {
+		t.Fatalf("draining before any drain: %+v", s.Draining)
+	}
+	fillBucket(t, e.acct.S3(e.l.SourceRegion), e.l.OriginalBucketName, "data/", 5, 1)
+	drainDestroy(t, e, true)
+	s := e.status()
+	if s.Overall != steps.OverallDraining || len(s.Draining) != 2 {
+		t.Fatalf("status while draining: %s %+v", s.Overall, s.Draining)
+	}
+	var left int64
+	for _, d := range s.Draining {
+		left += d.Versions
+	}
+	if left != 10 {
+		t.Errorf("left %d versions and markers, want 10: %+v", left, s.Draining)
+	}
+	for range 2 {
+		if _, err := e.acct.ExpireByLifecycle(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := e.status(); !strings.Contains(s.NextAction, "empty: run hanavault destroy") {
+		t.Errorf("next action once empty: %s", s.NextAction)
+	}
+}

@@ -359,6 +359,12 @@ func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) 
 		}
 	}
 	s.Grants, s.GrantsError = r.keyGrants()
+	// A drain under way explains the drifted lifecycle and the missing
+	// replication; a bucket that cannot be read here is left to the rest
+	// of the report.
+	if d, err := r.drainingBuckets(true); err == nil && len(d) > 0 {
+		s.Draining, s.Overall = d, OverallDraining
+	}
 	s.NextAction = nextAction(s)
 	if len(s.Grants) > 0 {
 		what := "the grant"
@@ -415,6 +421,13 @@ func nextAction(s *Status) string {
 		return "Run apply to restore the drifted settings (hanavault apply, or choose apply in the wizard)."
 	case OverallHalfApplied:
 		return "Run apply to create what is missing; it continues where the last run stopped."
+	case OverallDraining:
+		for _, d := range s.Draining {
+			if d.Versions > 0 || d.MultipartUploads > 0 {
+				return "S3 is emptying the backup buckets by lifecycle (destroy --drain): run hanavault destroy again once they are empty; until then it deletes nothing. Apply would put the backup lifecycle back and stop the drain."
+			}
+		}
+		return "The drained backup buckets are empty: run hanavault destroy to finish removing the landscape."
 	case OverallAtRisk:
 		return "The recovery point is at risk: check the replication role and both keys (hanavault verify proves the path and names what is missing); failed objects are not retried, so upload them again."
 	default:

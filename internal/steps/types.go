@@ -199,6 +199,9 @@ const (
 	// OverallAtRisk: every resource is in place, but recent backups FAILED
 	// to replicate or the DR copy lags more than maxReplicationLagMinutes.
 	OverallAtRisk Overall = "at-risk"
+	// OverallDraining: destroy --drain put the expire-everything lifecycle
+	// on the backup buckets; S3 is emptying them (Status.Draining).
+	OverallDraining Overall = "draining"
 )
 
 // Status is what status reports.
@@ -220,6 +223,10 @@ type Status struct {
 	RecoveryPoint *recovery.Point       `json:"recoveryPoint,omitempty"`
 	NextAction    string                `json:"nextAction"`
 	Summary       map[ResourceState]int `json:"summary"`
+	// Draining lists the backup buckets destroy --drain put the
+	// expire-everything lifecycle on, with what is left in each (counted
+	// up to 10,000; the empty ones with 0).
+	Draining []DrainingBucket `json:"draining,omitempty"`
 }
 
 // KeyGrant is one grant on a landscape key.

@@ -267,7 +267,7 @@ func (m *model) health(o steps.Overall) string {
 	switch o {
 	case steps.OverallOK:
 		return m.st.ok.Render("● " + s)
-	case steps.OverallDrift, steps.OverallHalfApplied:
+	case steps.OverallDrift, steps.OverallHalfApplied, steps.OverallDraining:
 		return m.st.warn.Render("● " + s)
 	case steps.OverallMissing, steps.OverallAtRisk:
 		return m.st.bad.Render("● " + s)
