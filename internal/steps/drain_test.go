@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/journal"
+	"github.com/hanavault/hanavault/internal/memaws"
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
@@ -75,6 +77,21 @@ func TestDrainThenDestroyOnceEmpty(t *testing.T) {
 	}
 	if _, err := src.GetBucketReplication(context.Background(), e.l.OriginalBucketName); !cloud.IsCode(err, cloud.CodeNoSuchReplication) {
 		t.Errorf("replication still configured (err %v)", err)
+	}
+	recs, _, err := journal.Read(journal.Dir(e.dir, memaws.DefaultAccountID, "PRD"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	journaled := map[string][]journal.Kind{}
+	for _, r := range recs {
+		if r.Op == "s3:PutBucketLifecycleConfiguration" && strings.HasSuffix(r.Step, "/drain") || r.Op == "s3:DeleteBucketReplication" {
+			journaled[r.Op+" "+r.Resource] = append(journaled[r.Op+" "+r.Resource], r.Kind)
+		}
+	}
+	for _, k := range []string{"s3:PutBucketLifecycleConfiguration " + e.l.OriginalBucketName, "s3:PutBucketLifecycleConfiguration " + e.l.ReplicationBucketName, "s3:DeleteBucketReplication " + e.l.OriginalBucketName} {
+		if got := journaled[k]; len(got) != 2 || got[0] != journal.KindIntent || got[1] != journal.KindDone {
+			t.Errorf("journal of %s: %v, want intent then done", k, got)
+		}
 	}
 	if !strings.Contains(notes(rec), "expect the buckets to be empty in about 2–3 days") {
 		t.Errorf("no expectation in the notes:\n%s", notes(rec))
