@@ -89,9 +89,8 @@ func (d DrainingBucket) Left() string {
 // journal proves it created (never a pre-existing or adopted bucket, nor
 // one found only by its tags). Renamed-away buckets are not the
 // landscape's buckets and are never drained.
-func (r *run) drainable() ([]side, map[string]*step, error) {
-	var out []side
-	sts := map[string]*step{}
+func (r *run) drainable() ([]drainTarget, error) {
+	var out []drainTarget
 	for _, sd := range sides(r.l) {
 		st := &step{id: stepID(sd.name, string(backupBucket)), region: sd.region, component: componentOf(backupBucket), resource: sd.bucket}
 		bl, err := r.findBucket(st, sd, backupBucket)
@@ -99,15 +98,21 @@ func (r *run) drainable() ([]side, map[string]*step, error) {
 			continue
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if !bl.exists || bl.preExisting || bl.byTags || r.undoHist(st).preExisting {
 			continue
 		}
-		out = append(out, sd)
-		sts[sd.name] = st
+		out = append(out, drainTarget{sd, st})
 	}
-	return out, sts, nil
+	return out, nil
+}
+
+// drainTarget is a backup bucket destroy may drain, with the step its
+// calls are made for.
+type drainTarget struct {
+	sd side
+	st *step
 }
 
 // startDrain puts the drain lifecycle on the drainable backup buckets and
@@ -116,20 +121,14 @@ func (r *run) drainable() ([]side, map[string]*step, error) {
 // Guide, "What is replicated": actions taken by lifecycle configuration
 // are not replicated). Each call is journaled like every other change.
 func (r *run) startDrain() ([]DrainingBucket, error) {
-	sds, sts, err := r.drainable()
-	if err != nil {
-		return nil, err
-	}
-	var out []DrainingBucket
-	for _, sd := range sds {
-		st := sts[sd.name]
+	return r.eachDrainable(func(sd side, st *step) (DrainingBucket, bool, error) {
 		if sd.name == SideSource {
 			rst := &step{id: stepID(SideSource, "bucket", "replication"), region: sd.region, component: CompReplication, resource: sd.bucket}
 			err := r.mutate(rst, mutation{op: "s3:DeleteBucketReplication", resource: sd.bucket}, func(ctx context.Context) (string, error) {
 				return r.bucketARN(sd.bucket), r.acct.S3(sd.region).DeleteBucketReplication(ctx, sd.bucket)
 			})
 			if err != nil && !cloud.IsCode(err, cloud.CodeNoSuchReplication) {
-				return nil, fmt.Errorf("stop replication of bucket %s: %w", sd.bucket, err)
+				return DrainingBucket{}, false, fmt.Errorf("stop replication of bucket %s: %w", sd.bucket, err)
 			}
 		}
 		dst := &step{id: stepID(sd.name, string(backupBucket), "drain"), region: sd.region, component: st.component, resource: sd.bucket}
@@ -137,19 +136,38 @@ func (r *run) startDrain() ([]DrainingBucket, error) {
 			return r.bucketARN(sd.bucket), r.acct.S3(sd.region).PutBucketLifecycleConfiguration(ctx, sd.bucket, drainLifecycle())
 		})
 		if err != nil {
-			return nil, fmt.Errorf("put the drain lifecycle on bucket %s: %w", sd.bucket, err)
+			return DrainingBucket{}, false, fmt.Errorf("put the drain lifecycle on bucket %s: %w", sd.bucket, err)
 		}
-		c, err := r.countContentsUpTo(st, sd.region, sd.bucket, drainPageLimit)
+		d, err := r.drainLeft(sd, st)
+		return d, true, err
+	})
+}
+
+// eachDrainable calls fn for each drainable backup bucket and collects
+// what it returns with keep set.
+func (r *run) eachDrainable(fn func(sd side, st *step) (d DrainingBucket, keep bool, err error)) ([]DrainingBucket, error) {
+	targets, err := r.drainable()
+	if err != nil {
+		return nil, err
+	}
+	var out []DrainingBucket
+	for _, t := range targets {
+		d, keep, err := fn(t.sd, t.st)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, drainingOf(c))
+		if keep {
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }
 
-func drainingOf(c BucketContents) DrainingBucket {
-	return DrainingBucket{Bucket: c.Bucket, Region: c.Region, Versions: c.Versions + c.DeleteMarkers, MultipartUploads: c.MultipartUploads, Partial: c.Partial}
+// drainLeft counts what is left in a drained bucket, up to drainPageLimit
+// pages.
+func (r *run) drainLeft(sd side, st *step) (DrainingBucket, error) {
+	c, err := r.countContentsUpTo(st, sd.region, sd.bucket, drainPageLimit)
+	return DrainingBucket{Bucket: c.Bucket, Region: c.Region, Versions: c.Versions + c.DeleteMarkers, MultipartUploads: c.MultipartUploads, Partial: c.Partial}, err
 }
 
 // stillDraining returns the drainable backup buckets that carry the drain
@@ -162,34 +180,21 @@ func (r *run) stillDraining() ([]DrainingBucket, error) {
 // drain lifecycle, with what is left (bounded count); the empty ones too
 // when withEmpty.
 func (r *run) drainingBuckets(withEmpty bool) ([]DrainingBucket, error) {
-	sds, sts, err := r.drainable()
-	if err != nil {
-		return nil, err
-	}
-	var out []DrainingBucket
-	for _, sd := range sds {
-		st := sts[sd.name]
+	return r.eachDrainable(func(sd side, st *step) (DrainingBucket, bool, error) {
 		lc, err := read(r, st, func(ctx context.Context) (cloud.LifecycleConfiguration, error) {
 			return r.acct.S3(sd.region).GetBucketLifecycleConfiguration(ctx, sd.bucket)
 		})
-		if cloud.IsCode(err, cloud.CodeNoSuchLifecycle) {
-			continue
+		switch {
+		case cloud.IsCode(err, cloud.CodeNoSuchLifecycle):
+			return DrainingBucket{}, false, nil
+		case err != nil:
+			return DrainingBucket{}, false, fmt.Errorf("read the lifecycle of bucket %s: %w", sd.bucket, err)
+		case !isDrainLifecycle(lc):
+			return DrainingBucket{}, false, nil
 		}
-		if err != nil {
-			return nil, fmt.Errorf("read the lifecycle of bucket %s: %w", sd.bucket, err)
-		}
-		if !isDrainLifecycle(lc) {
-			continue
-		}
-		c, err := r.countContentsUpTo(st, sd.region, sd.bucket, drainPageLimit)
-		if err != nil {
-			return nil, err
-		}
-		if d := drainingOf(c); withEmpty || d.Versions > 0 || d.MultipartUploads > 0 {
-			out = append(out, d)
-		}
-	}
-	return out, nil
+		d, err := r.drainLeft(sd, st)
+		return d, withEmpty || d.Versions > 0 || d.MultipartUploads > 0, err
+	})
 }
 
 func isDrainLifecycle(lc cloud.LifecycleConfiguration) bool {
