@@ -109,6 +109,9 @@ func textSink(w io.Writer) steps.Sink {
 		switch e.Kind {
 		case steps.EventDone:
 			line = fmt.Sprintf("%s: %s (%s).", what, doneWord(&row{id: e.StepID, action: e.Action}), formatElapsed(e.Elapsed))
+			if e.Detail != "" && drStep(e.StepID) {
+				line = strings.TrimSuffix(line, ".") + ": " + e.Detail // what the check found, the requests sent
+			}
 		case steps.EventFailed:
 			line = fmt.Sprintf("%s: failed: %s", what, e.Error)
 		case steps.EventRetrying:

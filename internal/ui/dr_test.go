@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"errors"
+
+	tea "charm.land/bubbletea/v2"
 	"context"
 	"strings"
 	"sync"
@@ -97,8 +100,8 @@ func TestAccessibleVerifyAndRecall(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, out)
 	}
-	for _, w := range []string{"Verify PRD end to end", "verify/replication in eu-central-1: done", "2 of 2 checks passed",
-		"GLACIER 12 objects", "Send 12 restore requests?", "12 restore requests sent"} {
+	for _, w := range []string{"Verify PRD end to end", "verify/replication in eu-central-1: passed", "2 of 2 checks passed",
+		"GLACIER 12 objects", "Send 12 restore requests?", "recall/replica in eu-west-1: done (0.0s): 12 restore requests sent"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
@@ -126,5 +129,77 @@ func TestVerifyAfterAFinishedApply(t *testing.T) {
 	h.waitFor("verify to finish", func() bool { return h.m.run != nil && h.m.run.kind == runVerify && h.m.run.finished })
 	if len(dr.verify) != 1 || dr.verify[0] != "PRD" {
 		t.Fatalf("verify ran for %v", dr.verify)
+	}
+}
+
+// verifyLikeDR emits the events internal/verify emits: each check starts
+// with ActionInSync and ends done (with what it found) or failed; the
+// cleanup starts and reports what it removed as progress, without a done.
+type verifyLikeDR struct {
+	fakeDR
+	fail bool
+}
+
+func (f *verifyLikeDR) Verify(ctx context.Context, l spec.Landscape, sink steps.Sink) (string, error) {
+	check := func(id, region, title, detail string, fail bool) {
+		sink.Emit(steps.Event{Kind: steps.EventStarted, StepID: "verify/" + id, Region: region, Title: title, Action: steps.ActionInSync})
+		if fail {
+			sink.Emit(steps.Event{Kind: steps.EventFailed, StepID: "verify/" + id, Region: region, Title: title, Error: title + ": " + detail})
+			return
+		}
+		sink.Emit(steps.Event{Kind: steps.EventDone, StepID: "verify/" + id, Region: region, Title: title, Detail: detail})
+	}
+	check("upload/single", l.SourceRegion, "A Backint-style upload", "stored SSE-KMS with the landscape's key", false)
+	check("replication", l.SourceRegion, "The canary is replicated", "COMPLETED after 2s", f.fail)
+	check("role/kms", "", "The backup role may use the key", "kms:GenerateDataKey allowed", false)
+	sink.Emit(steps.Event{Kind: steps.EventStarted, StepID: "verify/cleanup", Title: "Remove the canaries of this run from both buckets", Action: steps.ActionInSync})
+	sink.Emit(steps.Event{Kind: steps.EventProgress, StepID: "verify/cleanup", Detail: "6 canary versions removed under PRD/hanavault-verify/"})
+	if f.fail {
+		return "Verify of " + l.SID + ": 2 of 3 checks passed. Evidence: /tmp/e.md", errors.New("verify of PRD failed: 1 check failed")
+	}
+	return "Verify of " + l.SID + ": 3 of 3 checks passed. Evidence: /tmp/e.md", nil
+}
+
+func TestVerifyRunScreenShowsEachCheck(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		eng := &fakeEngine{identity: testIdentity, known: knownPRD()}
+		h := newHarness(t, eng, goodDiscovery(), Config{DR: &verifyLikeDR{fail: fail}})
+		h.send(tea.WindowSizeMsg{Width: 100, Height: 40})
+		h.press("down", "v")
+		h.waitFor("verify finished", func() bool { return h.m.run != nil && h.m.run.finished })
+		scr := h.screen()
+		want := []string{"A Backint-style upload", "stored SSE-KMS with the landscape's key", "The backup role may use the key",
+			"Remove the canaries", "6 canary versions removed", "Evidence: /tmp/e.md"}
+		if fail {
+			want = append(want, "2 of 3 checks passed", "1 failed", "Verify failed", "COMPLETED after 2s")
+		} else {
+			want = append(want, "3 of 3 checks passed", "Verify passed", "COMPLETED after 2s")
+		}
+		for _, w := range want {
+			if !strings.Contains(scr, w) {
+				t.Errorf("fail=%v: run screen lacks %q:\n%s", fail, w, scr)
+			}
+		}
+		for _, bad := range []string{"nothing to do", "not started", "0 of 0"} {
+			if strings.Contains(scr, bad) {
+				t.Errorf("fail=%v: run screen says %q:\n%s", fail, bad, scr)
+			}
+		}
+	}
+}
+
+func TestRecallRunScreenShowsItsResult(t *testing.T) {
+	eng := &fakeEngine{identity: testIdentity, known: knownPRD()}
+	h := newHarness(t, eng, goodDiscovery(), Config{DR: &fakeDR{preview: 12}})
+	h.press("down", "c")
+	h.press("enter", "enter", "enter")
+	h.waitFor("confirmation", func() bool { return h.m.dialog != nil && strings.Contains(h.screen(), "Send 12 restore requests?") })
+	h.press("left", "enter")
+	h.waitFor("recall finished", func() bool { return h.m.run != nil && h.m.run.kind == runRecall && h.m.run.finished })
+	scr := h.screen()
+	for _, w := range []string{"12 restore requests sent", "1 of 1 step done", "Recall finished"} {
+		if !strings.Contains(scr, w) {
+			t.Errorf("run screen lacks %q:\n%s", w, scr)
+		}
 	}
 }

@@ -91,6 +91,8 @@ type runState struct {
 	rows    []*row
 	index   map[string]*row
 	notes   []string
+	// outcome is a verify's or recall's result in words (evidence path).
+	outcome string
 	ch      chan runMsg
 	cancel  context.CancelFunc
 	// asking: "Stop after the calls in flight?" is showing; stopping:
@@ -112,6 +114,19 @@ type runState struct {
 }
 
 func (r *runState) active() bool { return !r.finished }
+
+// dr reports whether the run is a verify or recall: its rows are checks
+// and requests, each with a result, never steps with nothing to do.
+func (r *runState) dr() bool { return r.kind == runVerify || r.kind == runRecall }
+
+// drStep reports whether a step ID is one of verify's checks or a recall.
+func drStep(id string) bool {
+	return strings.HasPrefix(id, "verify/") || strings.HasPrefix(id, "recall/")
+}
+
+// verifyCleanup is the row of verify's canary removal: not a check (the
+// CLI does not count it) unless it failed.
+const verifyCleanup = "verify/cleanup"
 
 func (r *runState) title() string {
 	if r.finished {
@@ -217,6 +232,7 @@ func (m *model) updateRun(msg runMsg) tea.Cmd {
 		return nil
 	}
 	if msg.end {
+		r.outcome = msg.outcome
 		m.finishRun(msg.res, msg.err)
 		if msg.outcome != "" {
 			m.note("%s", msg.outcome)
@@ -236,9 +252,13 @@ func (r *runState) event(e steps.Event) {
 		}
 		return
 	}
+	action := e.Action
+	if r.dr() {
+		action = "" // verify starts its checks "in sync": they still have a result to show
+	}
 	rw, ok := r.index[e.StepID]
 	if !ok {
-		rw = r.add(e.StepID, e.Region, e.Component, e.Resource, e.Title, e.Action)
+		rw = r.add(e.StepID, e.Region, e.Component, e.Resource, e.Title, action)
 	}
 	if rw.region == "" {
 		rw.region = e.Region
@@ -252,8 +272,11 @@ func (r *runState) event(e steps.Event) {
 		rw.state, rw.detail, rw.done, rw.total = rowRunning, e.Detail, e.Done, e.Total
 	case steps.EventDone:
 		rw.state, rw.elapsed, rw.detail = rowDone, e.Elapsed, ""
-		if e.Action != "" {
-			rw.action = e.Action
+		if action != "" {
+			rw.action = action
+		}
+		if r.dr() {
+			rw.detail = e.Detail // what the check found, how many requests were sent
 		}
 	case steps.EventFailed:
 		rw.state, rw.detail, rw.elapsed = rowFailed, e.Error, e.Elapsed
@@ -272,6 +295,9 @@ func (m *model) finishRun(res *steps.Result, err error) {
 	r := m.run
 	r.finished, r.asking, r.result, r.err = true, false, res, err
 	for _, rw := range r.rows {
+		if r.dr() && rw.state == rowRunning && rw.detail != "" {
+			rw.state = rowDone // verify's cleanup reports its result as progress and ends with the run
+		}
 		if !rw.state.final() {
 			rw.state, rw.detail = rowSkipped, ""
 		}
@@ -485,14 +511,17 @@ func (rw *row) folded() bool {
 // preview.
 type tally struct {
 	done, failed, notStarted, total int
-	nothing                         int // steps that had nothing to do
-	removed, scheduled, restored    int // destroy: resources gone, keys scheduled, settings restored
+	nothing                         int  // steps that had nothing to do
+	removed, scheduled, restored    int  // destroy: resources gone, keys scheduled, settings restored
+	checks                          bool // verify: the rows are checks that pass or fail
 }
 
 func (r *runState) tally() tally {
-	var t tally
+	t := tally{checks: r.kind == runVerify}
 	for _, rw := range r.rows {
 		switch {
+		case rw.id == verifyCleanup && t.checks && rw.state != rowFailed:
+			continue // removing the canaries is not a check
 		case rw.folded():
 			t.nothing++
 			continue
@@ -524,10 +553,24 @@ func (r *runState) tally() tally {
 // or once a run ended early "34 done, 2 failed, 7 not started (of 43
 // steps)".
 func (t tally) countWords(finished bool) string {
+	if t.checks {
+		return t.checkWords()
+	}
 	if !finished || (t.failed == 0 && t.notStarted == 0) {
 		return fmt.Sprintf("%d of %s done", t.done, plural(t.total, "step", "steps"))
 	}
 	return fmt.Sprintf("%d done, %d failed, %d not started (of %s)", t.done, t.failed, t.notStarted, plural(t.total, "step", "steps"))
+}
+
+// checkWords counts verify's checks as the CLI does: "15 of 16 checks
+// passed, 1 failed" (a check not run for want of another passes nothing
+// and fails nothing, so it counts as not failed).
+func (t tally) checkWords() string {
+	s := fmt.Sprintf("%d of %s passed", t.total-t.failed, plural(t.total, "check", "checks"))
+	if t.failed > 0 {
+		s += fmt.Sprintf(", %d failed", t.failed)
+	}
+	return s
 }
 
 // layout sizes the bar and viewport and redraws the rows into it.
@@ -663,9 +706,9 @@ func (m *model) rowLines(rw *row) []string {
 	name = ansi.Truncate(name, room, "…")
 	pad := max(room-lipgloss.Width(name), 0)
 	out := []string{"  " + mark + " " + name + strings.Repeat(" ", pad) + " " + state}
-	if rw.detail != "" && rw.state != rowDone {
+	if rw.detail != "" {
 		detail := rw.detail
-		if rw.state == rowRunning || rw.state == rowSkipped {
+		if rw.state == rowRunning || rw.state == rowSkipped || rw.state == rowDone {
 			detail = st.faint.Render(detail)
 		}
 		for _, l := range strings.Split(wrap(detail, m.width-6), "\n") {
@@ -701,6 +744,10 @@ func (r *runState) summary(m *model) string {
 	case r.stopping:
 		parts = append(parts, wrap(st.warn.Render("Stopped after the calls in flight.")+" "+capital(counts)+". The journal records what was done.", m.width-2),
 			m.resumeText())
+	case r.kind == runVerify && r.err == nil && !r.failedRun():
+		parts = append(parts, wrap(st.ok.Render("Verify passed.")+" "+capital(counts)+".", m.width-2))
+	case r.kind == runVerify && t.failed > 0:
+		parts = append(parts, wrap(st.bad.Render("Verify failed.")+" "+capital(counts)+".", m.width-2))
 	case r.err != nil:
 		parts = append(parts, st.bad.Render(r.kind.noun()+" failed: ")+m.explain(r.err))
 	case r.failedRun():
@@ -714,6 +761,9 @@ func (r *runState) summary(m *model) string {
 		parts = append(parts, wrap(line+".", m.width-2))
 	default:
 		parts = append(parts, wrap(st.ok.Render(r.kind.noun()+" finished.")+" "+capital(counts)+took+".", m.width-2))
+	}
+	if r.outcome != "" {
+		parts = append(parts, wrap(r.outcome, m.width-2))
 	}
 	if r.result != nil {
 		parts = append(parts, strings.TrimRight(report.RenderResultDetails(r.result, reportTheme(st.look), m.width), "\n"))
@@ -780,6 +830,9 @@ func componentWord(c string) string {
 
 // barWords is countWords short enough for beside the progress bar.
 func (t tally) barWords(finished bool) string {
+	if t.checks {
+		return t.checkWords()
+	}
 	s := fmt.Sprintf("%d of %d steps done", t.done, t.total)
 	if finished && t.notStarted > 0 {
 		s += fmt.Sprintf(" · %d not started", t.notStarted)
@@ -820,6 +873,9 @@ func (r *runState) stickyHeading(m *model) string {
 func doneWord(rw *row) string {
 	if w := report.StepDoneWord(rw.id, rw.action); w != "" {
 		return w
+	}
+	if strings.HasPrefix(rw.id, "verify/") && rw.id != verifyCleanup {
+		return "passed"
 	}
 	return "done"
 }
