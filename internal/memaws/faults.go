@@ -32,6 +32,7 @@ func (m FailMode) String() string {
 type fault struct {
 	remaining int
 	mode      FailMode
+	match     func(CallRecord) bool // nil: every mutating call counts
 }
 
 // CallRecord is one API call the account answered.
@@ -56,13 +57,32 @@ func (a *Account) FailMutatingCall(n int, mode FailMode) {
 	a.w.faults = append(a.w.faults, &fault{remaining: n, mode: mode})
 }
 
-// fireFault counts one mutating call against the armed faults and reports
-// whether one of them fires now. Caller holds mu.
-func (w *world) fireFault() (FailMode, bool) {
+// FailCallWhere arms a fault that fails the n-th mutating call from now
+// (n=1 is the next one) for which match returns true. match sees the call's
+// Service, Op, Region, Resource and Mutating (Code is still empty); it runs
+// while the account is locked and must not call the account. Selecting the
+// call by what it is rather than by its position makes the fault
+// independent of the order in which concurrent callers reach the account.
+func (a *Account) FailCallWhere(n int, mode FailMode, match func(CallRecord) bool) {
+	if n < 1 {
+		n = 1
+	}
+	a.w.mu.Lock()
+	defer a.w.mu.Unlock()
+	a.w.faults = append(a.w.faults, &fault{remaining: n, mode: mode, match: match})
+}
+
+// fireFault counts the mutating call c against the armed faults that
+// select it and reports whether one of them fires now. Caller holds mu.
+func (w *world) fireFault(c CallRecord) (FailMode, bool) {
 	var mode FailMode
 	fired := false
 	kept := w.faults[:0]
 	for _, f := range w.faults {
+		if f.match != nil && !f.match(c) {
+			kept = append(kept, f)
+			continue
+		}
 		f.remaining--
 		if f.remaining == 0 {
 			if !fired {

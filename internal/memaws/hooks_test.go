@@ -76,6 +76,53 @@ func TestFaultsCountFromArming(t *testing.T) {
 	wantCode(t, err, cloud.CodeEntityAlreadyExists)
 }
 
+// TestFailCallWhereSelectsByWhatTheCallIs: a fault armed for one operation
+// on one resource lets every other mutating call through, whatever their
+// order, fails the n-th matching one, and fires once.
+func TestFailCallWhereSelectsByWhatTheCallIs(t *testing.T) {
+	for _, mode := range []memaws.FailMode{memaws.FailBefore, memaws.FailAfter} {
+		t.Run(mode.String(), func(t *testing.T) {
+			a, _ := newAccount(t, memaws.Options{})
+			s3 := a.S3(src)
+			var seen []memaws.CallRecord
+			a.FailCallWhere(2, mode, func(c memaws.CallRecord) bool {
+				seen = append(seen, c)
+				return c.Op == "PutBucketVersioning" && c.Resource == "two" && c.Region == src
+			})
+			createBucket(t, a, src, "one")
+			createBucket(t, a, src, "two")
+			must(t, s3.PutBucketVersioning(ctx, "one", cloud.VersioningEnabled))
+			must(t, s3.PutBucketVersioning(ctx, "two", cloud.VersioningSuspended)) // first match
+			_, err := s3.GetBucketVersioning(ctx, "two")                           // reads are never selected
+			must(t, err)
+			wantCode(t, s3.PutBucketVersioning(ctx, "two", cloud.VersioningEnabled), cloud.CodeInternalError)
+			got, err := s3.GetBucketVersioning(ctx, "two")
+			must(t, err)
+			if want := map[memaws.FailMode]string{memaws.FailBefore: cloud.VersioningSuspended, memaws.FailAfter: cloud.VersioningEnabled}[mode]; got != want {
+				t.Fatalf("versioning after the failed call = %q, want %q", got, want)
+			}
+			must(t, s3.PutBucketVersioning(ctx, "two", cloud.VersioningEnabled)) // fired once
+			if len(seen) != 5 {
+				t.Fatalf("match saw %d calls, want the 5 mutating calls up to the one that fired: %+v", len(seen), seen)
+			}
+			for _, c := range seen {
+				if !c.Mutating || c.Service != "s3" || c.Code != "" {
+					t.Fatalf("match saw %+v", c)
+				}
+			}
+			var failed []string
+			for _, c := range a.Calls() {
+				if c.Code == cloud.CodeInternalError {
+					failed = append(failed, c.Op+" "+c.Resource)
+				}
+			}
+			if len(failed) != 1 || failed[0] != "PutBucketVersioning two" {
+				t.Fatalf("failed calls %v", failed)
+			}
+		})
+	}
+}
+
 func TestLatencyOverlapsConcurrentCalls(t *testing.T) {
 	const calls = 8
 	var mu sync.Mutex

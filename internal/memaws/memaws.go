@@ -404,7 +404,7 @@ func (a *Account) run(ctx context.Context, ci callInfo, fn func(now time.Time) e
 		mode, fire := FailMode(0), false
 		if mutating {
 			w.mutating++
-			mode, fire = w.fireFault()
+			mode, fire = w.fireFault(CallRecord{Service: ci.svc, Op: ci.op, Region: ci.region, Resource: ci.resource, Mutating: true})
 		}
 		switch {
 		case w.fireSlowDown(ci.op):

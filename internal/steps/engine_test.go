@@ -393,42 +393,6 @@ func TestDataPlaneAfterApply(t *testing.T) {
 	e.assertNothingLeft()
 }
 
-// TestCrashAtEveryMutatingCall fails the k-th mutating call of a fresh
-// apply for every k, in both failure modes (nothing happened / the change
-// happened but the answer was lost), then reruns apply and destroys: every
-// run must converge and leave nothing behind.
-func TestCrashAtEveryMutatingCall(t *testing.T) {
-	forEachFailedApply(t, func(t *testing.T, e *env) {
-		e.apply()
-		if st := e.status(); st.Overall != steps.OverallOK {
-			t.Fatalf("after rerun: %s %+v", st.Overall, notOK(st))
-		}
-		e.destroy()
-		e.assertNothingLeft()
-	})
-}
-
-// TestCrashDuringDestroy fails each mutating call of a destroy and reruns it.
-func TestCrashDuringDestroy(t *testing.T) {
-	probe := newEnv(t, "eu-central-1", "eu-west-1")
-	probe.apply()
-	n := probe.destroy().MutatingCalls
-	for _, mode := range []memaws.FailMode{memaws.FailBefore, memaws.FailAfter} {
-		for k := 1; k <= n; k++ {
-			t.Run(fmt.Sprintf("%s/call-%02d", mode, k), func(t *testing.T) {
-				e := newEnv(t, "eu-central-1", "eu-west-1")
-				e.apply()
-				e.acct.FailMutatingCall(k, mode)
-				if _, err := e.eng.Destroy(context.Background(), e.l, &recorder{}); err == nil {
-					t.Fatalf("destroy with call %d failing succeeded", k)
-				}
-				e.destroy()
-				e.assertNothingLeft()
-			})
-		}
-	}
-}
-
 func TestUSEast1SourceRegion(t *testing.T) {
 	e := newEnv(t, "us-east-1", "us-west-2")
 	e.apply()

@@ -2,35 +2,18 @@ package steps_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
-	"github.com/hanavault/hanavault/internal/memaws"
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
-// forEachFailedApply fails the k-th mutating call of a fresh apply, for
-// every k and in both failure modes (nothing happened / the change happened
-// but the answer was lost), and hands each landscape so left to check.
+// forEachFailedApply fails each distinct mutating operation of a fresh
+// apply, in both failure modes (nothing happened / the change happened but
+// the answer was lost), and hands each landscape so left to check (see
+// crash_test.go).
 func forEachFailedApply(t *testing.T, check func(t *testing.T, e *env)) {
 	t.Helper()
-	probe := newEnv(t, "eu-central-1", "eu-west-1")
-	n := probe.apply().MutatingCalls
-	if n < 25 {
-		t.Fatalf("a fresh apply made only %d mutating calls", n)
-	}
-	for _, mode := range []memaws.FailMode{memaws.FailBefore, memaws.FailAfter} {
-		for k := 1; k <= n; k++ {
-			t.Run(fmt.Sprintf("%s/call-%02d", mode, k), func(t *testing.T) {
-				e := newEnv(t, "eu-central-1", "eu-west-1")
-				e.acct.FailMutatingCall(k, mode)
-				if _, err := e.eng.Apply(context.Background(), e.l, &recorder{}); err == nil {
-					t.Fatalf("apply with call %d failing succeeded", k)
-				}
-				check(t, e)
-			})
-		}
-	}
+	crashTest(t, failedApply(check))
 }
 
 // TestHalfAppliedIsMissingNotDrift: after an apply stopped by a failing
