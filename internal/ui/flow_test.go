@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/charmbracelet/x/vt"
 
 	"github.com/hanavault/hanavault/internal/discover"
 	"github.com/hanavault/hanavault/internal/memaws"
@@ -19,9 +21,19 @@ import (
 	"github.com/hanavault/hanavault/internal/steps"
 )
 
+// flowProgram is the wizard running in a teatest program, with what a
+// person would see: its output goes through a terminal emulator. The
+// renderer redraws only the cells that changed, so a word already on the
+// screen may never appear whole in the byte stream again; tests read the
+// screen, not the stream.
+type flowProgram struct {
+	*teatest.TestModel
+	emu *vt.Emulator // written only by waitOut, on the test goroutine
+}
+
 // startProgram runs the wizard in a teatest program at 80x24 without
 // colour.
-func startProgram(t *testing.T, eng Engine, disc Discovery, cfg Config) *teatest.TestModel {
+func startProgram(t *testing.T, eng Engine, disc Discovery, cfg Config) *flowProgram {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -33,35 +45,66 @@ func startProgram(t *testing.T, eng Engine, disc Discovery, cfg Config) *teatest
 	opts := append(programOptions(ctx, cfg),
 		tea.WithColorProfile(colorprofile.Ascii),
 		tea.WithEnvironment([]string{"TERM=xterm-256color"}))
-	return teatest.NewTestModel(t, newModel(ctx, cfg), teatest.WithInitialTermSize(80, 24), teatest.WithProgramOptions(opts...))
+	tm := teatest.NewTestModel(t, newModel(ctx, cfg), teatest.WithInitialTermSize(80, 24), teatest.WithProgramOptions(opts...))
+	// A test that stops early leaves the program running. Quit it before
+	// ctx is cancelled: a program killed by ctx makes teatest fail the
+	// finished test from its own goroutine, which panics the whole run.
+	t.Cleanup(func() {
+		_ = tm.Quit()
+		tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second),
+			teatest.WithTimeoutFn(func(tb testing.TB) { tb.Error("the wizard did not quit") }))
+	})
+	emu := vt.NewEmulator(80, 24)
+	// The emulator's answers to terminal queries are not needed (teatest
+	// gives the program its size); read them so that they never block it.
+	// The emulator is not closed: vt's Close races with that Read; the
+	// goroutine ends with the test binary.
+	go func() { _, _ = io.Copy(io.Discard, emu) }()
+	return &flowProgram{TestModel: tm, emu: emu}
 }
 
-// waitOut waits until the program has drawn every token (in any order,
-// across redraws).
-func waitOut(t *testing.T, tm *teatest.TestModel, tokens ...string) {
+// waitOut waits until the screen shows every token at once.
+func waitOut(t *testing.T, p *flowProgram, tokens ...string) {
 	t.Helper()
-	seen := map[string]bool{}
-	var all bytes.Buffer
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		all.Write(b)
+	deadline := time.Now().Add(30 * time.Second)
+	var buf [32 << 10]byte
+	for {
+		for {
+			n, _ := p.Output().Read(buf[:])
+			if n == 0 {
+				break
+			}
+			// A terminal's line discipline turns \n into \r\n (ONLCR);
+			// the program's output is no terminal, so do it here.
+			_, _ = p.emu.Write(bytes.ReplaceAll(buf[:n], []byte("\n"), []byte("\r\n")))
+		}
+		screen := p.emu.String()
+		missing := ""
 		for _, tok := range tokens {
-			if bytes.Contains(all.Bytes(), []byte(tok)) {
-				seen[tok] = true
+			if !strings.Contains(screen, tok) {
+				missing = tok
+				break
 			}
 		}
-		return len(seen) == len(tokens)
-	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+		if missing == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %q on the screen:\n%s", missing, screen)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // keys sends named keys to the program.
-func keys(tm *teatest.TestModel, names ...string) {
+func keys(p *flowProgram, names ...string) {
 	for _, n := range names {
-		tm.Send(keyMsg(n))
+		p.Send(keyMsg(n))
 	}
 }
 
 // finalModel quits from the home screen and returns the final model.
-func finalModel(t *testing.T, tm *teatest.TestModel) *model {
+func finalModel(t *testing.T, tm *flowProgram) *model {
 	t.Helper()
 	waitOut(t, tm, "New landscape")
 	keys(tm, "q")
@@ -71,7 +114,7 @@ func finalModel(t *testing.T, tm *teatest.TestModel) *model {
 // applyNewLandscape goes from the home screen through the form (PRD, the
 // proposed names, the discovered roles, no advanced options), the plan and
 // its confirmation, to a finished apply.
-func applyNewLandscape(t *testing.T, tm *teatest.TestModel) {
+func applyNewLandscape(t *testing.T, tm *flowProgram) {
 	t.Helper()
 	keys(tm, "n")
 	waitOut(t, tm, "SAP system ID")
