@@ -4,7 +4,8 @@
 // moto is found through $MOTO_SERVER, then moto_server on PATH, then
 // .venv/bin/moto_server in the repository (scripts/ensure-moto creates it).
 // When none is found the test fails loudly; it never skips silently. Setting
-// HANAVAULT_SKIP_MOTO=1 skips the moto tests explicitly (CI never sets it).
+// HANAVAULT_SKIP_MOTO=1 skips the moto tests explicitly; scripts/test and
+// .ci/run unset it, so the suite always runs there.
 //
 // A package shares one server across its tests:
 //
