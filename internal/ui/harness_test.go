@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +27,34 @@ type harness struct {
 	disc *fakeDiscovery
 	// quit and interrupt record tea.Quit and tea.Interrupt.
 	quit, interrupt bool
+
+	mu sync.Mutex
+	// working holds when each command still running started (timers are
+	// not held: settle never waits for them).
+	working map[int]time.Time
+	nextCmd int
 }
+
+// blockedAfter is how long a command may run before settle takes it to be
+// waiting for something the test controls (an engine event, a gated
+// discovery) rather than still working. It is far longer than any command
+// takes even on a loaded machine under the race detector.
+const blockedAfter = time.Second
+
+// timers are the code of the commands that only wait for a clock (tea.Tick,
+// which spinners use, and a cursor's blink): settle does not wait for them.
+var timers = func() map[uintptr]bool {
+	c := cursor.New()
+	c.Focus()
+	_ = c.SetMode(cursor.CursorBlink)
+	out := map[uintptr]bool{}
+	for _, cmd := range []tea.Cmd{tea.Tick(time.Hour, nil), tea.Every(time.Hour, nil), c.Blink()} {
+		if cmd != nil {
+			out[reflect.ValueOf(cmd).Pointer()] = true
+		}
+	}
+	return out
+}()
 
 // newHarness starts the model with cfg (Engine and Discovery filled in
 // from the fakes) at 80x24 and waits for discovery.
@@ -38,7 +66,7 @@ func newHarness(t *testing.T, eng *fakeEngine, disc *fakeDiscovery, cfg Config) 
 	if cfg.SaveDir == "" {
 		cfg.SaveDir = t.TempDir()
 	}
-	h := &harness{t: t, m: newModel(ctx, cfg), msgs: make(chan tea.Msg, 256), eng: eng, disc: disc}
+	h := &harness{t: t, m: newModel(ctx, cfg), msgs: make(chan tea.Msg, 256), eng: eng, disc: disc, working: map[int]time.Time{}}
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.run(h.m.Init())
 	if disc.gate == nil {
@@ -51,7 +79,43 @@ func (h *harness) run(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	go func() { h.msgs <- cmd() }()
+	if timers[reflect.ValueOf(cmd).Pointer()] {
+		go func() { h.msgs <- cmd() }()
+		return
+	}
+	done := h.started()
+	go func() {
+		h.msgs <- cmd()
+		done()
+	}()
+}
+
+// started records that a command started; the function it returns records
+// that it finished, after its message is queued.
+func (h *harness) started() func() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	id := h.nextCmd
+	h.nextCmd++
+	h.working[id] = time.Now()
+	return func() {
+		h.mu.Lock()
+		delete(h.working, id)
+		h.mu.Unlock()
+	}
+}
+
+// busy reports whether a command that started less than blockedAfter ago
+// is still running.
+func (h *harness) busy() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, t := range h.working {
+		if time.Since(t) < blockedAfter {
+			return true
+		}
+	}
+	return false
 }
 
 // dispatch handles one message from a command.
@@ -73,7 +137,9 @@ func (h *harness) dispatch(msg tea.Msg) {
 			for i := range cmds {
 				cmds[i] = v.Index(i).Interface().(tea.Cmd)
 			}
+			done := h.started()
 			go func() { // a sequence: one after the other
+				defer done()
 				for _, c := range cmds {
 					if c != nil {
 						h.msgs <- c()
@@ -110,14 +176,18 @@ func (h *harness) typeText(s string) {
 	h.settle()
 }
 
-// settle handles messages until none arrives for a while.
+// settle handles messages until things are quiet: no message for 20 ms
+// and no command still working. A quiet spell alone is not enough: on a
+// loaded machine a command's goroutine may wait longer than that to run.
 func (h *harness) settle() {
 	for {
 		select {
 		case msg := <-h.msgs:
 			h.dispatch(msg)
 		case <-time.After(20 * time.Millisecond):
-			return
+			if !h.busy() {
+				return
+			}
 		}
 	}
 }
