@@ -10,9 +10,11 @@ import (
 )
 
 // TestScriptsNeverSkipMoto runs the README's test command (scripts/test)
-// and CI (.ci/run) with the variable that skips the moto suite set, and a
-// stand-in for the go command that reports what `go test` would see: the
-// variable must be gone by then.
+// and CI (.ci/run) with the variable that skips the moto suite set. They
+// run from a copy of the repository that holds only them, beside
+// stand-ins for what they call: the go command (whose `go test` reports the
+// variable as it sees it), gofmt and the scripts that install moto and the
+// policy oracle. The variable must be gone by the time go test runs.
 func TestScriptsNeverSkipMoto(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the scripts are bash")
@@ -21,31 +23,45 @@ func TestScriptsNeverSkipMoto(t *testing.T) {
 	if !ok {
 		t.Fatal("repository root not found")
 	}
-	bin := t.TempDir()
+	scripts := []string{"scripts/test", ".ci/run"}
+	work, bin := t.TempDir(), t.TempDir()
 	report := filepath.Join(t.TempDir(), "go-test-env")
-	// go: `go test` writes the skip variable as it sees it; every other go
-	// command (version, vet, tool staticcheck, run goreleaser, mod
-	// download), gofmt and moto_server succeed doing nothing.
-	fakeGo := `#!/bin/sh
+	nothing := "#!/bin/sh\nexit 0\n"
+	files := map[string]string{
+		// Every other go command (version, vet, tool staticcheck, run
+		// goreleaser, mod download) succeeds doing nothing.
+		filepath.Join(bin, "go"): `#!/bin/sh
 if [ "$1" = test ]; then
   echo "` + SkipEnv + `=${` + SkipEnv + `-<unset>}" >> "$GO_TEST_REPORT"
 fi
 exit 0
-`
-	nothing := "#!/bin/sh\nexit 0\n"
-	for name, body := range map[string]string{"go": fakeGo, "gofmt": nothing, "moto_server": nothing} {
-		if err := os.WriteFile(filepath.Join(bin, name), []byte(body), 0o755); err != nil {
+`,
+		filepath.Join(bin, "gofmt"):                     nothing,
+		filepath.Join(work, "scripts", "ensure-moto"):   "#!/bin/sh\necho /nowhere/moto_server\n",
+		filepath.Join(work, "scripts", "ensure-oracle"): nothing,
+	}
+	for _, script := range scripts {
+		body, err := os.ReadFile(filepath.Join(root, script))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[filepath.Join(work, script)] = string(body)
+	}
+	for path, body := range files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, script := range []string{"scripts/test", ".ci/run"} {
+	for _, script := range scripts {
 		t.Run(script, func(t *testing.T) {
 			_ = os.Remove(report)
-			cmd := exec.Command(filepath.Join(root, script))
-			cmd.Dir = root
+			cmd := exec.Command(filepath.Join(work, script))
+			cmd.Dir = work
 			cmd.Env = append(os.Environ(),
 				"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-				"MOTO_SERVER="+filepath.Join(bin, "moto_server"),
 				"GO_TEST_REPORT="+report,
 				SkipEnv+"=1")
 			out, err := cmd.CombinedOutput()
