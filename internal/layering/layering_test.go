@@ -151,7 +151,7 @@ func TestOnlyTheAdapterImportsTheAWSSDK(t *testing.T) {
 // layer must not know.
 func TestLayersKeepApart(t *testing.T) {
 	g := loadGraph(t)
-	core := []string{"steps", "spec", "policy", "policy/eval", "journal", "discover", "cloud", "memaws"}
+	core := []string{"steps", "spec", "policy", "policy/eval", "journal", "discover", "cloud", "memaws", "verify", "recall", "recovery"}
 	rules := []struct {
 		pkgs   []string
 		bad    func(string) bool
