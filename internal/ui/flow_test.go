@@ -119,7 +119,7 @@ func applyNewLandscape(t *testing.T, tm *flowProgram) {
 	keys(tm, "n")
 	waitOut(t, tm, "SAP system ID")
 	tm.Type("PRD")
-	waitOut(t, tm, "D") // the cells change one by one; no check redraws the line while typing
+	waitOut(t, tm, "> PRD") // the input, not the hint "e.g. PRD"
 	keys(tm, "enter", "enter", "enter")
 	waitOut(t, tm, "Buckets and keys", "hana-backup-prd-123456789012-eu-central-1")
 	keys(tm, "enter", "enter", "enter", "enter")
