@@ -45,10 +45,16 @@ func startProgram(t *testing.T, eng Engine, disc Discovery, cfg Config) *flowPro
 	opts := append(programOptions(ctx, cfg),
 		tea.WithColorProfile(colorprofile.Ascii),
 		tea.WithEnvironment([]string{"TERM=xterm-256color"}))
-	tm := teatest.NewTestModel(t, newModel(ctx, cfg), teatest.WithInitialTermSize(80, 24), teatest.WithProgramOptions(opts...))
+	return watch(t, teatest.NewTestModel(t, newModel(ctx, cfg), teatest.WithInitialTermSize(80, 24), teatest.WithProgramOptions(opts...)))
+}
+
+// watch shows an 80x24 teatest program's output on a terminal emulator.
+func watch(t *testing.T, tm *teatest.TestModel) *flowProgram {
+	t.Helper()
 	// A test that stops early leaves the program running. Quit it before
-	// ctx is cancelled: a program killed by ctx makes teatest fail the
-	// finished test from its own goroutine, which panics the whole run.
+	// its context is cancelled: a program killed by its context makes
+	// teatest fail the finished test from its own goroutine, which panics
+	// the whole run.
 	t.Cleanup(func() {
 		_ = tm.Quit()
 		tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second),

@@ -95,6 +95,9 @@ func (h *harness) run(cmd tea.Cmd) {
 func (h *harness) started() func() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.working == nil {
+		h.working = map[int]time.Time{}
+	}
 	id := h.nextCmd
 	h.nextCmd++
 	h.working[id] = time.Now()

@@ -39,7 +39,7 @@ func TestFirstFrameBeforeAccountIsResolved(t *testing.T) {
 	cfg := Config{Open: open, StateDir: "/state", SaveDir: t.TempDir()}.withDefaults()
 	opts := append(programOptions(ctx, cfg), tea.WithColorProfile(colorprofile.Ascii),
 		tea.WithEnvironment([]string{"TERM=xterm-256color"}))
-	tm := teatest.NewTestModel(t, newModel(ctx, cfg), teatest.WithInitialTermSize(80, 24), teatest.WithProgramOptions(opts...))
+	tm := watch(t, teatest.NewTestModel(t, newModel(ctx, cfg), teatest.WithInitialTermSize(80, 24), teatest.WithProgramOptions(opts...)))
 
 	waitOut(t, tm, "checking for AWS credentials")
 	select {
