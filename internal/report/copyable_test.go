@@ -72,3 +72,32 @@ func TestCommandLines(t *testing.T) {
 		t.Errorf("a short command was broken: %q", got)
 	}
 }
+
+// TestCallerARNIsWholeOrInWords: the plan and the destroy preview name the
+// caller by its ARN where the line holds it, else in words (role and
+// session, each whole); a wizard viewport cuts what is wider than it, so
+// a cut ARN would reach the screen.
+func TestCallerARNIsWholeOrInWords(t *testing.T) {
+	const arn = "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_5e1f0c2a9b7d3e41/basis.admin"
+	p, d := freshPlan(), preview()
+	p.Identity.Arn, d.Identity.Arn = arn, arn
+	for _, w := range []int{60, 80, 100, 140} {
+		for name, out := range map[string]string{"plan": RenderPlan(p, landscape(), PlainTheme(), w), "destroy preview": RenderDestroyPreview(d, PlainTheme(), w)} {
+			whole := strings.Contains(out, "Signed in as "+arn)
+			for _, l := range strings.Split(out, "\n") {
+				if (strings.Contains(l, "Signed in") || strings.Contains(l, "arn:aws:sts")) && ansi.StringWidth(l) > w {
+					t.Errorf("%s at width %d: line wider than the page: %q", name, w, l)
+				}
+				if strings.Contains(l, "arn:aws:sts") && !strings.Contains(l, arn) {
+					t.Errorf("%s at width %d: ARN cut: %q", name, w, l)
+				}
+			}
+			if fits := len("Signed in as "+arn) <= w; whole != fits {
+				t.Errorf("%s at width %d: ARN whole %v, fits %v:\n%s", name, w, whole, fits, out)
+			}
+			if !whole && !strings.Contains(strings.Join(strings.Fields(out), " "), "Signed in as role AWSReservedSSO_AdministratorAccess_5e1f0c2a9b7d3e41 · session basis.admin") {
+				t.Errorf("%s at width %d: caller not named in words:\n%s", name, w, out)
+			}
+		}
+	}
+}

@@ -20,7 +20,7 @@ func RenderDestroyPreview(d *steps.DestroyPreview, th Theme, width int) string {
 	}
 	pg.text("", "", th.paint(th.Title, title))
 	if d.Identity.Arn != "" {
-		pg.text("", "", th.paint(th.Faint, "Signed in as "+d.Identity.Arn))
+		signedIn(pg, th, d.Identity.Arn)
 	}
 	pg.gap()
 	if d.NothingToDo {

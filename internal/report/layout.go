@@ -385,3 +385,37 @@ func (p *page) labelled(label, indent, value string) {
 func Wrap(text string, width int) string {
 	return strings.Join(wrapLines(text, width), "\n")
 }
+
+// CallerWords is the caller's ARN when it fits in width, else what it
+// names in words ("role X, session Y"), so no name is cut.
+func CallerWords(arn string, width int) string {
+	if ansi.StringWidth(arn) <= width {
+		return arn
+	}
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 {
+		return arn
+	}
+	res := strings.Split(parts[5], "/")
+	switch {
+	case res[0] == "assumed-role" && len(res) >= 3:
+		return "role " + res[1] + " · session " + strings.Join(res[2:], "/")
+	case res[0] == "user" && len(res) >= 2:
+		return "user " + res[len(res)-1]
+	case res[0] == "role" && len(res) >= 2:
+		return "role " + res[len(res)-1]
+	}
+	return arn
+}
+
+// signedIn writes "Signed in as" and the caller's ARN, or the caller in
+// words where the ARN would not fit on the line (a viewport cuts what does
+// not fit, and an ARN is copied, never cut).
+func signedIn(pg *page, th Theme, arn string) {
+	const lead = "Signed in as "
+	who := arn
+	if ansi.StringWidth(lead+arn) > pg.width {
+		who = CallerWords(arn, pg.width-len(lead))
+	}
+	pg.text("", "", th.paint(th.Faint, lead+who))
+}

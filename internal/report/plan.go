@@ -56,7 +56,7 @@ func RenderPlan(p *steps.Plan, l spec.Landscape, th Theme, width int) string {
 		pg.text("", "", fmt.Sprintf("Backups in %s, replicated to %s.", p.SourceRegion, p.ReplicationRegion))
 	}
 	if p.Identity.Arn != "" {
-		pg.text("", "", th.paint(th.Faint, "Signed in as "+p.Identity.Arn))
+		signedIn(pg, th, p.Identity.Arn)
 	}
 	pg.gap()
 	n := p.Counts()

@@ -151,7 +151,7 @@ func (m *model) homeView(height int) string {
 		b.WriteString(label("Account") + d.identity.Account + st.faint.Render(" · partition ") + d.identity.Partition + "\n")
 		// The caller in words, each name whole; the ARN itself is not cut,
 		// so it is shown only where it fits.
-		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, label("Caller"), wrap(callerWords(d.identity.Arn, m.width-10), m.width-10)) + "\n")
+		b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, label("Caller"), wrap(report.CallerWords(d.identity.Arn, m.width-10), m.width-10)) + "\n")
 	}
 	profile := m.cfg.Profile
 	if profile == "" {
@@ -301,26 +301,4 @@ func window(rows []string, i, n int) []string {
 	}
 	start := min(max(i-n/2, 0), len(rows)-n)
 	return rows[start : start+n]
-}
-
-// callerWords is the caller's ARN when it fits in width, else what it
-// names in words ("role X, session Y"), so no name is cut.
-func callerWords(arn string, width int) string {
-	if lipgloss.Width(arn) <= width {
-		return arn
-	}
-	parts := strings.Split(arn, ":")
-	if len(parts) < 6 {
-		return arn
-	}
-	res := strings.Split(parts[5], "/")
-	switch {
-	case res[0] == "assumed-role" && len(res) >= 3:
-		return "role " + res[1] + " · session " + strings.Join(res[2:], "/")
-	case res[0] == "user" && len(res) >= 2:
-		return "user " + res[len(res)-1]
-	case res[0] == "role" && len(res) >= 2:
-		return "role " + res[len(res)-1]
-	}
-	return arn
 }
