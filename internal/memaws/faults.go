@@ -43,6 +43,10 @@ type CallRecord struct {
 	Resource string // bucket, key, role or alias named by the call
 	Mutating bool   // cloud.IsMutating(Op)
 	Code     string // AWS error code, "" on success
+	// Sent and Answered are the wall-clock times the call entered the
+	// account (before its latency) and left it, so a benchmark can draw
+	// the calls of a run as a timeline and find its critical path.
+	Sent, Answered time.Time
 }
 
 // FailMutatingCall arms a fault: the n-th mutating call from now (n=1 is

@@ -376,6 +376,7 @@ func (a *Account) run(ctx context.Context, ci callInfo, fn func(now time.Time) e
 		return fillError(slowDown(), ci)
 	}
 	defer w.leaveCall(ci)
+	sent := time.Now()
 	d := time.Duration(w.latency.Load())
 	if ci.region != "" && ci.region != w.home {
 		d += time.Duration(w.crossLatency.Load())
@@ -425,6 +426,7 @@ func (a *Account) run(ctx context.Context, ci callInfo, fn func(now time.Time) e
 	w.calls = append(w.calls, CallRecord{
 		Service: ci.svc, Op: ci.op, Region: ci.region, Resource: ci.resource,
 		Mutating: mutating, Code: cloud.ErrorCode(err),
+		Sent: sent, Answered: time.Now(),
 	})
 	if !mutating {
 		return err // a read never rewrites the sandbox file

@@ -77,7 +77,17 @@ func (w *world) processReplications(now time.Time) {
 	if len(w.st.Pending) == 0 {
 		return
 	}
-	sort.SliceStable(w.st.Pending, func(i, j int) bool { return w.st.Pending[i].Due.Before(w.st.Pending[j].Due) })
+	// This runs before every call: with nothing due it only looks.
+	anyDue := false
+	for _, p := range w.st.Pending {
+		if !now.Before(p.Due) {
+			anyDue = true
+			break
+		}
+	}
+	if !anyDue {
+		return
+	}
 	var keep []*pendingReplication
 	var due []*pendingReplication
 	for _, p := range w.st.Pending {
@@ -87,9 +97,9 @@ func (w *world) processReplications(now time.Time) {
 			due = append(due, p)
 		}
 	}
-	if len(due) == 0 {
-		return
-	}
+	// Due ones are processed oldest due first (stable: in the order they
+	// were queued among equals).
+	sort.SliceStable(due, func(i, j int) bool { return due[i].Due.Before(due[j].Due) })
 	w.st.Pending = keep
 	w.dirty = true
 	for _, p := range due {
