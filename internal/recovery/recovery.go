@@ -23,7 +23,7 @@ const (
 	// DefaultMaxPages bounds the listing per region (1,000 versions a
 	// page): the newest backups are found among the first MaxPages*1000
 	// versions under the backup folder.
-	DefaultMaxPages = 10
+	DefaultMaxPages = 3
 	headConcurrency = 8
 )
 
@@ -40,6 +40,9 @@ type Target struct {
 type Options struct {
 	Sample   int // default DefaultSample
 	MaxPages int // default DefaultMaxPages
+	// Concurrency bounds the HeadObject calls in flight (default
+	// headConcurrency).
+	Concurrency int
 	// MaxLagMinutes is the threshold; 0 = not checked.
 	MaxLagMinutes int
 }
@@ -98,30 +101,45 @@ func Measure(ctx context.Context, acct cloud.Account, src, dst Target, now time.
 	if o.MaxPages <= 0 {
 		o.MaxPages = DefaultMaxPages
 	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = headConcurrency
+	}
 	p := Point{MaxLagMinutes: o.MaxLagMinutes, OK: true}
+	// The two listings need nothing from each other: they go out together.
+	type listing struct {
+		region Region
+		calls  int
+		err    error
+	}
+	dstc := make(chan listing, 1)
+	go func() {
+		_, r, calls, err := newest(ctx, acct.S3(dst.Region), dst, Options{Sample: 1, MaxPages: o.MaxPages}, now)
+		dstc <- listing{r, calls, err}
+	}()
 	srcNewest, srcRegion, calls, err := newest(ctx, acct.S3(src.Region), src, o, now)
+	dl := <-dstc
 	p.Calls += calls
 	p.Source = srcRegion
 	if err != nil {
 		p.OK, p.Error = false, fmt.Sprintf("list backups in %s: %v", src.Bucket, err)
 		return p
 	}
-	_, dstRegion, calls, err := newest(ctx, acct.S3(dst.Region), dst, Options{Sample: 1, MaxPages: o.MaxPages}, now)
+	dstRegion, calls, err := dl.region, dl.calls, dl.err
 	p.Calls += calls
 	p.Replica = dstRegion
 	if err != nil {
 		p.Problems = append(p.Problems, fmt.Sprintf("the replica bucket %s cannot be listed: %v", dst.Bucket, err))
 	}
-	p.Calls += p.sample(ctx, acct.S3(src.Region), src.Bucket, srcNewest, now)
+	p.Calls += p.sample(ctx, acct.S3(src.Region), src.Bucket, srcNewest, now, o.Concurrency)
 	p.judge()
 	return p
 }
 
 // sample reads the replication status of the newest backups.
-func (p *Point) sample(ctx context.Context, s3 cloud.S3, bucket string, vs []cloud.ObjectVersion, now time.Time) int {
+func (p *Point) sample(ctx context.Context, s3 cloud.S3, bucket string, vs []cloud.ObjectVersion, now time.Time, concurrency int) int {
 	status := make([]string, len(vs))
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, headConcurrency)
+	sem := make(chan struct{}, concurrency)
 	for i, v := range vs {
 		wg.Add(1)
 		sem <- struct{}{}

@@ -65,7 +65,7 @@ func TestRecoveryPointCostIsBounded(t *testing.T) {
 	if want := recovery.DefaultMaxPages + recovery.DefaultSample + 1; calls > want || p.Calls != calls {
 		t.Fatalf("%d calls (point says %d), want at most %d", calls, p.Calls, want)
 	}
-	if !p.Source.Partial || p.Source.Scanned != 10_000 || p.Source.Newest == nil {
+	if !p.Source.Partial || p.Source.Scanned != recovery.DefaultMaxPages*1000 || p.Source.Newest == nil {
 		t.Fatalf("source %+v", p.Source)
 	}
 	t.Logf("recovery point of a 100,000-version folder: %d calls", calls)
