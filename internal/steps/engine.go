@@ -34,6 +34,9 @@ type Engine struct {
 	// rebuilt holds the SIDs of landscapes this engine rebuilt from tags
 	// (local state lost): read-only views find their resources by tags.
 	rebuilt sync.Map
+	// noReadAhead turns reading ahead off (tests compare the calls with
+	// and without it).
+	noReadAhead bool
 }
 
 // KnownLandscape is a landscape found in local state or by tags.

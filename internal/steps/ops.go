@@ -321,7 +321,13 @@ func (r *run) finish(ctx context.Context, gr graphResult, op, resume string) err
 
 // Status reads both regions and reports each resource's health.
 func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) {
-	r, _, changes, obs, err := e.readLandscape(ctx, l, readOnly, DestroyOptions{})
+	var health <-chan recovery.Point
+	r, _, changes, obs, err := e.readLandscape(ctx, l, readOnly, DestroyOptions{}, func(r *run) {
+		// The recovery point and the grants need only the landscape's
+		// names and its keys: they are read with everything else.
+		r.ahead.grants = true
+		health = r.measureAhead()
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +359,7 @@ func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) 
 		s.Overall = OverallOK
 	}
 	if o, ok := obs[stepID(SideSource, "bucket", "replication")]; ok && o.exists {
-		s.Replication, s.RecoveryPoint = r.replicationHealth(ctx)
+		s.Replication, s.RecoveryPoint = r.replicationHealth(<-health)
 		if s.Overall == OverallOK && !s.RecoveryPoint.OK {
 			s.Overall = OverallAtRisk
 		}
@@ -438,13 +444,8 @@ func nextAction(s *Status) string {
 // replicationHealth measures the recovery point (internal/recovery: a
 // bounded number of calls whatever the bucket holds) and summarises the
 // replication of the newest backups from it.
-func (r *run) replicationHealth(ctx context.Context) (ReplicationHealth, *recovery.Point) {
+func (r *run) replicationHealth(p recovery.Point) (ReplicationHealth, *recovery.Point) {
 	h := ReplicationHealth{Configured: true}
-	sds := sides(r.l)
-	target := func(sd side) recovery.Target {
-		return recovery.Target{Region: sd.region, Bucket: sd.bucket, Prefix: r.l.SID + "/", Exclude: r.l.SID + "/" + VerifyCanaryFolder}
-	}
-	p := recovery.Measure(ctx, r.acct, target(sds[0]), target(sds[1]), r.e.opts.Now(), recovery.Options{MaxLagMinutes: r.l.MaxReplicationLag()})
 	h.Sampled, h.Completed, h.Pending, h.Failed = p.Sampled, p.Completed, p.Pending, p.Failed
 	switch {
 	case p.Error != "":
@@ -459,6 +460,34 @@ func (r *run) replicationHealth(ctx context.Context) (ReplicationHealth, *recove
 		h.Detail = fmt.Sprintf("the %d newest backups are replicated", h.Sampled)
 	}
 	return h, &p
+}
+
+// measureAhead starts reading the recovery point (recovery.Measure) at
+// once, in the background; the channel yields it. The run's close waits
+// for it. (When the source bucket turns out to have no replication, its
+// two listing calls were not needed: the price of not waiting for
+// GetBucketReplication before listing.)
+func (r *run) measureAhead() <-chan recovery.Point {
+	out := make(chan recovery.Point, 1)
+	sds := sides(r.l)
+	target := func(sd side) recovery.Target {
+		return recovery.Target{Region: sd.region, Bucket: sd.bucket, Prefix: r.l.SID + "/", Exclude: r.l.SID + "/" + VerifyCanaryFolder}
+	}
+	ctx, now := r.aheadCtx, r.e.opts.Now()
+	measure := func() {
+		out <- recovery.Measure(ctx, r.acct, target(sds[0]), target(sds[1]), now,
+			recovery.Options{MaxLagMinutes: r.l.MaxReplicationLag(), Concurrency: readsPerSlot * r.e.opts.Concurrency})
+	}
+	if r.ra == nil {
+		measure() // not reading ahead: now, before the rest
+		return out
+	}
+	r.ra.wg.Add(1)
+	go func() {
+		defer r.ra.wg.Done()
+		measure()
+	}()
+	return out
 }
 
 // PreviewDestroy reports what destroy would delete, with bucket contents.

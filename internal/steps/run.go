@@ -82,17 +82,29 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 		}
 	}
 	r := &run{
-		e: e, l: l, acct: e.opts.Account, runID: newRunID(), stop: ctx,
+		e: e, l: l, runID: newRunID(), stop: ctx,
 		outputs: map[string]string{}, memos: map[string]*memoEntry{}, sink: sink,
 	}
+	r.acct = e.opts.Account
+	// Destroy and rollback interleave their reads with changes from the
+	// start: nothing they read can be sent ahead of them.
+	if !e.noReadAhead && !(m&writable != 0 && m&undo != 0) {
+		r.ra = newReadAhead(readsPerSlot * e.opts.Concurrency)
+		r.acct = aheadAccount{Account: e.opts.Account, ra: r.ra}
+	}
+	r.aheadCtx, r.raCancel = context.WithCancel(context.WithoutCancel(ctx))
 	for _, f := range early {
 		f(r)
 	}
+	// Everything the run will read that needs only the landscape's names
+	// goes out now, with the identity and the role lookups.
+	r.sendAhead(r.aheadCtx, r.ahead)
 	roles := r.lookUpRoles()
 	id, err := e.Identity(ctx)
 	r.preludeCalls.Store(1)
 	if err != nil {
 		<-roles
+		r.close()
 		return nil, fmt.Errorf("identify the caller: %w", err)
 	}
 	r.id = id
@@ -102,6 +114,7 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 	if m&writable != 0 {
 		jr, err := journal.Open(dir, r.runID, journal.WithClock(e.opts.Now))
 		if err != nil {
+			r.close()
 			return nil, err
 		}
 		r.jr = jr
@@ -112,6 +125,7 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 	} else {
 		recs, _, err = journal.Read(dir)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			r.close()
 			return nil, fmt.Errorf("read journal in %s: %w", dir, err)
 		}
 	}
@@ -158,6 +172,12 @@ func withoutRoles(err error, l spec.Landscape) error {
 }
 
 func (r *run) close() {
+	// Reads sent ahead and not needed are cut short; none outlives the run.
+	r.ra.stop()
+	if r.raCancel != nil {
+		r.raCancel()
+	}
+	r.ra.wait()
 	if r.jr != nil {
 		_ = r.jr.Close()
 		r.jr = nil
@@ -258,7 +278,7 @@ func nodesOf(steps []*step) []node {
 // readsPerSlot is how many read-only calls may be in flight per unit of
 // the concurrency setting: reads change nothing, so a status or plan sends
 // them all at once up to this bound.
-const readsPerSlot = 4
+const readsPerSlot = 8
 
 // prefetchLookups performs the lookups many steps share (each bucket, each
 // key, the replication role) concurrently, so no step waits for one while

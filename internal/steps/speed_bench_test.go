@@ -29,21 +29,39 @@ func benchLandscape() spec.Landscape {
 // engine on it.
 func appliedAccount(b *testing.B, versions int) (*memaws.Account, *steps.Engine, spec.Landscape) {
 	b.Helper()
-	acct := memaws.New(memaws.Options{HomeRegion: "eu-central-1"})
+	// Replication is processed at each next call, so the backups are
+	// replicated (as in a landscape in use) before the benchmark times
+	// anything.
+	acct := memaws.New(memaws.Options{HomeRegion: "eu-central-1", ReplicationDelay: -1})
 	eng := steps.New(steps.Options{Account: acct, StateDir: b.TempDir(), HomeRegion: "eu-central-1"})
 	l := benchLandscape()
 	if _, err := eng.Apply(context.Background(), l, steps.SinkFunc(func(steps.Event) {})); err != nil {
 		b.Fatal(err)
 	}
-	putVersions(b, acct.S3(l.SourceRegion), l.OriginalBucketName, versions)
+	putVersions(b, acct.S3(l.SourceRegion), l.OriginalBucketName, backintPrefix(l), versions)
+	if _, err := acct.S3(l.SourceRegion).HeadBucket(context.Background(), l.OriginalBucketName); err != nil {
+		b.Fatal(err)
+	}
+	if n := acct.PendingReplications(); n != 0 {
+		b.Fatalf("%d replications still pending", n)
+	}
+	runtime.GC() // the set-up's garbage is not the measured run's
 	return acct, eng, l
 }
 
-// putVersions stores n versions in bucket: n/2 keys with two versions each.
-func putVersions(b *testing.B, s3 cloud.S3, bucket string, n int) {
+// backintPrefix is where the AWS Backint agent writes a landscape's
+// backups: under the SID, as hanavault's backint configuration sets it, so
+// status's recovery-point reads list them.
+func backintPrefix(l spec.Landscape) string {
+	return fmt.Sprintf("%s/usr/sap/%s/SYS/global/hdb/backint/DB_%s/", l.SID, l.SID, l.SID)
+}
+
+// putVersions stores n versions under prefix in bucket: n/2 keys with two
+// versions each.
+func putVersions(b *testing.B, s3 cloud.S3, bucket, prefix string, n int) {
 	b.Helper()
 	for i := 0; i < n; i++ {
-		k := fmt.Sprintf("data/backup_%07d", i/2)
+		k := fmt.Sprintf("%sdata_backup_%07d", prefix, i/2)
 		if _, err := s3.PutObject(context.Background(), cloud.PutObjectInput{Bucket: bucket, Key: k, Body: []byte("x")}); err != nil {
 			b.Fatal(err)
 		}
@@ -304,7 +322,7 @@ func BenchmarkEmptyMillionVersions(b *testing.B) {
 func BenchmarkPreviewDestroy50ms(b *testing.B) {
 	const latency, versions = 50 * time.Millisecond, 20_000
 	acct, eng, l := appliedAccount(b, versions)
-	putVersions(b, acct.S3(l.ReplicationRegion), l.ReplicationBucketName, versions)
+	putVersions(b, acct.S3(l.ReplicationRegion), l.ReplicationBucketName, backintPrefix(l), versions)
 	acct.SetLatency(latency, 0)
 	b.ResetTimer()
 	start := time.Now()

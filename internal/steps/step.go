@@ -151,6 +151,12 @@ type run struct {
 
 	memoMu sync.Mutex
 	memos  map[string]*memoEntry
+	// ra answers the run's reads from those sent ahead (readahead.go) until
+	// its first mutating call; raCancel stops the reads still to be sent.
+	ra       *readAhead
+	ahead    readsAhead
+	aheadCtx context.Context
+	raCancel context.CancelFunc
 
 	mu           sync.Mutex
 	outputs      map[string]string
@@ -257,6 +263,9 @@ func (r *run) mutate(st *step, m mutation, fn func(ctx context.Context) (string,
 	if r.jr == nil {
 		return fmt.Errorf("internal error: %s attempted %s in a read-only operation", st.id, m.op)
 	}
+	// From the first change on, every read goes to AWS: none may answer
+	// from before it.
+	r.ra.stop()
 	rec := journal.Record{
 		Kind: journal.KindIntent, Step: st.id, Region: st.region, Op: m.op,
 		Resource: m.resource, PreExisting: m.preExisting,

@@ -1,0 +1,122 @@
+package steps_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/memaws"
+	"github.com/hanavault/hanavault/internal/steps"
+)
+
+var keyIDPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// callCounts counts an account's calls by operation, region and resource
+// (a key ID, which differs between accounts, counts as "KEY").
+func callCounts(a *memaws.Account) map[string]int {
+	out := map[string]int{}
+	for _, c := range a.Calls() {
+		out[c.Op+" "+c.Region+" "+keyIDPattern.ReplaceAllString(c.Resource, "KEY")]++
+	}
+	return out
+}
+
+// engines returns two accounts in the same state (the landscape applied,
+// or not, and a few backups) and an engine on each, the second with
+// reading ahead turned off.
+func twinAccounts(t *testing.T, applied bool) (on, off *memaws.Account, eon, eoff *steps.Engine) {
+	t.Helper()
+	mk := func(readAhead bool) (*memaws.Account, *steps.Engine) {
+		a := memaws.New(memaws.Options{HomeRegion: "eu-central-1", ReplicationDelay: -1})
+		e := steps.New(steps.Options{Account: a, StateDir: t.TempDir(), HomeRegion: "eu-central-1"})
+		if !readAhead {
+			e = steps.WithoutReadAhead(e)
+		}
+		l := benchLandscape()
+		if applied {
+			if _, err := e.Apply(context.Background(), l, steps.SinkFunc(func(steps.Event) {})); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 5; i++ {
+				if _, err := a.S3(l.SourceRegion).PutObject(context.Background(), cloud.PutObjectInput{
+					Bucket: l.OriginalBucketName, Key: fmt.Sprintf("%sdata_%d", "PRD/", i), Body: []byte("x")}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		a.ResetCounters()
+		return a, e
+	}
+	on, eon = mk(true)
+	off, eoff = mk(false)
+	return on, off, eon, eoff
+}
+
+// TestReadingAheadSendsNoCallTheRunWouldNotMake: every read sent ahead is
+// one the run makes anyway. For each operation, with reading ahead on,
+// no (operation, region, resource) is called more often than with it off;
+// on a landscape in use status sends fewer calls (one ListBuckets, one
+// read of each lifecycle, where steps asked for them each).
+func TestReadingAheadSendsNoCallTheRunWouldNotMake(t *testing.T) {
+	l := benchLandscape()
+	ops := []struct {
+		name    string
+		applied bool
+		run     func(e *steps.Engine) error
+		fewer   bool
+	}{
+		{"status", true, func(e *steps.Engine) error { _, err := e.Status(context.Background(), l); return err }, true},
+		{"plan", true, func(e *steps.Engine) error { _, err := e.Plan(context.Background(), l); return err }, true},
+		{"second apply", true, func(e *steps.Engine) error {
+			_, err := e.Apply(context.Background(), l, steps.SinkFunc(func(steps.Event) {}))
+			return err
+		}, true},
+		{"destroy preview", true, func(e *steps.Engine) error { _, err := e.PreviewDestroy(context.Background(), l); return err }, false},
+		{"destroy", true, func(e *steps.Engine) error {
+			_, err := e.Destroy(context.Background(), l, steps.SinkFunc(func(steps.Event) {}))
+			return err
+		}, false},
+		{"fresh plan", false, func(e *steps.Engine) error { _, err := e.Plan(context.Background(), l); return err }, false},
+		{"fresh apply", false, func(e *steps.Engine) error {
+			_, err := e.Apply(context.Background(), l, steps.SinkFunc(func(steps.Event) {}))
+			return err
+		}, false},
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			on, off, eon, eoff := twinAccounts(t, op.applied)
+			if err := op.run(eon); err != nil {
+				t.Fatal(err)
+			}
+			if err := op.run(eoff); err != nil {
+				t.Fatal(err)
+			}
+			con, coff := callCounts(on), callCounts(off)
+			var extra []string
+			for k, n := range con {
+				if n > coff[k] {
+					extra = append(extra, fmt.Sprintf("%s: %d calls, %d without reading ahead", k, n, coff[k]))
+				}
+			}
+			sort.Strings(extra)
+			if len(extra) > 0 {
+				t.Fatalf("reading ahead sent calls the run does not make:\n%s", strings.Join(extra, "\n"))
+			}
+			total := func(m map[string]int) int {
+				n := 0
+				for _, v := range m {
+					n += v
+				}
+				return n
+			}
+			if op.fewer && total(con) >= total(coff) {
+				t.Fatalf("%d calls with reading ahead, %d without: the shared reads were not shared", total(con), total(coff))
+			}
+			t.Logf("%s: %d calls with reading ahead, %d without", op.name, total(con), total(coff))
+		})
+	}
+}
