@@ -543,6 +543,12 @@ func (r *run) bucketTagsStep(sd side, k bucketKind) *step {
 		if err != nil || !bl.exists {
 			return observed{}, err
 		}
+		if r.createdNow(st.deps[0]) {
+			// CreateBucket sent no tags: a bucket this run made has none,
+			// and its tags are put without reading them first.
+			_, a := tagsField(want(r, bl), nil)
+			return observed{exists: true, fields: []field{a}, priorAbsent: true}, nil
+		}
 		tags, err := read(r, st, func(ctx context.Context) ([]cloud.Tag, error) {
 			return r.acct.S3(sd.region).GetBucketTagging(ctx, name)
 		})

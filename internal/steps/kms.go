@@ -351,6 +351,11 @@ func (r *run) keySteps(sd side) []*step {
 	}
 	pol.desired = func(r *run) []field { return []field{policyField("key policy", r.keyPolicy())} }
 	pol.read = func(ctx context.Context, r *run) (observed, error) {
+		if r.createdNow(keyID) {
+			// The key this run made has the policy its CreateKey gave it:
+			// no read in the write chain of a new key.
+			return observed{exists: true, fields: []field{policyField("key policy", r.keyPolicy())}}, nil
+		}
 		lk, err := r.findKey(pol, sd)
 		if err != nil || !lk.found {
 			return observed{}, err
@@ -385,6 +390,11 @@ func (r *run) keySteps(sd side) []*step {
 	}
 	rot.desired = func(r *run) []field { return []field{{name: "rotation", value: "enabled"}} }
 	rot.read = func(ctx context.Context, r *run) (observed, error) {
+		if r.createdNow(keyID) {
+			// "Automatic key rotation is disabled by default on customer
+			// managed keys" (KMS Developer Guide, Rotate AWS KMS keys).
+			return observed{exists: true, fields: []field{{name: "rotation", value: "disabled"}}}, nil
+		}
 		lk, err := r.findKey(rot, sd)
 		if err != nil || !lk.found {
 			return observed{}, err

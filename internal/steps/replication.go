@@ -184,6 +184,11 @@ func (r *run) roleSteps() []*step {
 		return []field{f}
 	}
 	pol.read = func(ctx context.Context, r *run) (observed, error) {
+		if r.createdNow(roleID) {
+			// CreateRole gives a role no inline policy: the policy of a
+			// role this run made is put without reading it first.
+			return observed{}, nil
+		}
 		rl, err := r.findRole(pol)
 		if err != nil || !rl.exists {
 			return observed{}, err
