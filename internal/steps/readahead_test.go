@@ -120,3 +120,43 @@ func TestReadingAheadSendsNoCallTheRunWouldNotMake(t *testing.T) {
 		})
 	}
 }
+
+// TestFreshApplyReadsNothingItCreated: once this run has created a bucket,
+// key or role, nothing in its write chain reads it back (a new bucket has
+// no tags, a new key the policy CreateKey gave it and rotation off, a new
+// role no inline policy): every such read would add a round trip to the
+// longest chain of writes.
+func TestFreshApplyReadsNothingItCreated(t *testing.T) {
+	acct := memaws.New(memaws.Options{HomeRegion: "eu-central-1"})
+	e := steps.New(steps.Options{Account: acct, StateDir: t.TempDir(), HomeRegion: "eu-central-1"})
+	if _, err := e.Apply(context.Background(), benchLandscape(), steps.SinkFunc(func(steps.Event) {})); err != nil {
+		t.Fatal(err)
+	}
+	l := benchLandscape()
+	keyOf := map[string]string{} // region → the key the apply made there
+	for region, alias := range map[string]string{l.SourceRegion: l.OriginalCMKAlias, l.ReplicationRegion: l.ReplicationCMKAlias} {
+		m, err := acct.KMS(region).DescribeKey(context.Background(), alias)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyOf[region] = m.KeyID
+	}
+	created := map[string]bool{} // resource → created by a call before
+	var after []string
+	for _, c := range acct.Calls() {
+		switch c.Op {
+		case "CreateBucket", "CreateRole":
+			created[c.Resource] = true
+			continue
+		case "CreateKey":
+			created[keyOf[c.Region]] = true
+			continue
+		}
+		if !c.Mutating && created[c.Resource] {
+			after = append(after, c.Op+" "+c.Resource)
+		}
+	}
+	if len(after) > 0 {
+		t.Fatalf("the apply read back what it had just created:\n%s", strings.Join(after, "\n"))
+	}
+}
