@@ -89,7 +89,8 @@ func aheadCall[T any](ra *readAhead, ctx context.Context, key string, fn func(ct
 	}
 	v, err := fn(ctx)
 	e.val, e.err = v, err
-	if err != nil && isContextError(err) {
+	if err != nil && !definitive(err) {
+		// Callers waiting now share the answer; later ones ask again.
 		ra.mu.Lock()
 		delete(ra.entries, key)
 		ra.mu.Unlock()
@@ -100,6 +101,23 @@ func aheadCall[T any](ra *readAhead, ctx context.Context, key string, fn func(ct
 
 func isContextError(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// definitive reports whether an error answer belongs in the snapshot: what
+// AWS said about the resource (NoSuchBucket, NoSuchTagSet, AccessDenied),
+// not a passing condition of the service or the network (throttling, a
+// conflicting operation, a 5xx, a timeout), which a retry must send again.
+func definitive(err error) bool {
+	var e *cloud.Error
+	if !errors.As(err, &e) || e.HTTPStatus < 400 || e.HTTPStatus >= 500 {
+		return false
+	}
+	switch e.Code {
+	case cloud.CodeThrottling, cloud.CodeThrottlingException, cloud.CodeTooManyRequests, cloud.CodeRequestLimitExceeded,
+		cloud.CodeSlowDown, cloud.CodeOperationAborted, cloud.CodeConcurrentModification, cloud.CodeRequestTimeout:
+		return false
+	}
+	return true
 }
 
 // aheadSend makes one read ahead, in the background, and then calls next with

@@ -62,3 +62,41 @@ func TestTheSnapshotEndsAtTheFirstChange(t *testing.T) {
 		t.Fatalf("after its change the run read %v, want %v", got, ours)
 	}
 }
+
+// TestTheSnapshotKeepsNoPassingError: an answer that says nothing about
+// the resource (throttling, a 5xx) is not kept: the next read of the same
+// call, a retry, goes to AWS again. What AWS said about the resource
+// (no such tag set) is kept.
+func TestTheSnapshotKeepsNoPassingError(t *testing.T) {
+	ctx := context.Background()
+	acct := memaws.New(memaws.Options{HomeRegion: "eu-central-1"})
+	e := New(Options{Account: acct, StateDir: t.TempDir(), HomeRegion: "eu-central-1"})
+	l := spec.Defaults("PRD", memaws.DefaultAccountID, "eu-central-1", "eu-west-1")
+	l.EC2RoleToRunBackup, l.KMSAdminRole = memaws.SeedBackupRole, "kms-admin"
+	if _, err := e.Apply(ctx, l, SinkFunc(func(Event) {})); err != nil {
+		t.Fatal(err)
+	}
+	l = l.Normalized()
+	if err := acct.S3(l.SourceRegion).DeleteBucketTagging(ctx, l.OriginalLogBucketName); err != nil {
+		t.Fatal(err)
+	}
+	acct.SlowDown("GetBucketPolicy", 1)
+	r, err := e.newRun(ctx, l, readOnly, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	s3 := r.acct.S3(r.l.SourceRegion)
+	r.ra.wait() // the reads sent ahead have been answered (one was slowed down)
+	// The read sent ahead was slowed down: the run's own read asks again.
+	if _, err := s3.GetBucketPolicy(ctx, r.l.OriginalBucketName); err != nil {
+		t.Fatalf("the run's read was answered with the slowed-down answer sent ahead: %v", err)
+	}
+	name := r.l.OriginalLogBucketName
+	_, err1 := s3.GetBucketTagging(ctx, name)
+	acct.ResetCounters()
+	_, err2 := s3.GetBucketTagging(ctx, name)
+	if !cloud.IsCode(err1, cloud.CodeNoSuchTagSet) || !cloud.IsCode(err2, cloud.CodeNoSuchTagSet) || len(acct.Calls()) != 0 {
+		t.Fatalf("NoSuchTagSet is the snapshot's answer: %v, then %v with %d calls", err1, err2, len(acct.Calls()))
+	}
+}
