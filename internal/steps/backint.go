@@ -36,7 +36,7 @@ type BackintConfig struct {
 // Backint returns the AWS Backint Agent settings of an applied landscape,
 // with the key ARNs read from AWS.
 func (e *Engine) Backint(ctx context.Context, l spec.Landscape) (*BackintConfig, error) {
-	r, err := e.newRun(ctx, l, readOnly, nil)
+	r, err := e.newRun(ctx, l, readOnly, nil, func(r *run) { r.ahead.keysAndBackupBuckets = true })
 	if err != nil {
 		return nil, err
 	}

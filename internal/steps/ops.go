@@ -23,6 +23,7 @@ import (
 // and status). early, if given, starts alongside the identity lookup (see
 // newRun). The caller closes the run.
 func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, m mode, o DestroyOptions, early ...func(*run)) (*run, []*step, []Change, map[string]observed, error) {
+	early = append([]func(*run){func(r *run) { r.ahead.settings = true }}, early...)
 	r, err := e.newRun(ctx, l, m, nil, early...)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -98,7 +99,7 @@ func (r *run) documents(steps []*step) []Document {
 
 // Apply converges the landscape, emitting events to sink.
 func (e *Engine) Apply(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
-	r, err := e.newRun(ctx, l, writable, sink)
+	r, err := e.newRun(ctx, l, writable, sink, func(r *run) { r.ahead.settings = true })
 	if err != nil {
 		return nil, err
 	}

@@ -310,8 +310,16 @@ func (i aheadIAM) GetRolePolicy(ctx context.Context, roleName, policyName string
 // readsAhead says what a run sends ahead beyond the lookups every run
 // makes.
 type readsAhead struct {
+	// settings: each existing bucket's settings, each found key's policy
+	// and rotation, the replication role's policy (plan, status, apply and
+	// the destroy preview read every step; preflight and backint only look
+	// the resources up).
+	settings bool
 	// grants: the grants of each found key (status).
 	grants bool
+	// keysAndBackupBuckets: only the backup buckets and the keys are
+	// looked up (backint).
+	keysAndBackupBuckets bool
 }
 
 // sendAhead sends the landscape's reads as soon as what each names is
@@ -326,7 +334,11 @@ func (r *run) sendAhead(ctx context.Context, what readsAhead) {
 	home := r.e.opts.HomeRegion
 	for _, sd := range sides(r.l) {
 		s3 := acct.S3(sd.region)
-		for _, k := range []bucketKind{backupBucket, logBucket} {
+		kinds := []bucketKind{backupBucket, logBucket}
+		if what.keysAndBackupBuckets {
+			kinds = kinds[:1]
+		}
+		for _, k := range kinds {
 			name := sd.bucketName(k)
 			aheadSend(ra, ctx, func(ctx context.Context) ([]cloud.Tag, error) { return s3.GetBucketTagging(ctx, name) }, nil)
 			aheadSend(ra, ctx, func(ctx context.Context) (cloud.HeadBucketOutput, error) { return s3.HeadBucket(ctx, name) },
@@ -339,7 +351,9 @@ func (r *run) sendAhead(ctx context.Context, what readsAhead) {
 						lhome = sd.region
 					}
 					aheadSend(ra, ctx, acct.S3(lhome).ListBuckets, nil)
-					sendBucketSettings(ra, ctx, s3, name, sd, k)
+					if what.settings {
+						sendBucketSettings(ra, ctx, s3, name, sd, k)
+					}
 				})
 		}
 		kms := acct.KMS(sd.region)
@@ -349,19 +363,24 @@ func (r *run) sendAhead(ctx context.Context, what readsAhead) {
 					return
 				}
 				id := meta.KeyID
-				aheadSend(ra, ctx, func(ctx context.Context) ([]cloud.Tag, error) { return kms.ListResourceTags(ctx, id) }, nil)
-				aheadSend(ra, ctx, func(ctx context.Context) (string, error) { return kms.GetKeyPolicy(ctx, id) }, nil)
-				aheadSend(ra, ctx, func(ctx context.Context) (bool, error) { return kms.GetKeyRotationStatus(ctx, id) }, nil)
+				if what.settings {
+					aheadSend(ra, ctx, func(ctx context.Context) ([]cloud.Tag, error) { return kms.ListResourceTags(ctx, id) }, nil)
+					aheadSend(ra, ctx, func(ctx context.Context) (string, error) { return kms.GetKeyPolicy(ctx, id) }, nil)
+					aheadSend(ra, ctx, func(ctx context.Context) (bool, error) { return kms.GetKeyRotationStatus(ctx, id) }, nil)
+				}
 				if what.grants {
 					aheadSend(ra, ctx, func(ctx context.Context) (cloud.ListGrantsOutput, error) { return kms.ListGrants(ctx, id, "") }, nil)
 				}
 			})
 	}
+	if what.keysAndBackupBuckets {
+		return
+	}
 	iam := acct.IAM()
 	role := r.l.ReplicationRoleName
 	aheadSend(ra, ctx, func(ctx context.Context) (cloud.Role, error) { return iam.GetRole(ctx, role) },
 		func(_ cloud.Role, err error) {
-			if err == nil {
+			if err == nil && what.settings {
 				aheadSend(ra, ctx, func(ctx context.Context) (string, error) { return iam.GetRolePolicy(ctx, role, replicationPolicyName) }, nil)
 			}
 		})

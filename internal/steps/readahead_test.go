@@ -80,6 +80,8 @@ func TestReadingAheadSendsNoCallTheRunWouldNotMake(t *testing.T) {
 			_, err := e.Destroy(context.Background(), l, steps.SinkFunc(func(steps.Event) {}))
 			return err
 		}, false},
+		{"preflight", true, func(e *steps.Engine) error { _, err := e.Preflight(context.Background(), l); return err }, false},
+		{"backint", true, func(e *steps.Engine) error { _, err := e.Backint(context.Background(), l); return err }, false},
 		{"fresh plan", false, func(e *steps.Engine) error { _, err := e.Plan(context.Background(), l); return err }, false},
 		{"fresh apply", false, func(e *steps.Engine) error {
 			_, err := e.Apply(context.Background(), l, steps.SinkFunc(func(steps.Event) {}))
