@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -64,39 +65,42 @@ func TestTheSnapshotEndsAtTheFirstChange(t *testing.T) {
 }
 
 // TestTheSnapshotKeepsNoPassingError: an answer that says nothing about
-// the resource (throttling, a 5xx) is not kept: the next read of the same
-// call, a retry, goes to AWS again. What AWS said about the resource
-// (no such tag set) is kept.
+// the resource (throttling, a conflict, a 5xx, a network error) is not
+// kept: the next read of the same call, a retry, goes to AWS again. What
+// AWS said about the resource (no such tag set, access denied) is kept.
 func TestTheSnapshotKeepsNoPassingError(t *testing.T) {
 	ctx := context.Background()
-	acct := memaws.New(memaws.Options{HomeRegion: "eu-central-1"})
-	e := New(Options{Account: acct, StateDir: t.TempDir(), HomeRegion: "eu-central-1"})
-	l := spec.Defaults("PRD", memaws.DefaultAccountID, "eu-central-1", "eu-west-1")
-	l.EC2RoleToRunBackup, l.KMSAdminRole = memaws.SeedBackupRole, "kms-admin"
-	if _, err := e.Apply(ctx, l, SinkFunc(func(Event) {})); err != nil {
-		t.Fatal(err)
-	}
-	l = l.Normalized()
-	if err := acct.S3(l.SourceRegion).DeleteBucketTagging(ctx, l.OriginalLogBucketName); err != nil {
-		t.Fatal(err)
-	}
-	acct.SlowDown("GetBucketPolicy", 1)
-	r, err := e.newRun(ctx, l, readOnly, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.close()
-	s3 := r.acct.S3(r.l.SourceRegion)
-	r.ra.wait() // the reads sent ahead have been answered (one was slowed down)
-	// The read sent ahead was slowed down: the run's own read asks again.
-	if _, err := s3.GetBucketPolicy(ctx, r.l.OriginalBucketName); err != nil {
-		t.Fatalf("the run's read was answered with the slowed-down answer sent ahead: %v", err)
-	}
-	name := r.l.OriginalLogBucketName
-	_, err1 := s3.GetBucketTagging(ctx, name)
-	acct.ResetCounters()
-	_, err2 := s3.GetBucketTagging(ctx, name)
-	if !cloud.IsCode(err1, cloud.CodeNoSuchTagSet) || !cloud.IsCode(err2, cloud.CodeNoSuchTagSet) || len(acct.Calls()) != 0 {
-		t.Fatalf("NoSuchTagSet is the snapshot's answer: %v, then %v with %d calls", err1, err2, len(acct.Calls()))
+	for _, tc := range []struct {
+		err  error
+		kept bool
+	}{
+		{&cloud.Error{Code: cloud.CodeSlowDown, HTTPStatus: 503}, false},
+		{&cloud.Error{Code: cloud.CodeThrottlingException, HTTPStatus: 400}, false},
+		{&cloud.Error{Code: cloud.CodeOperationAborted, HTTPStatus: 409}, false},
+		{&cloud.Error{Code: cloud.CodeInternalError, HTTPStatus: 500}, false},
+		{errors.New("dial tcp: connection reset by peer"), false},
+		{context.DeadlineExceeded, false},
+		{&cloud.Error{Code: cloud.CodeNoSuchTagSet, HTTPStatus: 404}, true},
+		{&cloud.Error{Code: cloud.CodeAccessDenied, HTTPStatus: 403}, true},
+	} {
+		ra := newReadAhead(4)
+		calls := 0
+		fn := func(context.Context) (string, error) {
+			calls++
+			if calls == 1 {
+				return "", tc.err
+			}
+			return "answer", nil
+		}
+		_, err1 := aheadCall(ra, ctx, "k", fn)
+		v, err2 := aheadCall(ra, ctx, "k", fn)
+		switch {
+		case !errors.Is(err1, tc.err):
+			t.Fatalf("%v: first answer %v", tc.err, err1)
+		case tc.kept && (calls != 1 || !errors.Is(err2, tc.err)):
+			t.Errorf("%v is what AWS said about the resource: kept, got %q, %v after %d calls", tc.err, v, err2, calls)
+		case !tc.kept && (calls != 2 || err2 != nil || v != "answer"):
+			t.Errorf("%v passes: the retry must ask again, got %q, %v after %d calls", tc.err, v, err2, calls)
+		}
 	}
 }
