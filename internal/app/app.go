@@ -39,6 +39,11 @@ type Options struct {
 	// Only the bare `hanavault` wizard sets it: subcommands never fall back
 	// silently.
 	AllowSandboxFallback bool
+	// SandboxWhileLooking opens the sandbox at once, saying that the
+	// credential lookup is still running: the wizard works in it while
+	// Open (with the same options otherwise) goes on looking. See
+	// MaySandboxWhileLooking.
+	SandboxWhileLooking bool
 	// DebugLog receives the AWS SDK's log lines (--debug); nil discards
 	// them.
 	DebugLog io.Writer
@@ -78,10 +83,15 @@ func Open(ctx context.Context, o Options) (*Env, error) {
 		dir := SandboxDir(o.StateDir)
 		return openSandbox(o, fmt.Sprintf("This is the sandbox (--sandbox): an in-memory account kept in %s. Nothing reaches AWS.", dir))
 	}
+	if o.SandboxWhileLooking {
+		if !o.mayFallBack() {
+			return nil, errors.New("app: SandboxWhileLooking needs the sandbox fallback allowed, without --profile or --endpoint-url")
+		}
+		dir := SandboxDir(o.StateDir)
+		return openSandbox(o, fmt.Sprintf("No AWS credentials found yet, so this is the sandbox for now: an in-memory account kept in %s. Nothing reaches AWS. Still looking (the EC2 instance metadata service can take seconds to answer); credentials found later are offered here.", dir))
+	}
 	cfg := awsapi.Config{Profile: o.Profile, Region: o.Region, EndpointURL: o.EndpointURL, Log: o.DebugLog}
-	// An explicit --profile or --endpoint-url is a request for AWS: then a
-	// missing credential is an error with a hint, never the sandbox.
-	if o.AllowSandboxFallback && o.Profile == "" && o.EndpointURL == "" {
+	if o.mayFallBack() {
 		ok, err := awsapi.HasCredentials(ctx, cfg)
 		if err != nil {
 			return nil, withHint(err, o.Profile)

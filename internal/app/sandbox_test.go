@@ -122,3 +122,55 @@ func TestAccountIDMustBeTwelveDigits(t *testing.T) {
 		}
 	}
 }
+
+// The wizard may show the sandbox before the credential lookup ends only
+// where the lookup could end in the sandbox, and when no credential was
+// named in the environment.
+func TestSandboxWhileLooking(t *testing.T) {
+	wizard := Options{AllowSandboxFallback: true}
+	for _, tc := range []struct {
+		name string
+		o    Options
+		env  map[string]string
+		want bool
+	}{
+		{"bare wizard", wizard, nil, true},
+		{"region and state dir", Options{AllowSandboxFallback: true, Region: "eu-west-1", StateDir: "/s"}, map[string]string{"AWS_REGION": "eu-west-1", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:1"}, true},
+		{"subcommand", Options{}, nil, false},
+		{"--profile", Options{AllowSandboxFallback: true, Profile: "prod"}, nil, false},
+		{"--endpoint-url", Options{AllowSandboxFallback: true, EndpointURL: "http://127.0.0.1:5000"}, nil, false},
+		{"--sandbox", Options{AllowSandboxFallback: true, Sandbox: true}, nil, false},
+		{"access key", wizard, map[string]string{"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE"}, false},
+		{"legacy access key", wizard, map[string]string{"AWS_ACCESS_KEY": "AKIAEXAMPLE"}, false},
+		{"AWS_PROFILE", wizard, map[string]string{"AWS_PROFILE": "prod"}, false},
+		{"web identity", wizard, map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token"}, false},
+		{"role", wizard, map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/x"}, false},
+		{"container", wizard, map[string]string{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x"}, false},
+		{"container full URI", wizard, map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.23/v1/credentials"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.o.MaySandboxWhileLooking(func(k string) string { return tc.env[k] }); got != tc.want {
+				t.Errorf("MaySandboxWhileLooking = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// The sandbox opened while the lookup goes on says so, honestly.
+func TestOpenSandboxWhileLooking(t *testing.T) {
+	isolateAWS(t)
+	state := t.TempDir()
+	env, err := Open(context.Background(), Options{StateDir: state, AllowSandboxFallback: true, SandboxWhileLooking: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(state, "sandbox")
+	if !env.Sandbox || env.SandboxDir != dir || env.Region != SandboxRegion {
+		t.Fatalf("sandbox %v in %q, region %q", env.Sandbox, env.SandboxDir, env.Region)
+	}
+	for _, want := range []string{"No AWS credentials found yet", "Still looking", dir} {
+		if !strings.Contains(env.SandboxReason, want) {
+			t.Errorf("reason %q does not say %q", env.SandboxReason, want)
+		}
+	}
+}
