@@ -252,37 +252,51 @@ func huhOptions(cs []choice) []huh.Option[string] {
 	return out
 }
 
+// discoveredMsg is a discovery answer (identityMsg, knownMsg, regionsMsg,
+// rolesMsg) for the discovery d of the session that asked: after a switch
+// of session, answers about the old one are dropped.
+type discoveredMsg struct {
+	d   *discovery
+	msg tea.Msg
+}
+
+// ask runs a discovery question for the current session.
+func (m *model) ask(q func() tea.Msg) tea.Cmd {
+	d := m.disc
+	return func() tea.Msg { return discoveredMsg{d, q()} }
+}
+
 func (m *model) loadIdentity() tea.Cmd {
 	ctx, eng := m.ctx, m.cfg.Engine
-	return func() tea.Msg {
+	return m.ask(func() tea.Msg {
 		id, err := eng.Identity(ctx)
 		return identityMsg{id, err}
-	}
+	})
 }
 
 func (m *model) loadKnown() tea.Cmd {
 	ctx, eng := m.ctx, m.cfg.Engine
-	return func() tea.Msg {
+	return m.ask(func() tea.Msg {
 		l, err := eng.Known(ctx, true)
 		var gone []steps.DestroyedLandscape
 		if dl, ok := eng.(destroyedLister); ok && err == nil {
 			gone, _ = dl.RecentlyDestroyed(ctx) // the home screen does without
 		}
 		return knownMsg{list: l, destroyed: gone, err: err}
-	}
+	})
 }
 
 func (m *model) loadRegions() tea.Cmd {
 	ctx, d := m.ctx, m.cfg.Discovery
-	return func() tea.Msg {
+	return m.ask(func() tea.Msg {
 		l, err := d.Regions(ctx)
 		return regionsMsg{l, err}
-	}
+	})
 }
 
 func (m *model) loadRoles(k roleKind) tea.Cmd {
 	ctx, d := m.ctx, m.cfg.Discovery
-	return func() tea.Msg {
+	return m.ask(func() tea.Msg {
 		var (
 			l   []discover.RoleInfo
 			err error
@@ -293,7 +307,7 @@ func (m *model) loadRoles(k roleKind) tea.Cmd {
 			l, err = d.AdminRoles(ctx)
 		}
 		return rolesMsg{k, l, err}
-	}
+	})
 }
 
 // rediscover asks every question again (home screen's refresh).

@@ -50,6 +50,9 @@ func (m *model) homeBindings() []key.Binding {
 			b = append(b, k.Verify, k.Recall)
 		}
 	}
+	if m.late.offer != nil {
+		b = append(b, k.Switch)
+	}
 	quit := k.Quit
 	return append(b, k.Refresh, quit)
 }
@@ -64,6 +67,8 @@ func (m *model) homeKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Down):
 		m.home.cursor++
 		m.home.clamp(m.homeRows())
+	case m.late.offer != nil && key.Matches(msg, k.Switch):
+		return m.switchToOffer()
 	case key.Matches(msg, k.New):
 		return m.newLandscape()
 	case key.Matches(msg, k.Open) && !ok:
@@ -136,6 +141,9 @@ func (m *model) homeView(height int) string {
 			b.WriteString(label("State") + m.cfg.StateDir + "\n")
 		}
 		return b.String()
+	}
+	if n := m.lateNotice(); n != "" {
+		b.WriteString(n + "\n")
 	}
 
 	switch d.identityState {

@@ -11,6 +11,9 @@ type keyMap struct {
 	Back, Quit, Interrupt    key.Binding
 	Cancel                   key.Binding
 	Verify, Recall           key.Binding
+	// Switch takes the AWS account found after the wizard fell back to
+	// the sandbox (home screen only).
+	Switch key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -38,5 +41,6 @@ func newKeyMap() keyMap {
 		Cancel:    b([]string{"esc"}, "esc", "cancel"),
 		Verify:    b([]string{"v"}, "v", "verify DR"),
 		Recall:    b([]string{"c"}, "c", "recall archived"),
+		Switch:    b([]string{"w"}, "w", "switch to AWS"),
 	}
 }

@@ -79,6 +79,8 @@ type model struct {
 	// resolving is set while cfg.Open looks for the account after the
 	// first frame; the home screen says so and takes no keys but quit.
 	resolving bool
+	// late is the lookup still running behind a Config.Fallback session.
+	late lateLookup
 
 	// exitErr is what Run returns when the user leaves (an interrupted
 	// operation).
@@ -117,7 +119,7 @@ func (m *model) setLook(lk look) {
 func (m *model) Init() tea.Cmd {
 	if m.cfg.Open != nil {
 		m.resolving = true
-		return tea.Batch(tea.RequestBackgroundColor, m.openSession(), m.startSpinner())
+		return tea.Batch(tea.RequestBackgroundColor, m.openSession(), m.startSpinner(), m.fallbackTimer())
 	}
 	return tea.Batch(tea.RequestBackgroundColor, m.discover())
 }
@@ -140,16 +142,17 @@ func (m *model) openSession() tea.Cmd {
 }
 
 // resolved swaps in the session and starts discovery, or ends the wizard
-// with Open's error.
+// with Open's error. Behind a fallback session, lateSession handles it.
 func (m *model) resolved(msg sessionMsg) tea.Cmd {
+	if m.late.pending {
+		return m.lateSession(msg)
+	}
 	m.resolving = false
 	if msg.err != nil {
 		m.exitErr = msg.err
 		return tea.Quit
 	}
-	m.cfg = m.cfg.WithSession(msg.s)
-	m.rerender()
-	return m.discover()
+	return m.useSession(msg.s)
 }
 
 // discover starts discovery: identity, known landscapes, regions and both
@@ -208,8 +211,17 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case sessionMsg:
 		return m, m.resolved(msg)
-	case identityMsg, knownMsg, regionsMsg, rolesMsg:
-		return m, m.updateDiscovery(msg)
+	case fallbackDueMsg:
+		return m, m.fallbackDue()
+	case fallbackMsg:
+		return m, m.fellBack(msg)
+	case offerMsg:
+		return m, m.offered(msg)
+	case discoveredMsg:
+		if msg.d != m.disc {
+			return m, nil // about a session the wizard has left
+		}
+		return m, m.updateDiscovery(msg.msg)
 	case opResult:
 		if msg.seq != m.seq {
 			return m, nil

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -81,6 +82,12 @@ type Session struct {
 	HintFlags       string
 }
 
+// DefaultFallbackAfter is how long the wizard waits for Config.Open before
+// it opens Config.Fallback: long enough that credentials found on disk or in
+// the environment never show the sandbox first, short enough to feel
+// immediate.
+const DefaultFallbackAfter = 300 * time.Millisecond
+
 // Config is everything the wizard needs from the CLI.
 type Config struct {
 	// Open, when set, resolves the account (credentials, region, the
@@ -88,9 +95,22 @@ type Config struct {
 	// checking credentials until Open returns, and its Session then
 	// replaces Engine, Discovery, DR and the fields Session names. An error from Open ends the wizard with
 	// that error.
-	Open      func(ctx context.Context) (Session, error)
-	Engine    Engine
-	Discovery Discovery
+	Open func(ctx context.Context) (Session, error)
+	// Fallback, when set with Open, opens the session the wizard works in
+	// while Open has not answered after FallbackAfter: the sandbox, while
+	// the credential lookup still runs (the EC2 metadata endpoint can take
+	// seconds). Open keeps running behind it. When it then finds an
+	// account, the home screen offers to switch to it (never on its own,
+	// never during a run); when it finds none (it answers with a sandbox
+	// session) nothing is offered; an error shows on the home screen and
+	// leaves the session in use. Line mode (Accessible) has no first frame
+	// to show and waits for Open, without a fallback.
+	Fallback func(ctx context.Context) (Session, error)
+	// FallbackAfter is how long Open may take before Fallback runs; 0
+	// means DefaultFallbackAfter.
+	FallbackAfter time.Duration
+	Engine        Engine
+	Discovery     Discovery
 	// DR offers verify and recall (nil: not offered).
 	DR DR
 	// Profile and Region are shown on the home screen; Region preselects
