@@ -253,20 +253,30 @@ func TestWizardEndToEndInAPseudoTerminal(t *testing.T) {
 }
 
 // TestWizardDrawsBeforeCredentialsAreResolved runs the bare wizard without
-// credentials behind an EC2 metadata endpoint that never answers: the
-// screen says it is checking credentials at once, and the sandbox banner
-// follows when the search gives up.
+// credentials behind an EC2 metadata endpoint that holds every request: the
+// sandbox banner appears while the lookup still waits on the endpoint,
+// saying the search goes on; once the endpoint gives up, the banner says
+// no credentials were found, and nothing is offered.
 func TestWizardDrawsBeforeCredentialsAreResolved(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no pseudo-terminals on Windows")
 	}
 	bin := buildBinary(t)
 	state := t.TempDir()
+	imds := heldEndpoint(t)
 	env := slices.DeleteFunc(cleanEnv(state), func(v string) bool { return strings.HasPrefix(v, "AWS_EC2_METADATA_DISABLED=") })
-	env = append(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT="+silentEndpoint(t))
+	env = append(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT="+imds.url)
 	s := startScreen(t, bin, t.TempDir(), env)
-	s.waitFor("checking for AWS credentials")
-	s.waitFor("SANDBOX", "No AWS credentials found, so this is the sandbox", "+ New landscape")
+	s.waitFor("SANDBOX", "this is the sandbox for now", "+ New landscape")
+	if imds.held() == 0 {
+		t.Fatalf("the sandbox banner is up, but the lookup no longer waits on the metadata endpoint (%d requests seen); screen:\n%s",
+			imds.seen(), s.text())
+	}
+	imds.release()
+	txt := s.waitFor("No AWS credentials found, so this is the sandbox", "+ New landscape")
+	if strings.Contains(txt, "credentials found:") || strings.Contains(txt, "for now") {
+		t.Errorf("after a lookup that found nothing the screen offers credentials or still looks:\n%s", txt)
+	}
 	s.press("q")
 	if err := s.wait(); err != nil {
 		t.Fatalf("hanavault exited with %v after q", err)

@@ -131,8 +131,15 @@ func startDebug(f *Factory, g *GlobalOptions) error {
 // the same account and local state as this run (the sandbox, another state
 // directory, profile or endpoint), with a leading space; "" when none.
 func (g *GlobalOptions) hintFlags() string {
+	return g.hintFlagsFor(g.Sandbox || g.sandboxSession)
+}
+
+// hintFlagsFor is hintFlags for a session that is the sandbox or not (the
+// wizard may hold two: the sandbox while the credential lookup runs, and
+// the account it finds).
+func (g *GlobalOptions) hintFlagsFor(sandbox bool) string {
 	var fl []string
-	if g.Sandbox || g.sandboxSession {
+	if sandbox {
 		fl = append(fl, "--sandbox")
 	}
 	for _, f := range []struct{ name, value string }{

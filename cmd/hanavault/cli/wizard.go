@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hanavault/hanavault/internal/app"
 	"github.com/hanavault/hanavault/internal/ui"
 )
 
@@ -20,7 +21,9 @@ func wizardDR(s *Session) ui.DR {
 }
 
 // runWizard opens the interactive wizard. It is the only place that may
-// fall back to the sandbox when no AWS credentials are configured.
+// fall back to the sandbox when no AWS credentials are configured, and
+// the only one that shows the sandbox while the credential lookup is
+// still running (ui.Config.Fallback).
 func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 	if err := startDebug(f, g); err != nil {
 		return err
@@ -33,7 +36,7 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 	}
 	// The account is resolved after the wizard's first frame: looking for
 	// credentials can wait seconds on the EC2 metadata endpoint.
-	open := func(ctx context.Context) (ui.Session, error) {
+	session := func(ctx context.Context, o app.Options) (ui.Session, error) {
 		s, err := f.Open(ctx, o)
 		if err != nil {
 			return ui.Session{}, err
@@ -41,7 +44,6 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 		if g.debug != nil {
 			s.Engine = g.debug.wrap(s.Engine)
 		}
-		g.sandboxSession = s.Sandbox
 		return ui.Session{
 			Engine:        s.Engine,
 			Discovery:     s.Discovery,
@@ -51,8 +53,17 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 			StateDir:      s.StateDir,
 			Sandbox:       s.Sandbox,
 			SandboxReason: s.SandboxReason,
-			HintFlags:     g.hintFlags(),
+			HintFlags:     g.hintFlagsFor(g.Sandbox || s.Sandbox),
 		}, nil
+	}
+	open := func(ctx context.Context) (ui.Session, error) { return session(ctx, o) }
+	// Where the lookup may end in the sandbox anyway, the wizard opens it
+	// when the lookup is slow, and offers what the lookup finds later.
+	var fallback func(ctx context.Context) (ui.Session, error)
+	if o.MaySandboxWhileLooking(f.Getenv) {
+		early := o
+		early.SandboxWhileLooking = true
+		fallback = func(ctx context.Context) (ui.Session, error) { return session(ctx, early) }
 	}
 	// The mode follows stdin and stdout, as the README says: `hanavault
 	// 2>log` keeps the full-screen wizard. It draws on the terminal:
@@ -66,6 +77,7 @@ func runWizard(ctx context.Context, f *Factory, g *GlobalOptions) error {
 	}
 	err := f.Wizard(ctx, ui.Config{
 		Open:       open,
+		Fallback:   fallback,
 		HintFlags:  g.hintFlags(),
 		Accessible: accessible,
 		NoColor:    f.IO.NoColor(),
