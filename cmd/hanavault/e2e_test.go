@@ -164,6 +164,23 @@ func cleanEnv(state string) []string {
 		"AWS_EC2_METADATA_DISABLED=true")
 }
 
+// ptyBinary builds hanavault for a test that runs it in a pseudo-terminal
+// (skipped on Windows, which has none).
+func ptyBinary(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("no pseudo-terminals on Windows")
+	}
+	return buildBinary(t)
+}
+
+// imdsEnv is cleanEnv with the EC2 metadata endpoint at url instead of
+// disabled.
+func imdsEnv(state, url string) []string {
+	env := slices.DeleteFunc(cleanEnv(state), func(v string) bool { return strings.HasPrefix(v, "AWS_EC2_METADATA_DISABLED=") })
+	return append(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT="+url)
+}
+
 // TestWizardEndToEndInAPseudoTerminal builds hanavault, runs it in a
 // pseudo-terminal against the sandbox, and goes through the journey a
 // Basis admin takes: a new landscape through the form, the plan, the apply
@@ -258,15 +275,9 @@ func TestWizardEndToEndInAPseudoTerminal(t *testing.T) {
 // saying the search goes on; once the endpoint gives up, the banner says
 // no credentials were found, and nothing is offered.
 func TestWizardDrawsBeforeCredentialsAreResolved(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no pseudo-terminals on Windows")
-	}
-	bin := buildBinary(t)
-	state := t.TempDir()
+	bin := ptyBinary(t)
 	imds := heldEndpoint(t)
-	env := slices.DeleteFunc(cleanEnv(state), func(v string) bool { return strings.HasPrefix(v, "AWS_EC2_METADATA_DISABLED=") })
-	env = append(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT="+imds.url)
-	s := startScreen(t, bin, t.TempDir(), env)
+	s := startScreen(t, bin, t.TempDir(), imdsEnv(t.TempDir(), imds.url))
 	s.waitFor("SANDBOX", "this is the sandbox for now", "+ New landscape")
 	if imds.held() == 0 {
 		t.Fatalf("the sandbox banner is up, but the lookup no longer waits on the metadata endpoint (%d requests seen); screen:\n%s",

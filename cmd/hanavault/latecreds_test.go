@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -108,15 +106,10 @@ func fakeAWS(t *testing.T) *httptest.Server {
 // the service answers, the home screen offers the instance role's account,
 // and w switches the wizard to it.
 func TestWizardOffersCredentialsFoundLate(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no pseudo-terminals on Windows")
-	}
-	bin := buildBinary(t)
-	state := t.TempDir()
+	bin := ptyBinary(t)
 	imds := newLateIMDS(t)
 	aws := fakeAWS(t)
-	env := slices.DeleteFunc(cleanEnv(state), func(v string) bool { return strings.HasPrefix(v, "AWS_EC2_METADATA_DISABLED=") })
-	env = append(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT="+imds.URL+"/", "AWS_REGION=eu-west-1")
+	env := append(imdsEnv(t.TempDir(), imds.URL+"/"), "AWS_REGION=eu-west-1")
 	for _, svc := range []string{"STS", "S3", "IAM", "EC2", "KMS"} {
 		env = append(env, "AWS_ENDPOINT_URL_"+svc+"="+aws.URL)
 	}
