@@ -42,6 +42,11 @@ func (m *model) homeBindings() []key.Binding {
 	open := k.Open
 	open.SetHelp("enter", "open")
 	b := []key.Binding{k.Up, k.Down, open, k.New}
+	if m.late.offer != nil {
+		// The offer's key leads, and the arrows make room for it, so the
+		// line keeps quit at 80 columns.
+		b = []key.Binding{k.Switch, open, k.New}
+	}
 	if _, ok := m.selected(); ok {
 		st, ap, de := k.Status, k.Apply, k.Destroy
 		ap.SetHelp("a", "apply again")
@@ -49,9 +54,6 @@ func (m *model) homeBindings() []key.Binding {
 		if m.cfg.DR != nil {
 			b = append(b, k.Verify, k.Recall)
 		}
-	}
-	if m.late.offer != nil {
-		b = append(b, k.Switch)
 	}
 	quit := k.Quit
 	return append(b, k.Refresh, quit)

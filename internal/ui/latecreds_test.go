@@ -105,6 +105,8 @@ func TestSandboxWhileCredentialLookupHangs(t *testing.T) {
 	}
 	close(ls.release)
 	waitOut(t, tm, "AWS credentials found: account", "444455556666", "HanaBackupAdmin", "Press w")
+	// At 80 columns the help line names the offer's key and still quit.
+	waitOut(t, tm, "w switch to AWS", "q quit")
 	keys(tm, "w")
 	waitOut(t, tm, "account 444455556666", "PRD", "QAS")
 	fm := finalModel(t, tm)
