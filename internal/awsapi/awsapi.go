@@ -250,7 +250,7 @@ func (a *Account) KMS(region string) cloud.KMS {
 // EC2 returns the EC2 client of region ("" means the resolved region).
 func (a *Account) EC2(region string) cloud.EC2 {
 	return regionalClient(a, a.ec2, region, func(region string) *ec2Client {
-		return &ec2Client{region: region, api: ec2.NewFromConfig(a.cfg, func(o *ec2.Options) { o.Region = region })}
+		return &ec2Client{region: region, describeRegions: ec2.NewFromConfig(a.cfg, func(o *ec2.Options) { o.Region = region }).DescribeRegions}
 	})
 }
 

@@ -344,7 +344,7 @@ func TestSTSAndEC2Mapping(t *testing.T) {
 	}
 
 	stub := &stubEC2{}
-	e := &ec2Client{region: "eu-central-1", api: stub}
+	e := &ec2Client{region: "eu-central-1", describeRegions: stub.DescribeRegions}
 	regions, err := e.DescribeRegions(ctx, true)
 	if err != nil {
 		t.Fatal(err)
