@@ -32,6 +32,7 @@ type Options struct {
 type Engine struct {
 	opts Options
 	// rebuilt holds the SIDs of landscapes this engine rebuilt from tags
+	// (a rebuiltLandscape each)
 	// (local state lost): read-only views find their resources by tags.
 	rebuilt sync.Map
 	// noReadAhead turns reading ahead off (tests compare the calls with

@@ -102,6 +102,17 @@ func (r *run) findKey(st *step, sd side) (keyLookup, error) {
 		if lk, err := r.keyFromJournal(st, sd); err != nil || lk.found {
 			return lk, err
 		}
+		if r.rebuilt && r.tagConsent.Keys {
+			// Rebuilt from tags (local state lost), the alias is the way to
+			// the key; an earlier destroy that deleted the alias and then
+			// failed to schedule the key's deletion left only its tags.
+			keys, err := r.scanKeys(st, sd)
+			if err != nil || len(keys) == 0 {
+				return lk, err
+			}
+			lk.found, lk.meta = true, keys[0]
+			return lk, nil
+		}
 		if len(r.owned.get(resID{resKey, sd.region, lostKeyName(stepID(sd.name, "key"))}).lost) > 0 {
 			// A CreateKey whose answer was lost: the key it made, if any,
 			// is tagged for this side and was created in that call's window.

@@ -281,17 +281,89 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 	if len(unread) > 0 {
 		return spec.Landscape{}, errors.Join(unread...)
 	}
-	l, err := e.rebuild(ctx, sid, tagged[sid])
+	id, err := e.Identity(ctx)
+	if err != nil {
+		return spec.Landscape{}, err
+	}
+	dir := e.journalDir(id.Account, sid)
+	earlier, err := earlierFromTagsDestroy(dir)
+	if err != nil {
+		return spec.Landscape{}, err
+	}
+	l, err := e.rebuild(ctx, sid, tagged[sid], earlier)
 	if err != nil {
 		return l, err
 	}
-	e.rebuilt.Store(sid, true)
+	e.rebuilt.Store(sid, rebuiltLandscape{afterDestroy: earlier != nil})
+	if len(tagged[sid]) == 0 {
+		// No bucket is left: only keys or the role may be, which the
+		// earlier destroy's journal names. When none is, the earlier
+		// destroy finished.
+		p, err := e.PreviewDestroyWith(ctx, l, DestroyOptions{FromTags: TagConsent{Buckets: true, Keys: true, Role: true}})
+		if err != nil {
+			return l, err
+		}
+		if p.NothingToDo {
+			e.rebuilt.Delete(sid)
+			return l, fmt.Errorf("%w: nothing tagged %s=%s is left in this account; the earlier destroy finished (its journal is in %s)",
+				ErrAlreadyDestroyed, TagLandscape, sid, dir)
+		}
+	}
 	return l, nil
 }
 
-// rebuild reads the settings of the tagged buckets of sid.
-func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket) (spec.Landscape, error) {
+// rebuiltLandscape is what the engine remembers of a landscape it rebuilt
+// from tags: afterDestroy marks one rebuilt with the help of the journal
+// of an earlier --from-tags destroy that did not finish everything.
+type rebuiltLandscape struct{ afterDestroy bool }
+
+// earlierFromTagsDestroy returns the landscape the journal in dir (or else
+// the newest archived one) recorded when that journal is of destroys only,
+// as a --from-tags destroy writes it: nil when there is none, or when the
+// journal holds an apply (that journal, not tags, decides what destroy
+// deletes). Such a journal proves no ownership; it names what the
+// landscape was (regions, buckets, aliases, role), so a rerun finds what
+// the earlier destroy left even when one side's buckets are gone.
+func earlierFromTagsDestroy(dir string) (*spec.Landscape, error) {
+	for _, d := range []string{dir, lastArchive(dir)} {
+		if d == "" {
+			continue
+		}
+		recs, _, err := journal.Read(d)
+		if err != nil {
+			return nil, fmt.Errorf("read the journal of the earlier destroy in %s: %w", d, err)
+		}
+		if len(recs) == 0 {
+			continue
+		}
+		if lastApplyRun(recs) != "" {
+			return nil, nil
+		}
+		for i := len(recs) - 1; i >= 0; i-- {
+			if recs[i].Kind == journal.KindRunStart && recs[i].Detail == "destroy" && len(recs[i].Landscape) > 0 {
+				var l spec.Landscape
+				if err := json.Unmarshal(recs[i].Landscape, &l); err != nil {
+					return nil, fmt.Errorf("read the landscape the earlier destroy recorded in %s: %w", d, err)
+				}
+				return &l, nil
+			}
+		}
+		return nil, nil
+	}
+	return nil, nil
+}
+
+// rebuild reads the settings of the tagged buckets of sid. earlier, if
+// not nil, is the landscape an earlier --from-tags destroy recorded: what
+// the tags no longer show (a side whose buckets it deleted, the role once
+// the replication is gone, the key deletion window) comes from it, and
+// what they show wins.
+func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket, earlier *spec.Landscape) (spec.Landscape, error) {
 	l := spec.Landscape{SID: sid}
+	if earlier != nil {
+		l = *earlier
+		l.SID = sid
+	}
 	// After a rename, the buckets of earlier names carry the same tags:
 	// the newest bucket of each component and side is the current one.
 	bs := tagged
@@ -313,8 +385,19 @@ func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket)
 			l.ReplicationLogBucketName = b.name
 		}
 	}
-	if l.OriginalBucketName == "" || l.ReplicationBucketName == "" {
-		return l, fmt.Errorf("%w: no backup buckets tagged %s=%s found in this account", ErrUnknownLandscape, TagLandscape, sid)
+	found := map[string]bool{} // backup buckets and log buckets still tagged
+	for _, b := range bs {
+		found[b.name] = true
+	}
+	if earlier == nil {
+		deriveGoneSides(&l, bs)
+	}
+	switch {
+	case len(bs) == 0 && earlier == nil:
+		return l, fmt.Errorf("%w: nothing tagged %s=%s is in this account", ErrUnknownLandscape, TagLandscape, sid)
+	case l.OriginalBucketName == "" || l.ReplicationBucketName == "" || l.SourceRegion == "" || l.ReplicationRegion == "":
+		return l, fmt.Errorf("%w: only one side's buckets tagged %s=%s are left in this account, and no journal of an earlier --from-tags destroy names the other side's region and bucket (run destroy --from-tags with the state directory of the destroy that deleted them)",
+			ErrUnknownLandscape, TagLandscape, sid)
 	}
 	acct := e.opts.Account
 	src := acct.S3(l.SourceRegion)
@@ -322,7 +405,15 @@ func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket)
 		bucket, region string
 		alias          *string
 	}
-	sidesOf := []sideOf{{l.OriginalBucketName, l.SourceRegion, &l.OriginalCMKAlias}, {l.ReplicationBucketName, l.ReplicationRegion, &l.ReplicationCMKAlias}}
+	// Only the buckets still there are read; a side whose backup bucket an
+	// earlier destroy deleted keeps what that destroy recorded.
+	var sidesOf []sideOf
+	for _, x := range []sideOf{{l.OriginalBucketName, l.SourceRegion, &l.OriginalCMKAlias}, {l.ReplicationBucketName, l.ReplicationRegion, &l.ReplicationCMKAlias}} {
+		if found[x.bucket] {
+			sidesOf = append(sidesOf, x)
+		}
+	}
+	srcFound := found[l.OriginalBucketName]
 	// The EC2 role is named by both bucket policies and both key policies:
 	// the first that names it wins.
 	var ec2Role []string
@@ -350,16 +441,9 @@ func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket)
 		}
 		ec2Role = append(ec2Role, principalOf(doc, policy.SidKeyUsageByBackupRole))
 	}
-	rc, err := src.GetBucketReplication(ctx, l.OriginalBucketName)
-	if no, err := absent(err, cloud.CodeNoSuchReplication); err != nil {
-		return l, fmt.Errorf("read the replication of bucket %s: %w", l.OriginalBucketName, err)
-	} else if !no {
-		if a, err := cloud.ParseARN(rc.Role); err == nil {
-			l.ReplicationRoleName = spec.RoleName(a.String())
-		}
-		if len(rc.Rules) > 0 {
-			l.DeleteMarkerReplication = rc.Rules[0].DeleteMarkerReplication
-			l.ReplicationTimeControl = rc.Rules[0].ReplicationTime
+	if srcFound {
+		if err := e.rebuildReplication(ctx, &l); err != nil {
+			return l, err
 		}
 	}
 	var bucketRoles []string
@@ -381,23 +465,25 @@ func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket)
 			break
 		}
 	}
-	lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalBucketName)
-	if _, err := absent(err, cloud.CodeNoSuchLifecycle); err != nil {
-		return l, fmt.Errorf("read the lifecycle of bucket %s: %w", l.OriginalBucketName, err)
-	}
-	for _, ru := range lc.Rules {
-		if ru.ID != "hanavault-archive-and-expire" {
-			continue
+	if srcFound {
+		lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalBucketName)
+		if _, err := absent(err, cloud.CodeNoSuchLifecycle); err != nil {
+			return l, fmt.Errorf("read the lifecycle of bucket %s: %w", l.OriginalBucketName, err)
 		}
-		if len(ru.Transitions) > 0 {
-			l.Lifecycle.TransitionDays = int(ru.Transitions[0].Days)
-			l.Lifecycle.StorageClass = ru.Transitions[0].StorageClass
-			l.Lifecycle.ArchiveDays = int(ru.ExpirationDays) - l.Lifecycle.TransitionDays
+		for _, ru := range lc.Rules {
+			if ru.ID != "hanavault-archive-and-expire" {
+				continue
+			}
+			if len(ru.Transitions) > 0 {
+				l.Lifecycle.TransitionDays = int(ru.Transitions[0].Days)
+				l.Lifecycle.StorageClass = ru.Transitions[0].StorageClass
+				l.Lifecycle.ArchiveDays = int(ru.ExpirationDays) - l.Lifecycle.TransitionDays
+			}
+			l.Lifecycle.NoncurrentExpirationDays = int(ru.NoncurrentVersionExpirationDays)
+			l.Lifecycle.AbortIncompleteMultipartDays = int(ru.AbortIncompleteMultipartUploadDays)
 		}
-		l.Lifecycle.NoncurrentExpirationDays = int(ru.NoncurrentVersionExpirationDays)
-		l.Lifecycle.AbortIncompleteMultipartDays = int(ru.AbortIncompleteMultipartUploadDays)
 	}
-	if l.OriginalLogBucketName != "" {
+	if found[l.OriginalLogBucketName] {
 		lc, err := src.GetBucketLifecycleConfiguration(ctx, l.OriginalLogBucketName)
 		if _, err := absent(err, cloud.CodeNoSuchLifecycle); err != nil {
 			return l, fmt.Errorf("read the lifecycle of bucket %s: %w", l.OriginalLogBucketName, err)
@@ -409,8 +495,44 @@ func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket)
 		}
 	}
 	l.ApplyDefaults()
-	e.rebuilt.Store(sid, true)
 	return l, nil
+}
+
+// rebuildReplication reads the role and options of the source bucket's
+// replication, if it has one.
+func (e *Engine) rebuildReplication(ctx context.Context, l *spec.Landscape) error {
+	rc, err := e.opts.Account.S3(l.SourceRegion).GetBucketReplication(ctx, l.OriginalBucketName)
+	if no, err := absent(err, cloud.CodeNoSuchReplication); err != nil {
+		return fmt.Errorf("read the replication of bucket %s: %w", l.OriginalBucketName, err)
+	} else if no {
+		return nil
+	}
+	if a, err := cloud.ParseARN(rc.Role); err == nil {
+		l.ReplicationRoleName = spec.RoleName(a.String())
+	}
+	if len(rc.Rules) > 0 {
+		l.DeleteMarkerReplication = rc.Rules[0].DeleteMarkerReplication
+		l.ReplicationTimeControl = rc.Rules[0].ReplicationTime
+	}
+	return nil
+}
+
+// deriveGoneSides fills, without a journal, the side whose backup bucket
+// is gone from its log bucket when that is still tagged and named after
+// the backup bucket (the default: the backup bucket's name and "-logs").
+func deriveGoneSides(l *spec.Landscape, tagged []taggedBucket) {
+	for _, b := range tagged {
+		base, ok := strings.CutSuffix(b.name, spec.LogBucketSuffix)
+		if b.component != CompLogBucket || !ok || base == "" {
+			continue
+		}
+		switch {
+		case b.side == SideSource && l.OriginalBucketName == "":
+			l.OriginalBucketName, l.SourceRegion = base, b.region
+		case b.side == SideReplica && l.ReplicationBucketName == "":
+			l.ReplicationBucketName, l.ReplicationRegion = base, b.region
+		}
+	}
 }
 
 // principalOf returns the first AWS principal of the statement with sid in

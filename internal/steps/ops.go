@@ -373,6 +373,9 @@ func (e *Engine) Status(ctx context.Context, l spec.Landscape) (*Status, error) 
 		s.Draining, s.Overall = d, OverallDraining
 	}
 	s.NextAction = nextAction(s)
+	if r.afterDestroy {
+		s.NextAction = fmt.Sprintf("A destroy --from-tags of %s stopped before it finished: run hanavault destroy %s --from-tags again to remove what is left.", r.l.SID, r.l.SID)
+	}
 	if len(s.Grants) > 0 {
 		what := "the grant"
 		if len(s.Grants) > 1 {

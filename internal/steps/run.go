@@ -135,8 +135,8 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 	// half-way) proves no creation: its rerun still finds by tags what the
 	// first run did not finish. A journal of an apply does prove, and tags
 	// never add to it.
-	if _, ok := e.rebuilt.Load(l.SID); ok && lastApplyRun(recs) == "" {
-		r.rebuilt = true
+	if v, ok := e.rebuilt.Load(l.SID); ok && lastApplyRun(recs) == "" {
+		r.rebuilt, r.afterDestroy = true, v.(rebuiltLandscape).afterDestroy
 		if m&writable == 0 {
 			// Status and the destroy preview of a landscape rebuilt from
 			// its tags find its resources by those tags; only destroy

@@ -139,6 +139,9 @@ type run struct {
 	// rebuilt marks a landscape rebuilt from tags with no journal of an
 	// apply (local state lost); tagsOnly a read-only run of one.
 	rebuilt, tagsOnly bool
+	// afterDestroy marks a rebuilt landscape an earlier --from-tags
+	// destroy did not finish removing (its journal helped rebuild it).
+	afterDestroy bool
 	// removeRenamed makes destroy remove what this landscape created under
 	// names it no longer uses.
 	removeRenamed bool
