@@ -31,6 +31,14 @@ func failOn(op string, resource func(spec.Landscape) string, region func(spec.La
 	}
 }
 
+// both arms two stops.
+func both(a, b stopHalfWay) stopHalfWay {
+	return func(t *testing.T, acct *memaws.Account, l spec.Landscape) context.Context {
+		a(t, acct, l)
+		return b(t, acct, l)
+	}
+}
+
 // interruptAfterFirstBackupBucket cancels the destroy (Ctrl+C) as soon as
 // AWS deleted the first of the two backup buckets.
 func interruptAfterFirstBackupBucket(t *testing.T, acct *memaws.Account, l spec.Landscape) context.Context {
@@ -62,15 +70,23 @@ func dst(l spec.Landscape) string { return l.ReplicationRegion }
 func TestRerunOfAFromTagsDestroyThatDeletedOneBackupBucket(t *testing.T) {
 	backup := func(l spec.Landscape) string { return l.ReplicationBucketName }
 	source := func(l spec.Landscape) string { return l.OriginalBucketName }
+	sourceLog := func(l spec.Landscape) string { return l.OriginalLogBucketName }
+	replicaLog := func(l spec.Landscape) string { return l.ReplicationLogBucketName }
 	for _, tt := range []struct {
 		name string
 		stop stopHalfWay
+		// lostAgain reruns from another empty state directory: the rerun
+		// has only the tags (the log bucket of the side whose backup
+		// bucket is gone names it).
+		lostAgain bool
 	}{
-		{"replica bucket not deleted", failOn("DeleteBucket", backup, dst)},
-		{"source bucket not deleted", failOn("DeleteBucket", source, src)},
-		{"interrupted", interruptAfterFirstBackupBucket},
-		{"source key not scheduled", failOn("ScheduleKeyDeletion", nil, src)},
-		{"replica key not scheduled", failOn("ScheduleKeyDeletion", nil, dst)},
+		{name: "replica bucket not deleted", stop: failOn("DeleteBucket", backup, dst)},
+		{name: "source bucket not deleted", stop: failOn("DeleteBucket", source, src)},
+		{name: "interrupted", stop: interruptAfterFirstBackupBucket},
+		{name: "source log bucket and replica bucket not deleted, state lost again", stop: both(failOn("DeleteBucket", sourceLog, src), failOn("DeleteBucket", backup, dst)), lostAgain: true},
+		{name: "replica log bucket and source bucket not deleted, state lost again", stop: both(failOn("DeleteBucket", replicaLog, dst), failOn("DeleteBucket", source, src)), lostAgain: true},
+		{name: "source key not scheduled", stop: failOn("ScheduleKeyDeletion", nil, src)},
+		{name: "replica key not scheduled", stop: failOn("ScheduleKeyDeletion", nil, dst)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, "eu-central-1", "eu-west-1")
@@ -101,6 +117,10 @@ func TestRerunOfAFromTagsDestroyThatDeletedOneBackupBucket(t *testing.T) {
 				t.Fatal("the first destroy deleted no backup bucket: the test stops it too early")
 			}
 
+			window := 9
+			if tt.lostAgain {
+				state, window = t.TempDir(), 30 // the default: nothing recorded it
+			}
 			eng = engine()
 			got, err = eng.LoadLandscape(ctx, "PRD", true)
 			if err != nil {
@@ -109,14 +129,14 @@ func TestRerunOfAFromTagsDestroyThatDeletedOneBackupBucket(t *testing.T) {
 			if got.OriginalBucketName != e.l.OriginalBucketName || got.ReplicationBucketName != e.l.ReplicationBucketName ||
 				got.SourceRegion != e.l.SourceRegion || got.ReplicationRegion != e.l.ReplicationRegion ||
 				got.OriginalCMKAlias != e.l.OriginalCMKAlias || got.ReplicationCMKAlias != e.l.ReplicationCMKAlias ||
-				got.ReplicationRoleName != e.l.ReplicationRoleName || got.KMSDeletionWindowDays != 9 {
+				got.ReplicationRoleName != e.l.ReplicationRoleName || got.KMSDeletionWindowDays != window {
 				t.Errorf("rebuilt for the rerun: %+v", got)
 			}
 			st, err := eng.Status(ctx, got)
 			if err != nil {
 				t.Fatalf("status of the half-destroyed landscape: %v", err)
 			}
-			if !strings.Contains(st.NextAction, "destroy PRD --from-tags") {
+			if !tt.lostAgain && !strings.Contains(st.NextAction, "destroy PRD --from-tags") {
 				t.Errorf("status of the half-destroyed landscape: %s, next: %s", st.Overall, st.NextAction)
 			}
 			res, err := eng.DestroyWith(ctx, got, &recorder{}, allTagged)
@@ -124,8 +144,8 @@ func TestRerunOfAFromTagsDestroyThatDeletedOneBackupBucket(t *testing.T) {
 				t.Fatalf("rerun of the destroy: %v", err)
 			}
 			for _, k := range res.KeyDeletions {
-				if days := k.DeletionDate.Sub(e.clock.Now()).Hours() / 24; days < 8.9 || days > 9.1 {
-					t.Errorf("key %s scheduled for deletion in %.1f days, want the landscape's 9", k.KeyID, days)
+				if days := k.DeletionDate.Sub(e.clock.Now()).Hours() / 24; days < float64(window)-0.1 || days > float64(window)+0.1 {
+					t.Errorf("key %s scheduled for deletion in %.1f days, want %d", k.KeyID, days, window)
 				}
 			}
 			e.assertNothingLeft()

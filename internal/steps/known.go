@@ -390,11 +390,13 @@ func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket,
 		found[b.name] = true
 	}
 	if earlier == nil {
-		deriveGoneSides(&l, bs)
+		if err := e.deriveGoneSides(ctx, &l, bs); err != nil {
+			return l, err
+		}
 	}
 	switch {
 	case len(bs) == 0 && earlier == nil:
-		return l, fmt.Errorf("%w: nothing tagged %s=%s is in this account", ErrUnknownLandscape, TagLandscape, sid)
+		return l, fmt.Errorf("%w: nothing tagged %s=%s is in this account (no bucket carries the tag, and no journal of an earlier --from-tags destroy in the state directory names the landscape's keys or role)", ErrUnknownLandscape, TagLandscape, sid)
 	case l.OriginalBucketName == "" || l.ReplicationBucketName == "" || l.SourceRegion == "" || l.ReplicationRegion == "":
 		return l, fmt.Errorf("%w: only one side's buckets tagged %s=%s are left in this account, and no journal of an earlier --from-tags destroy names the other side's region and bucket (run destroy --from-tags with the state directory of the destroy that deleted them)",
 			ErrUnknownLandscape, TagLandscape, sid)
@@ -436,8 +438,10 @@ func (e *Engine) rebuild(ctx context.Context, sid string, tagged []taggedBucket,
 		if err != nil {
 			return l, fmt.Errorf("read the policy of key %s in %s: %w", enc.KMSMasterKeyID, x.region, err)
 		}
-		if x.region == l.SourceRegion {
-			l.KMSAdminRole = principalOf(doc, policy.SidKeyAdministration)
+		// Both key policies name the admin role: the source key's wins,
+		// the replica key's stands in when the source bucket is gone.
+		if admin := principalOf(doc, policy.SidKeyAdministration); admin != "" && (x.region == l.SourceRegion || !srcFound) {
+			l.KMSAdminRole = admin
 		}
 		ec2Role = append(ec2Role, principalOf(doc, policy.SidKeyUsageByBackupRole))
 	}
@@ -519,20 +523,81 @@ func (e *Engine) rebuildReplication(ctx context.Context, l *spec.Landscape) erro
 
 // deriveGoneSides fills, without a journal, the side whose backup bucket
 // is gone from its log bucket when that is still tagged and named after
-// the backup bucket (the default: the backup bucket's name and "-logs").
-func deriveGoneSides(l *spec.Landscape, tagged []taggedBucket) {
+// the backup bucket (the default: the backup bucket's name and "-logs"),
+// and its alias from the key in that region tagged for the side (the
+// default alias when none names it: a rebuilt destroy finds the key by its
+// tags then).
+func (e *Engine) deriveGoneSides(ctx context.Context, l *spec.Landscape, tagged []taggedBucket) error {
 	for _, b := range tagged {
 		base, ok := strings.CutSuffix(b.name, spec.LogBucketSuffix)
 		if b.component != CompLogBucket || !ok || base == "" {
 			continue
 		}
-		switch {
-		case b.side == SideSource && l.OriginalBucketName == "":
-			l.OriginalBucketName, l.SourceRegion = base, b.region
-		case b.side == SideReplica && l.ReplicationBucketName == "":
-			l.ReplicationBucketName, l.ReplicationRegion = base, b.region
+		bucket, region, alias := &l.OriginalBucketName, &l.SourceRegion, &l.OriginalCMKAlias
+		if b.side == SideReplica {
+			bucket, region, alias = &l.ReplicationBucketName, &l.ReplicationRegion, &l.ReplicationCMKAlias
+		} else if b.side != SideSource {
+			continue
 		}
+		if *bucket != "" {
+			continue
+		}
+		*bucket, *region = base, b.region
+		a, err := e.taggedKeyAlias(ctx, b.region, l.SID, b.side)
+		if err != nil {
+			return err
+		}
+		if a == "" {
+			d := spec.Defaults(l.SID, "", "", "")
+			a = d.OriginalCMKAlias
+			if b.side == SideReplica {
+				a = d.ReplicationCMKAlias
+			}
+		}
+		*alias = a
 	}
+	return nil
+}
+
+// taggedKeyAlias returns the alias of the newest key in region tagged for
+// the landscape's side and not pending deletion, or "".
+func (e *Engine) taggedKeyAlias(ctx context.Context, region, sid, sideName string) (string, error) {
+	kms := e.opts.Account.KMS(region)
+	var newest cloud.KeyMetadata
+	err := forEachPage(func(marker string) ([]cloud.KeyListEntry, string, bool, error) {
+		page, err := kms.ListKeys(ctx, marker)
+		return page.Keys, page.NextMarker, page.Truncated, err
+	}, func(k cloud.KeyListEntry) error {
+		m, err := kms.DescribeKey(ctx, k.KeyID)
+		if err != nil {
+			return fmt.Errorf("describe key %s: %w", k.KeyID, err)
+		}
+		if m.KeyManager == "AWS" || m.KeyState == statePendingDeletion || (newest.KeyID != "" && !m.CreationDate.After(newest.CreationDate)) {
+			return nil
+		}
+		tags, err := kms.ListResourceTags(ctx, k.KeyID)
+		if err != nil {
+			return fmt.Errorf("read the tags of key %s: %w", k.KeyID, err)
+		}
+		if v, _ := cloud.TagValue(tags, TagSide); isOurs(tags, sid) && v == sideName {
+			newest = m
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("look for the %s key of %s in %s: %w", sideName, sid, region, err)
+	}
+	if newest.KeyID == "" {
+		return "", nil
+	}
+	aliases, err := kms.ListAliases(ctx, newest.KeyID, "")
+	if err != nil {
+		return "", fmt.Errorf("list the aliases of key %s in %s: %w", newest.KeyID, region, err)
+	}
+	if len(aliases.Aliases) == 0 {
+		return "", nil
+	}
+	return aliases.Aliases[0].AliasName, nil
 }
 
 // principalOf returns the first AWS principal of the statement with sid in
