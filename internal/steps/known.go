@@ -286,7 +286,7 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 		return spec.Landscape{}, err
 	}
 	dir := e.journalDir(id.Account, sid)
-	earlier, err := earlierFromTagsDestroy(dir)
+	earlier, from, err := earlierFromTagsDestroy(dir)
 	if err != nil {
 		return spec.Landscape{}, err
 	}
@@ -306,7 +306,7 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 		if p.NothingToDo {
 			e.rebuilt.Delete(sid)
 			return l, fmt.Errorf("%w: nothing tagged %s=%s is left in this account; the earlier destroy finished (its journal is in %s)",
-				ErrAlreadyDestroyed, TagLandscape, sid, dir)
+				ErrAlreadyDestroyed, TagLandscape, sid, from)
 		}
 	}
 	return l, nil
@@ -318,39 +318,40 @@ func (e *Engine) fromTags(ctx context.Context, sid string) (spec.Landscape, erro
 type rebuiltLandscape struct{ afterDestroy bool }
 
 // earlierFromTagsDestroy returns the landscape the journal in dir (or else
-// the newest archived one) recorded when that journal is of destroys only,
+// the newest archived one) recorded, and that journal's directory, when
+// the journal is of destroys only,
 // as a --from-tags destroy writes it: nil when there is none, or when the
 // journal holds an apply (that journal, not tags, decides what destroy
 // deletes). Such a journal proves no ownership; it names what the
 // landscape was (regions, buckets, aliases, role), so a rerun finds what
 // the earlier destroy left even when one side's buckets are gone.
-func earlierFromTagsDestroy(dir string) (*spec.Landscape, error) {
+func earlierFromTagsDestroy(dir string) (*spec.Landscape, string, error) {
 	for _, d := range []string{dir, lastArchive(dir)} {
 		if d == "" {
 			continue
 		}
 		recs, _, err := journal.Read(d)
 		if err != nil {
-			return nil, fmt.Errorf("read the journal of the earlier destroy in %s: %w", d, err)
+			return nil, "", fmt.Errorf("read the journal of the earlier destroy in %s: %w", d, err)
 		}
 		if len(recs) == 0 {
 			continue
 		}
 		if lastApplyRun(recs) != "" {
-			return nil, nil
+			return nil, "", nil
 		}
 		for i := len(recs) - 1; i >= 0; i-- {
 			if recs[i].Kind == journal.KindRunStart && recs[i].Detail == "destroy" && len(recs[i].Landscape) > 0 {
 				var l spec.Landscape
 				if err := json.Unmarshal(recs[i].Landscape, &l); err != nil {
-					return nil, fmt.Errorf("read the landscape the earlier destroy recorded in %s: %w", d, err)
+					return nil, "", fmt.Errorf("read the landscape the earlier destroy recorded in %s: %w", d, err)
 				}
-				return &l, nil
+				return &l, d, nil
 			}
 		}
-		return nil, nil
+		return nil, "", nil
 	}
-	return nil, nil
+	return nil, "", nil
 }
 
 // rebuild reads the settings of the tagged buckets of sid. earlier, if

@@ -54,7 +54,11 @@ With --from-tags (local state lost) no journal proves what hanavault
 created: the preview lists every resource found by its tags with its
 contents, and destroy asks, per class (buckets, keys with their aliases,
 the replication role), whether to delete them. Without a terminal, name the
-classes with --delete-tagged (buckets,keys,role, all or none).
+classes with --delete-tagged (buckets,keys,role, all or none). A --from-tags
+destroy that stopped half-way can be rerun the same way: what the tags no
+longer show (a side whose buckets are gone, the role) comes from the journal
+that destroy left in the state directory, and when nothing tagged is left
+destroy says so and exits 0.
 
 A landscape destroyed already has nothing left to destroy: destroy says so
 and exits 0.

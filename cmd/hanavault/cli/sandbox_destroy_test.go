@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/cloud"
+	"github.com/hanavault/hanavault/internal/journal"
 	"github.com/hanavault/hanavault/internal/memaws"
 	"github.com/hanavault/hanavault/internal/steps"
 )
@@ -196,5 +198,81 @@ func TestSandboxStatusAfterDestroy(t *testing.T) {
 	}
 	if strings.Contains(stderr, "Error") {
 		t.Errorf("stderr:\n%s", stderr)
+	}
+}
+
+// TestSandboxRerunOfAFromTagsDestroyThatDeletedOneBackupBucket: the local
+// state is lost and a destroy --from-tags stops after deleting the source
+// backup bucket (the replica's DeleteBucket fails). Through the real CLI,
+// status --from-tags reads the half-destroyed landscape and says to finish
+// the destroy; the rerun with the same consent removes everything left;
+// a third run says nothing tagged is left (exit 0), and status says the
+// landscape was destroyed (exit 4).
+func TestSandboxRerunOfAFromTagsDestroyThatDeletedOneBackupBucket(t *testing.T) {
+	s, _, _ := appliedSandbox(t)
+	ctx := context.Background()
+	dir := filepath.Join(s.state, "sandbox")
+	if err := os.RemoveAll(journal.Dir(dir, memaws.DefaultAccountID, "PRD")); err != nil {
+		t.Fatal(err)
+	}
+	acct, err := memaws.Open(dir, memaws.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := steps.New(steps.Options{Account: acct, StateDir: dir, HomeRegion: "eu-central-1"})
+	l, err := eng.LoadLandscape(ctx, "PRD", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct.FailCallWhere(1, memaws.FailBefore, func(c memaws.CallRecord) bool {
+		return c.Op == "DeleteBucket" && c.Resource == l.ReplicationBucketName
+	})
+	all := steps.DestroyOptions{FromTags: steps.TagConsent{Buckets: true, Keys: true, Role: true}}
+	if _, err := eng.DestroyWith(ctx, l, steps.SinkFunc(func(steps.Event) {}), all); err == nil {
+		t.Fatal("the first destroy did not stop")
+	}
+	if _, err := acct.S3(l.SourceRegion).HeadBucket(ctx, l.OriginalBucketName); err == nil {
+		t.Fatal("the first destroy did not delete the source bucket")
+	}
+
+	code, out, stderr := s.run("", "status", "PRD", "--from-tags")
+	if code != ExitUnhealthy || !strings.Contains(unwrapped(out), "run hanavault destroy PRD --from-tags again") {
+		t.Errorf("status of the half-destroyed landscape: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, stderr = s.run("", "destroy", "PRD", "--confirm", "PRD", "--from-tags", "--delete-tagged", "all")
+	if code != 0 {
+		t.Fatalf("rerun of the destroy: exit %d\n%s\n%s", code, out, stderr)
+	}
+	acct, err = memaws.Open(dir, memaws.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buckets, err := acct.S3("eu-central-1").ListBuckets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range buckets {
+		if strings.HasPrefix(b.Name, "hana-backup-prd") {
+			t.Errorf("bucket %s left", b.Name)
+		}
+	}
+	if _, err := acct.IAM().GetRole(ctx, l.ReplicationRoleName); !cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+		t.Errorf("role %s left: %v", l.ReplicationRoleName, err)
+	}
+	for _, x := range []struct{ region, alias string }{{l.SourceRegion, l.OriginalCMKAlias}, {l.ReplicationRegion, l.ReplicationCMKAlias}} {
+		if _, err := acct.KMS(x.region).DescribeKey(ctx, x.alias); !cloud.IsCode(err, cloud.CodeNotFoundException) {
+			t.Errorf("alias %s left: %v", x.alias, err)
+		}
+	}
+
+	code, out, stderr = s.run("", "destroy", "PRD", "--confirm", "PRD", "--from-tags", "--delete-tagged", "all")
+	if code != 0 || !strings.Contains(unwrapped(stderr), "nothing tagged hanavault:landscape=PRD is left in this account; the earlier destroy finished") {
+		t.Errorf("a third destroy: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(unwrapped(stderr), filepath.Join(journal.Dir(dir, memaws.DefaultAccountID, "PRD"), journal.ArchiveDir)) {
+		t.Errorf("a third destroy does not say where the archived journal is:\n%s", stderr)
+	}
+	if code, out, stderr := s.run("", "status", "PRD", "--from-tags"); code != ExitDestroyed {
+		t.Errorf("status after the destroy: exit %d\n%s\n%s", code, out, stderr)
 	}
 }

@@ -67,7 +67,9 @@ func statusRun(ctx context.Context, f *Factory, g *GlobalOptions, opts *StatusOp
 		return err
 	}
 	l, err := resolveLandscape(ctx, f.IO, s, "status", opts.SID, opts.FromTags)
-	if err != nil && opts.SID != "" && !opts.FromTags && (errors.Is(err, steps.ErrUnknownLandscape) || errors.Is(err, steps.ErrAlreadyDestroyed)) {
+	// A landscape whose destroy finished (with --from-tags: nothing tagged
+	// is left) is reported as destroyed.
+	if err != nil && opts.SID != "" && (!opts.FromTags && errors.Is(err, steps.ErrUnknownLandscape) || errors.Is(err, steps.ErrAlreadyDestroyed)) {
 		if dr, ok := s.Engine.(destroyedReader); ok {
 			if d, derr := dr.Destroyed(ctx, opts.SID); derr == nil && d != nil {
 				return reportDestroyed(f, g, opts, d)
