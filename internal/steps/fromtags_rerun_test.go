@@ -53,6 +53,17 @@ func interruptAfterFirstBackupBucket(t *testing.T, acct *memaws.Account, l spec.
 	return ctx
 }
 
+// appliedThenStateLost applies e's landscape and returns a maker of
+// engines on an empty state directory (the local state is lost), whose
+// path the caller may change to lose the state again.
+func appliedThenStateLost(t *testing.T, e *env) (*string, func() *steps.Engine) {
+	e.apply()
+	state := t.TempDir()
+	return &state, func() *steps.Engine {
+		return steps.New(steps.Options{Account: e.acct, StateDir: state, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+	}
+}
+
 func src(l spec.Landscape) string { return l.SourceRegion }
 func dst(l spec.Landscape) string { return l.ReplicationRegion }
 
@@ -90,12 +101,8 @@ func TestRerunOfAFromTagsDestroyThatDeletedOneBackupBucket(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t, "eu-central-1", "eu-west-1")
-			e.apply()
 			ctx := context.Background()
-			state := t.TempDir() // the local state is lost
-			engine := func() *steps.Engine {
-				return steps.New(steps.Options{Account: e.acct, StateDir: state, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
-			}
+			state, engine := appliedThenStateLost(t, e)
 			eng := engine()
 			got, err := eng.LoadLandscape(ctx, "PRD", true)
 			if err != nil {
@@ -119,7 +126,7 @@ func TestRerunOfAFromTagsDestroyThatDeletedOneBackupBucket(t *testing.T) {
 
 			window := 9
 			if tt.lostAgain {
-				state, window = t.TempDir(), 30 // the default: nothing recorded it
+				*state, window = t.TempDir(), 30 // the default: nothing recorded it
 			}
 			eng = engine()
 			got, err = eng.LoadLandscape(ctx, "PRD", true)
@@ -202,12 +209,8 @@ func TestFromTagsWithNothingTaggedAndNoJournal(t *testing.T) {
 // them. Then nothing is left.
 func TestFromTagsDestroyOfBucketsThenKeysAndRole(t *testing.T) {
 	e := newEnv(t, "eu-central-1", "eu-west-1")
-	e.apply()
 	ctx := context.Background()
-	state := t.TempDir() // the local state is lost
-	engine := func() *steps.Engine {
-		return steps.New(steps.Options{Account: e.acct, StateDir: state, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
-	}
+	_, engine := appliedThenStateLost(t, e)
 	eng := engine()
 	got, err := eng.LoadLandscape(ctx, "PRD", true)
 	if err != nil {
