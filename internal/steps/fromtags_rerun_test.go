@@ -203,10 +203,10 @@ func TestFromTagsWithNothingTaggedAndNoJournal(t *testing.T) {
 
 // TestFromTagsDestroyOfBucketsThenKeysAndRole: a --from-tags destroy with
 // consent for the buckets only finishes (its journal is archived) and
-// leaves the keys and the role. A later --from-tags destroy rebuilds the
-// landscape from that journal although no tagged bucket is left, and
-// removes the keys and the role with consent; without consent it keeps
-// them. Then nothing is left.
+// leaves the keys and the role. Later --from-tags destroys rebuild the
+// landscape from that journal although no tagged bucket is left: without
+// consent they keep both, then one removes the keys, and with only the
+// role left the next removes it. Then nothing is left.
 func TestFromTagsDestroyOfBucketsThenKeysAndRole(t *testing.T) {
 	e := newEnv(t, "eu-central-1", "eu-west-1")
 	ctx := context.Background()
@@ -222,7 +222,7 @@ func TestFromTagsDestroyOfBucketsThenKeysAndRole(t *testing.T) {
 	if _, err := e.acct.IAM().GetRole(ctx, e.l.ReplicationRoleName); err != nil {
 		t.Fatalf("the role went without consent: %v", err)
 	}
-	for _, consent := range []steps.TagConsent{{}, {Keys: true, Role: true}} {
+	for _, consent := range []steps.TagConsent{{}, {Keys: true}, {Role: true}} {
 		eng = engine()
 		got, err = eng.LoadLandscape(ctx, "PRD", true)
 		if err != nil {
@@ -232,8 +232,11 @@ func TestFromTagsDestroyOfBucketsThenKeysAndRole(t *testing.T) {
 			t.Fatalf("destroy of the keys and the role: %v", err)
 		}
 		_, err := e.acct.KMS(e.l.SourceRegion).DescribeKey(ctx, e.l.OriginalCMKAlias)
-		if !consent.Keys && err != nil {
+		if consent == (steps.TagConsent{}) && err != nil {
 			t.Fatalf("the key went without consent: %v", err)
+		}
+		if _, err := e.acct.IAM().GetRole(ctx, e.l.ReplicationRoleName); !consent.Role && err != nil {
+			t.Fatalf("the role went without consent: %v", err)
 		}
 	}
 	e.assertNothingLeft()

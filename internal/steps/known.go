@@ -319,10 +319,9 @@ type rebuiltLandscape struct{ afterDestroy bool }
 
 // earlierFromTagsDestroy returns the landscape the journal in dir (or else
 // the newest archived one) recorded, and that journal's directory, when
-// the journal is of destroys only,
-// as a --from-tags destroy writes it: nil when there is none, or when the
-// journal holds an apply (that journal, not tags, decides what destroy
-// deletes). Such a journal proves no ownership; it names what the
+// the journal is of destroys only, as a --from-tags destroy writes it: nil
+// when there is none, or when the journal holds an apply (that journal,
+// not tags, decides what destroy deletes). Such a journal proves no ownership; it names what the
 // landscape was (regions, buckets, aliases, role), so a rerun finds what
 // the earlier destroy left even when one side's buckets are gone.
 func earlierFromTagsDestroy(dir string) (*spec.Landscape, string, error) {
