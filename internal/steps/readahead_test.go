@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/cloud"
@@ -160,5 +161,57 @@ func TestFreshApplyReadsNothingItCreated(t *testing.T) {
 	}
 	if len(after) > 0 {
 		t.Fatalf("the apply read back what it had just created:\n%s", strings.Join(after, "\n"))
+	}
+}
+
+// lateBucketAccount answers the first n GetBucketLifecycleConfiguration
+// calls on one bucket with NoSuchBucket, as S3 may for a bucket created
+// moments before (HeadBucket already finds it): the engine retries that
+// error ("the new bucket is not yet visible").
+type lateBucketAccount struct {
+	cloud.Account
+	bucket string
+	mu     sync.Mutex
+	n      int
+}
+
+type lateBucketS3 struct {
+	cloud.S3
+	a *lateBucketAccount
+}
+
+func (a *lateBucketAccount) S3(region string) cloud.S3 { return lateBucketS3{a.Account.S3(region), a} }
+
+func (s lateBucketS3) GetBucketLifecycleConfiguration(ctx context.Context, b string) (cloud.LifecycleConfiguration, error) {
+	s.a.mu.Lock()
+	late := b == s.a.bucket && s.a.n > 0
+	if late {
+		s.a.n--
+	}
+	s.a.mu.Unlock()
+	if late {
+		return cloud.LifecycleConfiguration{}, &cloud.Error{Service: "s3", Op: "GetBucketLifecycleConfiguration", Code: cloud.CodeNoSuchBucket,
+			HTTPStatus: 404, Message: "The specified bucket does not exist", Resource: b}
+	}
+	return s.S3.GetBucketLifecycleConfiguration(ctx, b)
+}
+
+// TestARetryReadsAWSAgainBeforeAnyChange: a step whose read meets an
+// error apply waits out (NoSuchBucket: a bucket not yet visible) reads AWS
+// again on its retry, even when nothing in the run has changed anything
+// yet: the snapshot read ahead holds what AWS said then, and a retry waits
+// for AWS to say something else.
+func TestARetryReadsAWSAgainBeforeAnyChange(t *testing.T) {
+	e := newEnv(t, "eu-central-1", "eu-west-1")
+	e.apply()
+	late := &lateBucketAccount{Account: e.acct, bucket: e.l.OriginalBucketName, n: 1}
+	eng := steps.New(steps.Options{Account: late, StateDir: e.dir, HomeRegion: e.l.SourceRegion, Now: e.clock.Now, Sleep: e.clock.Sleep})
+	rec := &recorder{}
+	res, err := eng.Apply(context.Background(), e.l, rec)
+	if err != nil {
+		t.Fatalf("apply after one late answer: %v", err)
+	}
+	if len(rec.kinds(steps.EventRetrying)) == 0 || res.Failed != 0 {
+		t.Fatalf("no retry reported (result %+v)", res)
 	}
 }

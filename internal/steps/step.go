@@ -377,6 +377,9 @@ func (r *run) withRetry(st *step, attempt func() error) error {
 		if serr := r.e.opts.Sleep(r.stop, delay); serr != nil {
 			return errInterrupted
 		}
+		// A retry waits for AWS to answer differently: the snapshot read
+		// ahead (which keeps NoSuchBucket and the like) must not answer it.
+		r.ra.stop()
 		delay *= 2
 		if delay > 15*time.Second {
 			delay = 15 * time.Second
