@@ -179,6 +179,9 @@ func (r *run) deletePhase(st *step, s3 cloud.S3, bucket string, batches [][]clou
 	if r.jr == nil {
 		return fmt.Errorf("internal error: %s attempted s3:DeleteObjects in a read-only operation", st.id)
 	}
+	// The one change not made through mutate: it too ends the snapshot
+	// read ahead (the next phase lists the bucket again).
+	r.ra.stop()
 	rec := journal.Record{Step: st.id, Region: st.region, Op: "s3:DeleteObjects", Resource: bucket}
 	intents := make([]journal.Record, len(batches))
 	for i := range intents {

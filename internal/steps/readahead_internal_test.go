@@ -104,3 +104,46 @@ func TestTheSnapshotKeepsNoPassingError(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletingObjectsEndsTheSnapshot: DeleteObjects is the one change a
+// run makes outside mutate (deletePhase journals its batches itself); it
+// ends the snapshot like every other change, or the listing that follows
+// (emptying lists the bucket from its start again) would answer the
+// versions just deleted.
+func TestDeletingObjectsEndsTheSnapshot(t *testing.T) {
+	ctx := context.Background()
+	acct := memaws.New(memaws.Options{HomeRegion: "eu-central-1"})
+	e := New(Options{Account: acct, StateDir: t.TempDir(), HomeRegion: "eu-central-1"})
+	l := spec.Defaults("PRD", memaws.DefaultAccountID, "eu-central-1", "eu-west-1")
+	l.EC2RoleToRunBackup, l.KMSAdminRole = memaws.SeedBackupRole, "kms-admin"
+	if _, err := e.Apply(ctx, l, SinkFunc(func(Event) {})); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.newRun(ctx, l, writable, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	bucket, region := r.l.OriginalBucketName, r.l.SourceRegion
+	prefix := r.l.SID + "/" + VerifyCanaryFolder
+	if _, err := acct.S3(region).PutObject(ctx, cloud.PutObjectInput{Bucket: bucket, Key: prefix + "canary", Body: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	s3 := r.acct.S3(region)
+	in := cloud.ListObjectVersionsInput{Bucket: bucket, Prefix: prefix, MaxKeys: deleteBatch}
+	if page, err := s3.ListObjectVersions(ctx, in); err != nil || len(page.Versions) != 1 {
+		t.Fatalf("listing before the delete: %+v, %v", page, err)
+	}
+	var n int64
+	st := &step{id: stepID(SideSource, string(backupBucket)), region: region}
+	if err := r.deleteAllVersions(st, s3, bucket, prefix, &n); err != nil || n != 1 {
+		t.Fatalf("deleted %d versions: %v", n, err)
+	}
+	page, err := s3.ListObjectVersions(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Versions)+len(page.DeleteMarkers) != 0 {
+		t.Fatalf("after deleting it the run still lists %+v", page.Versions)
+	}
+}
