@@ -20,9 +20,10 @@ import (
 // its key's policy), not of the run's phases.
 //
 // The answers form a snapshot of AWS taken while the run reads. It holds
-// until the run's first mutating call (mutate stops it): from then on every
-// read goes to AWS, so nothing a run reads after it changed something can
-// predate the change. Read-only runs (plan, status, the destroy preview)
+// until the run's first mutating call (mutate and deletePhase stop it) or
+// its first retry (withRetry: a retry waits for AWS to answer otherwise):
+// from then on every read goes to AWS, so nothing a run reads after it
+// changed something can predate the change. Read-only runs (plan, status, the destroy preview)
 // keep it to the end; the same call asked twice is then sent once.
 type readAhead struct {
 	on      atomic.Bool
