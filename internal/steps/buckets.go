@@ -72,11 +72,11 @@ func (r *run) bucketSteps(sd side, k bucketKind) []*step {
 			return r.bucketARN(name), err
 		})
 		switch {
-		case errors.Is(err, errNotOurCreate):
-			return r.bucketTakenMeanwhile(b, sd, k)
-		case cloud.IsCode(err, cloud.CodeBucketAlreadyOwnedByYou):
+		case errors.Is(err, errNotOurCreate), cloud.IsCode(err, cloud.CodeBucketAlreadyOwnedByYou):
 			// Ours only if an earlier create of ours was sent, its answer
-			// lost, and the bucket was created in that call's window.
+			// lost (or, in us-east-1, the read of its CreationDate failed
+			// and the step was retried), and the bucket was created in
+			// that call's window.
 			forget(r, "bucket:"+name)
 			if ours, _, lerr := r.ownsBucketIn(ownershipOf(r.jr.Records()), b, sd.region, name); lerr != nil || !ours {
 				if lerr != nil {

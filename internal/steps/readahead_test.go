@@ -215,3 +215,63 @@ func TestARetryReadsAWSAgainBeforeAnyChange(t *testing.T) {
 		t.Fatalf("no retry reported (result %+v)", res)
 	}
 }
+
+// slowListAfterCreateAccount answers the first ListBuckets after a
+// CreateBucket with SlowDown (503), which the engine retries.
+type slowListAfterCreateAccount struct {
+	cloud.Account
+	mu      sync.Mutex
+	created bool
+	slowed  bool
+}
+
+type slowListAfterCreateS3 struct {
+	cloud.S3
+	a *slowListAfterCreateAccount
+}
+
+func (a *slowListAfterCreateAccount) S3(region string) cloud.S3 {
+	return slowListAfterCreateS3{a.Account.S3(region), a}
+}
+
+func (s slowListAfterCreateS3) CreateBucket(ctx context.Context, in cloud.CreateBucketInput) error {
+	err := s.S3.CreateBucket(ctx, in)
+	s.a.mu.Lock()
+	s.a.created = s.a.created || err == nil
+	s.a.mu.Unlock()
+	return err
+}
+
+func (s slowListAfterCreateS3) ListBuckets(ctx context.Context) ([]cloud.BucketSummary, error) {
+	s.a.mu.Lock()
+	slow := s.a.created && !s.a.slowed
+	s.a.slowed = s.a.slowed || slow
+	s.a.mu.Unlock()
+	if slow {
+		return nil, &cloud.Error{Service: "s3", Op: "ListBuckets", Code: cloud.CodeSlowDown, HTTPStatus: 503, Message: "Please reduce your request rate."}
+	}
+	return s.S3.ListBuckets(ctx)
+}
+
+// TestUSEast1CreateWhoseCheckIsRetried: in us-east-1 apply reads the new
+// bucket's CreationDate after CreateBucket answers 200. When that read
+// meets SlowDown, the step is retried: its second CreateBucket answers 200
+// again (the bucket is the account's) and the CreationDate lies in the
+// first call's window, not the second's. The bucket is still this run's:
+// apply must not report it as made by someone else.
+func TestUSEast1CreateWhoseCheckIsRetried(t *testing.T) {
+	e := newEnv(t, "us-east-1", "us-west-2")
+	slow := &slowListAfterCreateAccount{Account: e.acct}
+	eng := steps.New(steps.Options{Account: slow, StateDir: e.dir, HomeRegion: "us-east-1", Now: e.clock.Now, Sleep: e.clock.Sleep})
+	rec := &recorder{}
+	res, err := eng.Apply(context.Background(), e.l, rec)
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	if !slow.slowed || len(rec.kinds(steps.EventRetrying)) == 0 || res.Failed != 0 {
+		t.Fatalf("no retry after SlowDown (slowed %v, result %+v)", slow.slowed, res)
+	}
+	if st := e.status(); st.Overall != steps.OverallOK {
+		t.Fatalf("status: %s %+v", st.Overall, notOK(st))
+	}
+}
