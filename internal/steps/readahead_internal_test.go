@@ -11,11 +11,10 @@ import (
 	"github.com/hanavault/hanavault/internal/spec"
 )
 
-// TestTheSnapshotEndsAtTheFirstChange: a run's reads answer from the
-// snapshot read ahead (the same call twice is sent once) until the run's
-// first mutating call; after it, reads go to AWS, so a run never reads a
-// value from before its own change.
-func TestTheSnapshotEndsAtTheFirstChange(t *testing.T) {
+// appliedRun applies a landscape to a new account and opens an apply's
+// run on it (reading ahead); the caller closes the run.
+func appliedRun(t *testing.T) (*memaws.Account, *run) {
+	t.Helper()
 	ctx := context.Background()
 	acct := memaws.New(memaws.Options{HomeRegion: "eu-central-1"})
 	e := New(Options{Account: acct, StateDir: t.TempDir(), HomeRegion: "eu-central-1"})
@@ -28,6 +27,16 @@ func TestTheSnapshotEndsAtTheFirstChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return acct, r
+}
+
+// TestTheSnapshotEndsAtTheFirstChange: a run's reads answer from the
+// snapshot read ahead (the same call twice is sent once) until the run's
+// first mutating call; after it, reads go to AWS, so a run never reads a
+// value from before its own change.
+func TestTheSnapshotEndsAtTheFirstChange(t *testing.T) {
+	ctx := context.Background()
+	acct, r := appliedRun(t)
 	defer r.close()
 	bucket, region := r.l.OriginalBucketName, r.l.SourceRegion
 	s3 := r.acct.S3(region)
@@ -112,17 +121,7 @@ func TestTheSnapshotKeepsNoPassingError(t *testing.T) {
 // versions just deleted.
 func TestDeletingObjectsEndsTheSnapshot(t *testing.T) {
 	ctx := context.Background()
-	acct := memaws.New(memaws.Options{HomeRegion: "eu-central-1"})
-	e := New(Options{Account: acct, StateDir: t.TempDir(), HomeRegion: "eu-central-1"})
-	l := spec.Defaults("PRD", memaws.DefaultAccountID, "eu-central-1", "eu-west-1")
-	l.EC2RoleToRunBackup, l.KMSAdminRole = memaws.SeedBackupRole, "kms-admin"
-	if _, err := e.Apply(ctx, l, SinkFunc(func(Event) {})); err != nil {
-		t.Fatal(err)
-	}
-	r, err := e.newRun(ctx, l, writable, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct, r := appliedRun(t)
 	defer r.close()
 	bucket, region := r.l.OriginalBucketName, r.l.SourceRegion
 	prefix := r.l.SID + "/" + VerifyCanaryFolder
