@@ -248,6 +248,12 @@ func (s aheadS3) GetBucketReplication(ctx context.Context, bucket string) (cloud
 }
 
 func (s aheadS3) ListObjectVersions(ctx context.Context, in cloud.ListObjectVersionsInput) (cloud.ListObjectVersionsOutput, error) {
+	if in.KeyMarker != "" || in.VersionIDMarker != "" {
+		// A later page is read once, by the listing that follows the
+		// markers (counting, emptying): kept, every page of a large
+		// bucket would stay in memory until the run ends.
+		return s.S3.ListObjectVersions(ctx, in)
+	}
 	return aheadCall(s.ra, ctx, s.key("ListObjectVersions", fmt.Sprintf("%#v", in)), func(ctx context.Context) (cloud.ListObjectVersionsOutput, error) {
 		return s.S3.ListObjectVersions(ctx, in)
 	})

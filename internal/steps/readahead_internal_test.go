@@ -3,7 +3,9 @@ package steps
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/hanavault/hanavault/internal/cloud"
@@ -144,5 +146,47 @@ func TestDeletingObjectsEndsTheSnapshot(t *testing.T) {
 	}
 	if len(page.Versions)+len(page.DeleteMarkers) != 0 {
 		t.Fatalf("after deleting it the run still lists %+v", page.Versions)
+	}
+}
+
+// TestTheSnapshotKeepsNoListingPastItsFirstPage: a listing's later pages
+// are read once, page by page, to count or empty a bucket; kept in the
+// snapshot they would hold a whole bucket's versions in memory until the
+// run ends (a destroy preview with --full-count of a bucket with millions
+// of versions). Only a listing's first page, which two reads may share,
+// is kept.
+func TestTheSnapshotKeepsNoListingPastItsFirstPage(t *testing.T) {
+	ctx := context.Background()
+	acct, r0 := appliedRun(t)
+	r0.close()
+	l := r0.l
+	for i := 0; i < 2*deleteBatch+1; i++ {
+		if _, err := acct.S3(l.SourceRegion).PutObject(ctx, cloud.PutObjectInput{
+			Bucket: l.OriginalBucketName, Key: fmt.Sprintf("%s/data_%05d", l.SID, i), Body: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, _, _, _, err := r0.e.readLandscape(ctx, l, undo, DestroyOptions{FullCount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.close()
+	counts, err := r.countBuckets(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[0].Bucket != l.OriginalBucketName || counts[0].Versions != 2*deleteBatch+1 {
+		t.Fatalf("counted %+v", counts[0])
+	}
+	r.ra.mu.Lock()
+	defer r.ra.mu.Unlock()
+	var kept []string
+	for k := range r.ra.entries {
+		if strings.Contains(k, "ListObjectVersions") && strings.Contains(k, fmt.Sprintf("Bucket:%q", l.OriginalBucketName)) {
+			kept = append(kept, k)
+		}
+	}
+	if len(kept) > 1 {
+		t.Fatalf("the snapshot keeps %d pages of %s's versions:\n%s", len(kept), l.OriginalBucketName, strings.Join(kept, "\n"))
 	}
 }
