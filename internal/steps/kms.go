@@ -360,81 +360,15 @@ func (r *run) keySteps(sd side) []*step {
 		id: stepID(sd.name, "key", "policy"), region: sd.region, component: CompKey, resource: sd.alias,
 		title: "Key policy (admin role administers, EC2 role encrypts/decrypts)", deps: []string{keyID},
 	}
-	pol.desired = func(r *run) []field { return []field{policyField("key policy", r.keyPolicy())} }
-	pol.read = func(ctx context.Context, r *run) (observed, error) {
-		if r.createdNow(keyID) {
-			// The key this run made has the policy its CreateKey gave it:
-			// no read in the write chain of a new key.
-			return observed{exists: true, fields: []field{policyField("key policy", r.keyPolicy())}}, nil
-		}
-		lk, err := r.findKey(pol, sd)
-		if err != nil || !lk.found {
-			return observed{}, err
-		}
-		doc, err := read(r, pol, func(ctx context.Context) (string, error) { return kms().GetKeyPolicy(ctx, lk.meta.KeyID) })
-		if err != nil {
-			return observed{}, fmt.Errorf("read policy of key %s: %w", lk.meta.KeyID, err)
-		}
-		f := policyField("key policy", doc)
-		if f.key() != policyField("", r.keyPolicy()).key() {
-			f.value = explainPolicyDiff(r.keyPolicy(), doc)
-		}
-		return observed{exists: true, fields: []field{f}}, nil
-	}
-	pol.converge = func(ctx context.Context, r *run, obs observed) error {
-		lk, err := r.findKey(pol, sd)
-		if err != nil {
-			return err
-		}
-		if !lk.found {
-			return fmt.Errorf("key %s not found", sd.alias)
-		}
-		return r.mutate(pol, mutation{op: "kms:PutKeyPolicy", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
-			return lk.meta.Arn, kms().PutKeyPolicy(ctx, lk.meta.KeyID, r.keyPolicy())
-		})
-	}
-	pol.undo = keepWithParent
+	kp := keyPolicyStep{sd: sd, st: pol}
+	pol.desired, pol.read, pol.converge, pol.undo = kp.desired, kp.read, kp.converge, keepWithParent
 
 	rot := &step{
 		id: stepID(sd.name, "key", "rotation"), region: sd.region, component: CompKey, resource: sd.alias,
 		title: "Automatic key rotation", deps: []string{keyID},
 	}
-	rot.desired = func(r *run) []field { return []field{{name: "rotation", value: "enabled"}} }
-	rot.read = func(ctx context.Context, r *run) (observed, error) {
-		if r.createdNow(keyID) {
-			// "Automatic key rotation is disabled by default on customer
-			// managed keys" (KMS Developer Guide, Rotate AWS KMS keys).
-			return observed{exists: true, fields: []field{{name: "rotation", value: "disabled"}}}, nil
-		}
-		lk, err := r.findKey(rot, sd)
-		if err != nil || !lk.found {
-			return observed{}, err
-		}
-		if lk.meta.KeyState == statePendingDeletion {
-			// KMS does not answer rotation questions about such a key; the
-			// key step cancels the deletion first.
-			return observed{exists: true, fields: []field{{name: "rotation", value: "unknown (key pending deletion)"}}}, nil
-		}
-		on, err := read(r, rot, func(ctx context.Context) (bool, error) { return kms().GetKeyRotationStatus(ctx, lk.meta.KeyID) })
-		if err != nil {
-			return observed{}, fmt.Errorf("read rotation of key %s: %w", lk.meta.KeyID, err)
-		}
-		v := "disabled"
-		if on {
-			v = "enabled"
-		}
-		return observed{exists: true, fields: []field{{name: "rotation", value: v}}}, nil
-	}
-	rot.converge = func(ctx context.Context, r *run, obs observed) error {
-		lk, err := r.findKey(rot, sd)
-		if err != nil {
-			return err
-		}
-		return r.mutate(rot, mutation{op: "kms:EnableKeyRotation", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
-			return lk.meta.Arn, kms().EnableKeyRotation(ctx, lk.meta.KeyID)
-		})
-	}
-	rot.undo = keepWithParent
+	kr := keyRotationStep{sd: sd, st: rot}
+	rot.desired, rot.read, rot.converge, rot.undo = kr.desired, kr.read, kr.converge, keepWithParent
 
 	alias := &step{
 		id: stepID(sd.name, "key", "alias"), region: sd.region, component: CompKey, resource: sd.alias,
@@ -519,6 +453,101 @@ func (r *run) scheduleKeyDeletion(st *step, alias string, md cloud.KeyMetadata) 
 			st.region, md.KeyID, st.region, md.KeyID),
 	})
 	return nil
+}
+
+// keyPolicyStep is a side's key policy: the KMS admin role administers the
+// key, the EC2 backup role encrypts and decrypts with it.
+type keyPolicyStep struct {
+	sd side
+	st *step
+}
+
+func (x keyPolicyStep) desired(r *run) []field {
+	return []field{policyField("key policy", r.keyPolicy())}
+}
+
+func (x keyPolicyStep) read(ctx context.Context, r *run) (observed, error) {
+	if r.createdNow(stepID(x.sd.name, "key")) {
+		// The key this run made has the policy its CreateKey gave it: no
+		// read in the write chain of a new key.
+		return observed{exists: true, fields: []field{policyField("key policy", r.keyPolicy())}}, nil
+	}
+	lk, err := r.findKey(x.st, x.sd)
+	if err != nil || !lk.found {
+		return observed{}, err
+	}
+	doc, err := read(r, x.st, func(ctx context.Context) (string, error) {
+		return r.acct.KMS(x.sd.region).GetKeyPolicy(ctx, lk.meta.KeyID)
+	})
+	if err != nil {
+		return observed{}, fmt.Errorf("read policy of key %s: %w", lk.meta.KeyID, err)
+	}
+	f := policyField("key policy", doc)
+	if f.key() != policyField("", r.keyPolicy()).key() {
+		f.value = explainPolicyDiff(r.keyPolicy(), doc)
+	}
+	return observed{exists: true, fields: []field{f}}, nil
+}
+
+func (x keyPolicyStep) converge(ctx context.Context, r *run, obs observed) error {
+	lk, err := r.findKey(x.st, x.sd)
+	if err != nil {
+		return err
+	}
+	if !lk.found {
+		return fmt.Errorf("key %s not found", x.sd.alias)
+	}
+	return r.mutate(x.st, mutation{op: "kms:PutKeyPolicy", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
+		return lk.meta.Arn, r.acct.KMS(x.sd.region).PutKeyPolicy(ctx, lk.meta.KeyID, r.keyPolicy())
+	})
+}
+
+// keyRotationStep is a side's automatic key rotation.
+type keyRotationStep struct {
+	sd side
+	st *step
+}
+
+func (x keyRotationStep) desired(r *run) []field {
+	return []field{{name: "rotation", value: "enabled"}}
+}
+
+func (x keyRotationStep) read(ctx context.Context, r *run) (observed, error) {
+	if r.createdNow(stepID(x.sd.name, "key")) {
+		// "Automatic key rotation is disabled by default on customer
+		// managed keys" (KMS Developer Guide, Rotate AWS KMS keys).
+		return observed{exists: true, fields: []field{{name: "rotation", value: "disabled"}}}, nil
+	}
+	lk, err := r.findKey(x.st, x.sd)
+	if err != nil || !lk.found {
+		return observed{}, err
+	}
+	if lk.meta.KeyState == statePendingDeletion {
+		// KMS does not answer rotation questions about such a key; the key
+		// step cancels the deletion first.
+		return observed{exists: true, fields: []field{{name: "rotation", value: "unknown (key pending deletion)"}}}, nil
+	}
+	on, err := read(r, x.st, func(ctx context.Context) (bool, error) {
+		return r.acct.KMS(x.sd.region).GetKeyRotationStatus(ctx, lk.meta.KeyID)
+	})
+	if err != nil {
+		return observed{}, fmt.Errorf("read rotation of key %s: %w", lk.meta.KeyID, err)
+	}
+	v := "disabled"
+	if on {
+		v = "enabled"
+	}
+	return observed{exists: true, fields: []field{{name: "rotation", value: v}}}, nil
+}
+
+func (x keyRotationStep) converge(ctx context.Context, r *run, obs observed) error {
+	lk, err := r.findKey(x.st, x.sd)
+	if err != nil {
+		return err
+	}
+	return r.mutate(x.st, mutation{op: "kms:EnableKeyRotation", resource: lk.meta.KeyID}, func(ctx context.Context) (string, error) {
+		return lk.meta.Arn, r.acct.KMS(x.sd.region).EnableKeyRotation(ctx, lk.meta.KeyID)
+	})
 }
 
 // sideKey is one side's KMS key as destroy sees it.

@@ -177,70 +177,86 @@ func (r *run) roleSteps() []*step {
 		title: "Replication role policy (replication actions; KMS via S3 with the buckets' encryption context)",
 		deps:  []string{roleID, stepID(SideSource, "key"), stepID(SideReplica, "key")},
 	}
-	pol.desired = func(r *run) []field {
-		doc, ok := r.replicationRolePolicy(pol)
-		f := policyField("role policy", doc)
-		f.unknown = !ok
-		return []field{f}
-	}
-	pol.read = func(ctx context.Context, r *run) (observed, error) {
-		if r.createdNow(roleID) {
-			// CreateRole gives a role no inline policy: the policy of a
-			// role this run made is put without reading it first.
-			return observed{}, nil
-		}
-		rl, err := r.findRole(pol)
-		if err != nil || !rl.exists {
-			return observed{}, err
-		}
-		doc, err := read(r, pol, func(ctx context.Context) (string, error) {
-			return iam().GetRolePolicy(ctx, name, replicationPolicyName)
-		})
-		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
-			return observed{}, nil
-		}
-		if err != nil {
-			return observed{}, fmt.Errorf("read policy %s of role %s: %w", replicationPolicyName, name, err)
-		}
-		plain, err := cloud.DecodePolicyDocument(doc)
-		if err != nil {
-			return observed{}, err
-		}
-		f := policyField("role policy", plain)
-		if want, ok := r.replicationRolePolicy(pol); ok && policyField("", want).key() != f.key() {
-			f.value = explainPolicyDiff(want, plain)
-		}
-		return observed{exists: true, fields: []field{f}}, nil
-	}
-	pol.converge = func(ctx context.Context, r *run, obs observed) error {
-		doc, ok := r.replicationRolePolicy(pol)
-		if !ok {
-			return r.dependencyError(pol, "role policy of "+name, "a key it names does not exist")
-		}
-		return r.mutate(pol, mutation{op: "iam:PutRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
-			return r.get("replicationRole.arn"), iam().PutRolePolicy(ctx, name, replicationPolicyName, doc)
-		})
-	}
-	pol.undo = func(ctx context.Context, r *run, info undoInfo) (Action, error) {
-		rl, err := r.findRole(pol)
-		if isFieldError(err) {
-			return ActionKeep, nil // someone else's role of that name
-		}
-		if err != nil || !rl.exists {
-			return ActionKeep, err
-		}
-		err = r.mutate(pol, mutation{op: "iam:DeleteRolePolicy", resource: name}, func(ctx context.Context) (string, error) {
-			return rl.role.Arn, iam().DeleteRolePolicy(ctx, name, replicationPolicyName)
-		})
-		if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
-			return ActionKeep, nil
-		}
-		if err != nil {
-			return "", err
-		}
-		return ActionDelete, nil
-	}
+	rp := rolePolicyStep{name: name, st: pol}
+	pol.desired, pol.read, pol.converge, pol.undo = rp.desired, rp.read, rp.converge, rp.undo
 	return []*step{role, pol}
+}
+
+// rolePolicyStep is the replication role's inline policy: the replication
+// actions on the two buckets, and KMS through S3 with the buckets'
+// encryption context.
+type rolePolicyStep struct {
+	name string // the role's name
+	st   *step
+}
+
+func (x rolePolicyStep) desired(r *run) []field {
+	doc, ok := r.replicationRolePolicy(x.st)
+	f := policyField("role policy", doc)
+	f.unknown = !ok
+	return []field{f}
+}
+
+func (x rolePolicyStep) read(ctx context.Context, r *run) (observed, error) {
+	if r.createdNow(stepID(GlobalScope, "replication-role")) {
+		// CreateRole gives a role no inline policy: the policy of a role
+		// this run made is put without reading it first.
+		return observed{}, nil
+	}
+	rl, err := r.findRole(x.st)
+	if err != nil || !rl.exists {
+		return observed{}, err
+	}
+	doc, err := read(r, x.st, func(ctx context.Context) (string, error) {
+		return r.acct.IAM().GetRolePolicy(ctx, x.name, replicationPolicyName)
+	})
+	if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+		return observed{}, nil
+	}
+	if err != nil {
+		return observed{}, fmt.Errorf("read policy %s of role %s: %w", replicationPolicyName, x.name, err)
+	}
+	plain, err := cloud.DecodePolicyDocument(doc)
+	if err != nil {
+		return observed{}, err
+	}
+	f := policyField("role policy", plain)
+	if want, ok := r.replicationRolePolicy(x.st); ok && policyField("", want).key() != f.key() {
+		f.value = explainPolicyDiff(want, plain)
+	}
+	return observed{exists: true, fields: []field{f}}, nil
+}
+
+func (x rolePolicyStep) converge(ctx context.Context, r *run, obs observed) error {
+	doc, ok := r.replicationRolePolicy(x.st)
+	if !ok {
+		return r.dependencyError(x.st, "role policy of "+x.name, "a key it names does not exist")
+	}
+	return r.mutate(x.st, mutation{op: "iam:PutRolePolicy", resource: x.name}, func(ctx context.Context) (string, error) {
+		return r.get("replicationRole.arn"), r.acct.IAM().PutRolePolicy(ctx, x.name, replicationPolicyName, doc)
+	})
+}
+
+// undo deletes the policy from the landscape's own role (someone else's
+// role of that name keeps it).
+func (x rolePolicyStep) undo(ctx context.Context, r *run, info undoInfo) (Action, error) {
+	rl, err := r.findRole(x.st)
+	if isFieldError(err) {
+		return ActionKeep, nil // someone else's role of that name
+	}
+	if err != nil || !rl.exists {
+		return ActionKeep, err
+	}
+	err = r.mutate(x.st, mutation{op: "iam:DeleteRolePolicy", resource: x.name}, func(ctx context.Context) (string, error) {
+		return rl.role.Arn, r.acct.IAM().DeleteRolePolicy(ctx, x.name, replicationPolicyName)
+	})
+	if cloud.IsCode(err, cloud.CodeNoSuchEntity) {
+		return ActionKeep, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return ActionDelete, nil
 }
 
 // deleteRole removes what blocks DeleteRole (inline policies, attached
