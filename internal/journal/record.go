@@ -43,4 +43,7 @@ type Record struct {
 	Error     string          `json:"error,omitempty"`
 	Detail    string          `json:"detail,omitempty"`
 	Landscape json.RawMessage `json:"landscape,omitempty"`
+	// Account is the AWS account the run worked in (run-start records):
+	// a journal proves what was created in that account only.
+	Account string `json:"account,omitempty"`
 }

@@ -129,6 +129,10 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 			return nil, fmt.Errorf("read journal in %s: %w", dir, err)
 		}
 	}
+	if err := journalAccount(recs, id.Account, dir); err != nil {
+		r.close()
+		return nil, err
+	}
 	r.history, r.resHistory = summarize(recs), summarizeResources(recs)
 	r.owned, r.recs = ownershipOf(recs), recs
 	// A journal of destroys only (a --from-tags destroy that stopped
@@ -149,6 +153,30 @@ func (e *Engine) newRun(ctx context.Context, l spec.Landscape, m mode, sink Sink
 		return nil, err
 	}
 	return r, nil
+}
+
+// journalAccount refuses a journal written in another account than the
+// caller's: one copied or moved into this account's place in the state
+// directory. It would prove nothing here, and bucket ARNs carry no account,
+// so its records would match buckets of the same names that this account
+// holds. The account comes from the run-start records (Account) and, for
+// journals written before they carried it, from the ARNs the calls
+// returned (keys and roles carry their account).
+func journalAccount(recs []journal.Record, account, dir string) error {
+	for _, rec := range recs {
+		other := rec.Account
+		if other == "" && rec.ID != "" {
+			if a, err := cloud.ParseARN(rec.ID); err == nil {
+				other = a.Account
+			}
+		}
+		if other != "" && other != account {
+			return fmt.Errorf("the journal in %s was written by runs in AWS account %s, but the credentials are for account %s: "+
+				"it was copied or moved from another account's state directory, and proves nothing about what exists here; "+
+				"move it back under %s, or use credentials for account %s", dir, other, account, filepath.Join(filepath.Dir(filepath.Dir(dir)), other), other)
+		}
+	}
+	return nil
 }
 
 // withoutRoles drops from a validation error the complaints that the EC2
@@ -378,6 +406,7 @@ func (r *run) journalRun(kind journal.Kind, detail string) error {
 	}
 	rec := journal.Record{Kind: kind, Detail: detail}
 	if kind == journal.KindRunStart {
+		rec.Account = r.id.Account
 		b, err := json.Marshal(r.l)
 		if err != nil {
 			return err
