@@ -55,6 +55,15 @@ func IsCode(err error, codes ...string) bool {
 	return false
 }
 
+// throttlingCodes are the codes with which AWS services ask a caller to
+// slow down: S3's SlowDown, the Throttling(Exception) of the Query and
+// JSON protocols, TooManyRequestsException, and EC2's
+// RequestLimitExceeded.
+var throttlingCodes = []string{CodeThrottling, CodeThrottlingException, CodeTooManyRequests, CodeRequestLimitExceeded, CodeSlowDown}
+
+// IsThrottling reports whether err is AWS asking the caller to slow down.
+func IsThrottling(err error) bool { return IsCode(err, throttlingCodes...) }
+
 // ErrorMessage returns the AWS error message of err, or err.Error().
 func ErrorMessage(err error) string {
 	var e *Error

@@ -77,8 +77,7 @@ func ExplainProfile(err error, profile string) Hint {
 			Problem: "AWS could not be reached in time: " + err.Error(),
 			Fix:     "Check network access to AWS (proxy settings in HTTPS_PROXY, firewall, VPN), then retry.",
 		}
-	case cloud.IsCode(err, cloud.CodeThrottling, cloud.CodeThrottlingException, cloud.CodeTooManyRequests,
-		cloud.CodeRequestLimitExceeded, cloud.CodeSlowDown):
+	case cloud.IsThrottling(err):
 		return Hint{
 			Problem: "AWS is throttling requests to this account (" + cloud.ErrorCode(err) + ").",
 			Fix:     "Wait a minute and retry; other tools calling the same API in this account share the rate limit.",

@@ -448,8 +448,7 @@ func (r *runner) restore(ctx context.Context, v cloud.ObjectVersion) (cloud.Rest
 // throttled reports whether S3 asked to slow down or was briefly
 // unavailable (SlowDown, HTTP 503, throttling codes, 500 InternalError).
 func throttled(err error) bool {
-	if cloud.IsCode(err, cloud.CodeSlowDown, cloud.CodeServiceUnavailable, cloud.CodeInternalError, cloud.CodeRequestTimeout,
-		cloud.CodeThrottling, cloud.CodeThrottlingException, cloud.CodeTooManyRequests) {
+	if cloud.IsThrottling(err) || cloud.IsCode(err, cloud.CodeServiceUnavailable, cloud.CodeInternalError, cloud.CodeRequestTimeout) {
 		return true
 	}
 	var e *cloud.Error

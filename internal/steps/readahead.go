@@ -113,12 +113,7 @@ func definitive(err error) bool {
 	if !errors.As(err, &e) || e.HTTPStatus < 400 || e.HTTPStatus >= 500 {
 		return false
 	}
-	switch e.Code {
-	case cloud.CodeThrottling, cloud.CodeThrottlingException, cloud.CodeTooManyRequests, cloud.CodeRequestLimitExceeded,
-		cloud.CodeSlowDown, cloud.CodeOperationAborted, cloud.CodeConcurrentModification, cloud.CodeRequestTimeout:
-		return false
-	}
-	return true
+	return !cloud.IsThrottling(err) && !cloud.IsCode(err, cloud.CodeOperationAborted, cloud.CodeConcurrentModification, cloud.CodeRequestTimeout)
 }
 
 // aheadSend makes one read ahead, in the background, and then calls next with

@@ -347,8 +347,10 @@ func retryable(err error) (string, bool) {
 		return "the new key is not yet visible", true
 	case cloud.CodeInvalidTargetBucketLogging:
 		return "the log bucket's policy has not settled yet", true
-	case cloud.CodeThrottling, cloud.CodeThrottlingException, cloud.CodeTooManyRequests,
-		cloud.CodeRequestLimitExceeded, cloud.CodeSlowDown, cloud.CodeConcurrentModification:
+	case cloud.CodeConcurrentModification:
+		return "AWS is throttling requests", true
+	}
+	if cloud.IsThrottling(err) {
 		return "AWS is throttling requests", true
 	}
 	return "", false
