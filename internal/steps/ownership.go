@@ -71,12 +71,10 @@ func (w window) inAWS(s skew) window { return window{w.from.Add(s.lo), w.to.Add(
 // the local clock is taken as AWS's.
 func (r *run) awsSkew(st *step) skew {
 	s, _ := memo(r, "aws-skew", func() (skew, error) {
-		home := r.e.opts.HomeRegion
-		if home == "" {
-			home = st.region
-		}
 		t0 := r.e.opts.Now()
-		date, err := read(r, st, func(ctx context.Context) (time.Time, error) { return r.acct.S3(home).ServerClock(ctx) })
+		date, err := read(r, st, func(ctx context.Context) (time.Time, error) {
+			return r.acct.S3(r.homeRegion(st.region)).ServerClock(ctx)
+		})
 		t1 := r.e.opts.Now()
 		if err != nil {
 			return skew{}, nil
@@ -315,13 +313,21 @@ func (r *run) ownsBucketIn(l ledger, st *step, region, name string) (bool, time.
 	return false, time.Time{}, nil
 }
 
+// homeRegion is the region account-wide S3 calls (ListBuckets, the clock
+// read) go to: the engine's home region, else the region of the resource
+// at hand.
+func (r *run) homeRegion(region string) string {
+	if r.e.opts.HomeRegion != "" {
+		return r.e.opts.HomeRegion
+	}
+	return region
+}
+
 // bucketCreationDate reads a bucket's CreationDate from ListBuckets.
 func (r *run) bucketCreationDate(st *step, region, name string) (time.Time, bool, error) {
-	home := r.e.opts.HomeRegion
-	if home == "" {
-		home = region
-	}
-	list, err := read(r, st, func(ctx context.Context) ([]cloud.BucketSummary, error) { return r.acct.S3(home).ListBuckets(ctx) })
+	list, err := read(r, st, func(ctx context.Context) ([]cloud.BucketSummary, error) {
+		return r.acct.S3(r.homeRegion(region)).ListBuckets(ctx)
+	})
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("list buckets to read the creation date of %s: %w", name, err)
 	}

@@ -333,7 +333,6 @@ type readsAhead struct {
 func (r *run) sendAhead(ctx context.Context, what readsAhead) {
 	ra := r.ra
 	acct := r.acct
-	home := r.e.opts.HomeRegion
 	for _, sd := range sides(r.l) {
 		s3 := acct.S3(sd.region)
 		kinds := []bucketKind{backupBucket, logBucket}
@@ -348,11 +347,7 @@ func (r *run) sendAhead(ctx context.Context, what readsAhead) {
 					if err != nil || (out.BucketRegion != "" && out.BucketRegion != sd.region) {
 						return
 					}
-					lhome := home
-					if lhome == "" {
-						lhome = sd.region
-					}
-					aheadSend(ra, ctx, acct.S3(lhome).ListBuckets, nil)
+					aheadSend(ra, ctx, acct.S3(r.homeRegion(sd.region)).ListBuckets, nil)
 					if what.settings {
 						sendBucketSettings(ra, ctx, s3, name, sd, k)
 					}
