@@ -23,7 +23,6 @@ import (
 // and status). early, if given, starts alongside the identity lookup (see
 // newRun). The caller closes the run.
 func (e *Engine) readLandscape(ctx context.Context, l spec.Landscape, m mode, o DestroyOptions, early ...func(*run)) (*run, []*step, []Change, map[string]observed, error) {
-	early = append([]func(*run){func(r *run) { r.ahead.settings = true }}, early...)
 	r, err := e.newRun(ctx, l, m, nil, early...)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -99,7 +98,7 @@ func (r *run) documents(steps []*step) []Document {
 
 // Apply converges the landscape, emitting events to sink.
 func (e *Engine) Apply(ctx context.Context, l spec.Landscape, sink Sink) (*Result, error) {
-	r, err := e.newRun(ctx, l, writable, sink, func(r *run) { r.ahead.settings = true })
+	r, err := e.newRun(ctx, l, writable, sink)
 	if err != nil {
 		return nil, err
 	}
@@ -958,7 +957,7 @@ func (e *Engine) Preflight(ctx context.Context, l spec.Landscape) ([]PreflightIs
 		}
 		return nil, err
 	}
-	r, err := e.newRun(ctx, l, readOnly, nil)
+	r, err := e.newRun(ctx, l, readOnly, nil, func(r *run) { r.ahead.lookupsOnly = true })
 	var fe *FieldError
 	if errors.As(err, &fe) {
 		return []PreflightIssue{{Field: fe.Field, Message: fe.Message}}, nil

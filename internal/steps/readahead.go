@@ -312,15 +312,15 @@ func (i aheadIAM) GetRolePolicy(ctx context.Context, roleName, policyName string
 // readsAhead says what a run sends ahead beyond the lookups every run
 // makes.
 type readsAhead struct {
-	// settings: each existing bucket's settings, each found key's policy
-	// and rotation, the replication role's policy (plan, status, apply and
-	// the destroy preview read every step; preflight and backint only look
-	// the resources up).
-	settings bool
+	// lookupsOnly: the resources are looked up, but not each existing
+	// bucket's settings, each found key's tags, policy and rotation, and
+	// the role's policy, which plan, status, apply and the destroy preview
+	// read for their steps (preflight and backint only look up).
+	lookupsOnly bool
 	// grants: the grants of each found key (status).
 	grants bool
 	// keysAndBackupBuckets: only the backup buckets and the keys are
-	// looked up (backint).
+	// looked up (backint; implies lookupsOnly).
 	keysAndBackupBuckets bool
 }
 
@@ -331,6 +331,7 @@ type readsAhead struct {
 // a key's once its alias names one), so reading ahead adds no call to a
 // fresh landscape's apply.
 func (r *run) sendAhead(ctx context.Context, what readsAhead) {
+	settings := !what.lookupsOnly && !what.keysAndBackupBuckets
 	ra := r.ra
 	acct := r.acct
 	for _, sd := range sides(r.l) {
@@ -348,8 +349,8 @@ func (r *run) sendAhead(ctx context.Context, what readsAhead) {
 						return
 					}
 					aheadSend(ra, ctx, acct.S3(r.homeRegion(sd.region)).ListBuckets, nil)
-					if what.settings {
-						sendBucketSettings(ra, ctx, s3, name, sd, k)
+					if settings {
+						r.sendBucketSettings(ctx, sd, k)
 					}
 				})
 		}
@@ -360,7 +361,7 @@ func (r *run) sendAhead(ctx context.Context, what readsAhead) {
 					return
 				}
 				id := meta.KeyID
-				if what.settings {
+				if settings {
 					aheadSend(ra, ctx, func(ctx context.Context) ([]cloud.Tag, error) { return kms.ListResourceTags(ctx, id) }, nil)
 					aheadSend(ra, ctx, func(ctx context.Context) (string, error) { return kms.GetKeyPolicy(ctx, id) }, nil)
 					aheadSend(ra, ctx, func(ctx context.Context) (bool, error) { return kms.GetKeyRotationStatus(ctx, id) }, nil)
@@ -377,32 +378,23 @@ func (r *run) sendAhead(ctx context.Context, what readsAhead) {
 	role := r.l.ReplicationRoleName
 	aheadSend(ra, ctx, func(ctx context.Context) (cloud.Role, error) { return iam.GetRole(ctx, role) },
 		func(_ cloud.Role, err error) {
-			if err == nil && what.settings {
+			if err == nil && settings {
 				aheadSend(ra, ctx, func(ctx context.Context) (string, error) { return iam.GetRolePolicy(ctx, role, replicationPolicyName) }, nil)
 			}
 		})
 }
 
-// sendBucketSettings sends the reads of the settings a bucket of kind k
-// has as steps (bucketSteps, replicationStep).
-func sendBucketSettings(ra *readAhead, ctx context.Context, s3 cloud.S3, name string, sd side, k bucketKind) {
-	send := func(call func(ctx context.Context, bucket string) error) {
-		aheadSend(ra, ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, call(ctx, name) }, nil)
+// sendBucketSettings sends ahead the reads of the bucket's settings, as
+// its steps (bucketSteps, and the source backup bucket's replication)
+// make them.
+func (r *run) sendBucketSettings(ctx context.Context, sd side, k bucketKind) {
+	steps := r.bucketSteps(sd, k)
+	if k == backupBucket && sd.name == SideSource {
+		steps = append(steps, r.replicationStepOf(sd))
 	}
-	send(func(ctx context.Context, b string) error { _, err := s3.GetBucketOwnershipControls(ctx, b); return err })
-	send(func(ctx context.Context, b string) error { _, err := s3.GetPublicAccessBlock(ctx, b); return err })
-	send(func(ctx context.Context, b string) error { _, err := s3.GetBucketEncryption(ctx, b); return err })
-	send(func(ctx context.Context, b string) error { _, err := s3.GetBucketPolicy(ctx, b); return err })
-	send(func(ctx context.Context, b string) error {
-		_, err := s3.GetBucketLifecycleConfiguration(ctx, b)
-		return err
-	})
-	if k != backupBucket {
-		return
-	}
-	send(func(ctx context.Context, b string) error { _, err := s3.GetBucketVersioning(ctx, b); return err })
-	send(func(ctx context.Context, b string) error { _, err := s3.GetBucketLogging(ctx, b); return err })
-	if sd.name == SideSource {
-		send(func(ctx context.Context, b string) error { _, err := s3.GetBucketReplication(ctx, b); return err })
+	for _, st := range steps {
+		if st.sendAhead != nil {
+			st.sendAhead(ctx, r)
+		}
 	}
 }

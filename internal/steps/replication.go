@@ -424,7 +424,7 @@ func (r *run) replicationStepOf(src side) *step {
 		},
 	}
 	gen := settingStep(src, backupBucket, s)
-	st.desired, st.read, st.converge = gen.desired, gen.read, gen.converge
+	st.desired, st.read, st.converge, st.sendAhead = gen.desired, gen.read, gen.converge, gen.sendAhead
 	// Destroy removes replication before the buckets are emptied, so no
 	// pending replica lands in an emptied replica bucket; a pre-existing
 	// bucket gets its prior configuration back.

@@ -200,6 +200,13 @@ func settingStep[T any](sd side, k bucketKind, s setting[T]) *step {
 		obs.fields = []field{f}
 		return obs, nil
 	}
+	st.sendAhead = func(ctx context.Context, r *run) {
+		s3 := r.acct.S3(sd.region)
+		aheadSend(r.ra, ctx, func(ctx context.Context) (struct{}, error) {
+			_, _, err := s.get(ctx, s3, bucket)
+			return struct{}{}, err
+		}, nil)
+	}
 	st.converge = func(ctx context.Context, r *run, obs observed) error {
 		v, ok := s.want(r, st)
 		if !ok {

@@ -79,6 +79,9 @@ type step struct {
 	desired  func(r *run) []field
 	converge func(ctx context.Context, r *run, obs observed) error
 	undo     func(ctx context.Context, r *run, info undoInfo) (Action, error)
+	// sendAhead, when set, sends the step's read of AWS ahead of it
+	// (readahead.go): a bucket setting's read needs only the bucket's name.
+	sendAhead func(ctx context.Context, r *run)
 }
 
 // event returns an event of kind about st.
